@@ -89,3 +89,52 @@ class Finding:
             "end_column": self.span.end_column,
             "fixable": self.fixable,
         }
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """What output formats need to know about a rule (from the catalog in rules/)."""
+
+    id: str
+    name: str
+    severity: Severity
+    summary: str
+    rationale: str = ""
+    fix: str = ""
+    fix_safety: str = "none"  # none | safe | unsafe
+    help_uri: str = ""
+
+
+@dataclass
+class FileResult:
+    path: str  # as shown to the user
+    text: str | None = None  # decoded text when it could be read (for source lines in reports)
+    findings: list[Finding] = field(default_factory=list)
+    configs: int = 0  # ip-masq-agent configurations found in the file
+    suppressed: int = 0
+    error: str | None = None  # could not be read at all (a finding is also emitted)
+
+
+@dataclass
+class RunResult:
+    files: list[FileResult] = field(default_factory=list)
+    rules: dict[str, RuleInfo] = field(default_factory=dict)  # id -> info, for SARIF & co.
+
+    @property
+    def findings(self) -> list[Finding]:
+        out: list[Finding] = []
+        for f in self.files:
+            out.extend(f.findings)
+        return out
+
+    @property
+    def files_checked(self) -> int:
+        return len(self.files)
+
+    @property
+    def configs_found(self) -> int:
+        return sum(f.configs for f in self.files)
+
+    @property
+    def suppressed(self) -> int:
+        return sum(f.suppressed for f in self.files)
