@@ -1,0 +1,1 @@
+"""A model of the ip-masq-agent: how it decodes, validates and applies its config file."""
