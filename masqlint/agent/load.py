@@ -158,7 +158,7 @@ def _from_gojson(v) -> JValue:
     if k == "string":
         return JString(v.value, origin)
     if k == "number":
-        return JNumber(v.text, origin)
+        return JNumber(v.value, origin)
     if k in ("true", "false"):
         return JBool(k == "true", origin)
     return JNull(origin)
