@@ -1,0 +1,168 @@
+"""Helpers shared by the output formats: ordering, source lines, paths, fingerprints."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from pathlib import PurePath
+
+from ..findings import FileResult, Finding, RunResult, Severity, Span
+
+# The line breaks YAML counts (and PyYAML's marks with it): \r\n, \n, \r, NEL, LS, PS.
+_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+
+# Bidirectional controls reorder what a terminal shows; never print them raw.
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def ordered(result: RunResult) -> list[tuple[FileResult, Finding]]:
+    """Every finding with the file it belongs to, sorted by path, line, column, rule."""
+    pairs = [(file, finding) for file in result.files for finding in file.findings]
+    pairs.sort(key=lambda pair: pair[1].sort_key())
+    return pairs
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    word = singular if count == 1 else (plural_form or singular + "s")
+    return f"{count} {word}"
+
+
+class SourceLines:
+    """The lines of each file's text, split once and on demand."""
+
+    def __init__(self) -> None:
+        self._cache: dict[int, list[str] | None] = {}
+
+    def line(self, file: FileResult, lineno: int) -> str | None:
+        key = id(file)
+        if key not in self._cache:
+            self._cache[key] = None if file.text is None else _LINE_BREAK.split(file.text)
+        lines = self._cache[key]
+        if lines is None or not 1 <= lineno <= len(lines):
+            return None
+        return lines[lineno - 1]
+
+
+def clean_span(span: Span) -> Span:
+    """The span with 1-based positions and its end never before its start."""
+    line = max(span.line, 1)
+    column = max(span.column, 1)
+    end_line = max(span.end_line, line)
+    end_column = max(span.end_column, 1)
+    if end_line == line:
+        end_column = max(end_column, column)
+    return Span(line, column, end_line, end_column)
+
+
+# -- terminal-safe text -------------------------------------------------------------
+
+
+def visible_char(ch: str) -> str:
+    """How one character is printed to a terminal: control characters become visible."""
+    code = ord(ch)
+    if ch == "\t":
+        return ch
+    if code < 0x20:
+        return chr(0x2400 + code)  # control pictures: U+240A for a line feed, ...
+    if code == 0x7F:
+        return "\u2421"
+    if 0x80 <= code < 0xA0 or ch in _BIDI or 0xD800 <= code < 0xE000:
+        return "\ufffd"
+    return ch
+
+
+def visible(text: str) -> str:
+    """`text` with every control character (but tab) replaced by a visible stand-in."""
+    if text.isprintable():
+        return text
+    return "".join(visible_char(ch) for ch in text)
+
+
+def char_width(ch: str) -> int:
+    """Terminal columns taken by one (already visible) character."""
+    if ch == "\t":
+        return 1
+    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def caret_line(source: str, span: Span) -> str:
+    """The ``^~~~`` line that underlines `span` on its first line, `source`.
+
+    Tabs before the span are kept, so the carets line up whatever the tab width.
+    A span that runs on past this line is underlined to the end of the line.
+    """
+    start = span.column - 1
+    if span.end_line == span.line:
+        end = span.end_column - 1
+    else:
+        end = len(source)
+    end = min(end, len(source))
+    pad: list[str] = []
+    for ch in source[:start]:
+        shown = visible_char(ch)
+        pad.append("\t" if shown == "\t" else " " * char_width(shown))
+    if start > len(source):
+        pad.append(" " * (start - len(source)))
+    width = sum(char_width(visible_char(ch)) for ch in source[start:end])
+    return "".join(pad) + "^" + "~" * max(width - 1, 0)
+
+
+# -- paths ----------------------------------------------------------------------------
+
+
+def posix_path(path: str) -> str:
+    """The path with forward slashes and without a leading ``./``."""
+    if path in ("", "-"):
+        return path
+    return PurePath(path).as_posix()
+
+
+def is_absolute(path: str) -> bool:
+    return PurePath(path).is_absolute()
+
+
+# -- fingerprints ---------------------------------------------------------------------
+
+
+def digest(*parts: str) -> str:
+    """A SHA-256 hex digest of the parts, joined so that no two part lists collide."""
+    joined = "\0".join(parts)
+    return hashlib.sha256(joined.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def occurrences(keys: list[tuple]) -> list[int]:
+    """For each key, how many equal keys came before it (0 for the first one)."""
+    seen: dict[tuple, int] = {}
+    out = []
+    for key in keys:
+        n = seen.get(key, 0)
+        out.append(n)
+        seen[key] = n + 1
+    return out
+
+
+def locator(source: str | None, span: Span) -> str:
+    """What a finding points at, independent of its line number and its message.
+
+    The text under the span on its first line, or the whole (stripped) line for an
+    empty span, so a finding keeps its identity when lines are added above it.
+    """
+    if source is None:
+        return f"{span.line}:{span.column}"
+    start = span.column - 1
+    end = span.end_column - 1 if span.end_line == span.line else len(source)
+    text = source[start:end].strip()
+    return text or source.strip()
+
+
+# -- severity -------------------------------------------------------------------------
+
+
+def count_by_severity(findings: list[Finding]) -> dict[Severity, int]:
+    counts = {severity: 0 for severity in Severity}
+    for finding in findings:
+        counts[finding.severity] += 1
+    return counts
