@@ -1,0 +1,387 @@
+"""Go's ``net.ParseCIDR`` and ``net.IP`` / ``net.IPNet`` formatting, reproduced exactly.
+
+The agent parses every ``nonMasqueradeCIDRs`` entry with ``net.ParseCIDR`` (Go 1.26),
+which reads the address with ``netip.ParseAddr`` and the prefix length with the
+package-private ``dtoi``. The rules that follow from that, all mirrored here:
+
+* the text is split at the *first* ``/``; no ``/`` at all is an error;
+* IPv4 is strict dotted-quad: four fields, decimal digits only, each 0..255, no
+  leading zeros (``010.0.0.0`` fails), nothing before or after (no spaces);
+* IPv6 accepts upper- and lower-case hex, at most four digits per group, one ``::``,
+  and a dotted IPv4 tail (``::ffff:10.0.0.0``); a zone (``fe80::%eth0``) parses in
+  netip but ``ParseCIDR`` rejects it;
+* the prefix length is one or more ASCII digits (leading zeros allowed, no sign, no
+  spaces) and at most 32 for an IPv4 address, 128 otherwise (an IPv4-mapped IPv6
+  address counts as IPv6 here, so ``::ffff:10.0.0.0/104`` is valid);
+* every failure is ``*net.ParseError`` whose text is ``invalid CIDR address: <input>``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["GoNetError", "GoCIDR", "parse_cidr", "ip_string", "ipnet_string"]
+
+_V4_IN_V6_PREFIX = bytes(10) + b"\xff\xff"
+_HEX = "0123456789abcdef"
+_BIG = 0xFFFFFF  # net.dtoi gives up at this value
+
+
+class GoNetError(ValueError):
+    """A ``*net.ParseError``; ``message`` is exactly what Go's ``err.Error()`` returns."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# ---------------------------------------------------------------------------
+# netip.ParseAddr
+# ---------------------------------------------------------------------------
+
+
+def _parse_ipv4_fields(s: str) -> bytes | None:
+    """netip.parseIPv4Fields: strict dotted quad, no leading zeros, each field <= 255."""
+    fields = []
+    val = 0
+    dig_len = 0
+    for i, c in enumerate(s):
+        if "0" <= c <= "9":
+            if dig_len == 1 and val == 0:
+                return None  # octet with leading zero
+            val = val * 10 + (ord(c) - 48)
+            dig_len += 1
+            if val > 255:
+                return None
+        elif c == ".":
+            if i == 0 or i == len(s) - 1 or s[i - 1] == ".":
+                return None  # empty field
+            if len(fields) == 3:
+                return None  # too long
+            fields.append(val)
+            val = 0
+            dig_len = 0
+        else:
+            return None
+    if len(fields) < 3:
+        return None
+    fields.append(val)
+    return bytes(fields)
+
+
+def _hex_value(c: str) -> int:
+    if "0" <= c <= "9":
+        return ord(c) - 48
+    if "a" <= c <= "f":
+        return ord(c) - 87
+    if "A" <= c <= "F":
+        return ord(c) - 55
+    return -1
+
+
+def _parse_ipv6(text: str) -> tuple[bytes, str] | None:
+    """netip.parseIPv6: returns (16 bytes, zone) or None."""
+    s = text
+    zone = ""
+    pct = s.find("%")
+    if pct != -1:
+        s, zone = s[:pct], s[pct + 1 :]
+        if zone == "":
+            return None
+    ip = bytearray(16)
+    ellipsis = -1
+    if len(s) >= 2 and s[0] == ":" and s[1] == ":":
+        ellipsis = 0
+        s = s[2:]
+        if s == "":
+            return bytes(ip), zone
+    i = 0
+    while i < 16:
+        off = 0
+        acc = 0
+        while off < len(s):
+            v = _hex_value(s[off])
+            if v < 0:
+                break
+            acc = (acc << 4) + v
+            if off > 3:
+                return None  # more than four digits in a group
+            if acc > 0xFFFF:
+                return None
+            off += 1
+        if off == 0:
+            return None  # empty group
+        if off < len(s) and s[off] == ".":
+            if ellipsis < 0 and i != 12:
+                return None  # embedded IPv4 not in the last 32 bits
+            if i + 4 > 16:
+                return None
+            v4 = _parse_ipv4_fields(s)
+            if v4 is None:
+                return None
+            ip[i : i + 4] = v4
+            s = ""
+            i += 4
+            break
+        ip[i] = acc >> 8
+        ip[i + 1] = acc & 0xFF
+        i += 2
+        s = s[off:]
+        if s == "":
+            break
+        if s[0] != ":" or len(s) == 1:
+            return None
+        s = s[1:]
+        if s[0] == ":":
+            if ellipsis >= 0:
+                return None  # second ::
+            ellipsis = i
+            s = s[1:]
+            if s == "":
+                break
+    if s != "":
+        return None  # trailing garbage
+    if i < 16:
+        if ellipsis < 0:
+            return None  # too short
+        n = 16 - i
+        for j in range(i - 1, ellipsis - 1, -1):
+            ip[j + n] = ip[j]
+        for j in range(ellipsis, ellipsis + n):
+            ip[j] = 0
+    elif ellipsis >= 0:
+        return None  # :: must stand for at least one group
+    return bytes(ip), zone
+
+
+def _parse_addr(s: str) -> tuple[bytes, int, str] | None:
+    """netip.ParseAddr: returns (As16 bytes, BitLen, zone) or None on any error.
+
+    The family is decided by the first ``.``, ``:`` or ``%`` in the text.
+    """
+    for c in s:
+        if c == ".":
+            v4 = _parse_ipv4_fields(s)
+            if v4 is None:
+                return None
+            return _V4_IN_V6_PREFIX + v4, 32, ""
+        if c == ":":
+            r = _parse_ipv6(s)
+            if r is None:
+                return None
+            return r[0], 128, r[1]
+        if c == "%":
+            return None  # zone without an address
+    return None
+
+
+def _dtoi(s: str) -> tuple[int, int, bool]:
+    """net.dtoi: decimal prefix of s -> (value, characters consumed, ok)."""
+    n = 0
+    i = 0
+    while i < len(s) and "0" <= s[i] <= "9":
+        n = n * 10 + (ord(s[i]) - 48)
+        if n >= _BIG:
+            return _BIG, i, False
+        i += 1
+    if i == 0:
+        return 0, 0, False
+    return n, i, True
+
+
+# ---------------------------------------------------------------------------
+# net.IP / net.IPMask / net.IPNet helpers
+# ---------------------------------------------------------------------------
+
+
+def _to4(ip: bytes) -> bytes | None:
+    """net.IP.To4."""
+    if len(ip) == 4:
+        return ip
+    if len(ip) == 16 and ip[:12] == _V4_IN_V6_PREFIX:
+        return ip[12:]
+    return None
+
+
+def _cidr_mask(ones: int, bits: int) -> bytes:
+    """net.CIDRMask for a valid (ones, bits)."""
+    value = ((1 << ones) - 1) << (bits - ones)
+    return value.to_bytes(bits // 8, "big")
+
+
+def _mask_ip(ip: bytes, mask: bytes) -> bytes | None:
+    """net.IP.Mask."""
+    if len(mask) == 16 and len(ip) == 4 and mask[:12] == b"\xff" * 12:
+        mask = mask[12:]
+    if len(mask) == 4 and len(ip) == 16 and ip[:12] == _V4_IN_V6_PREFIX:
+        ip = ip[12:]
+    if len(ip) != len(mask):
+        return None
+    return bytes(a & b for a, b in zip(ip, mask))
+
+
+def _simple_mask_length(mask: bytes) -> int:
+    """net.simpleMaskLength: number of leading ones, or -1 if not ones-then-zeros."""
+    n = 0
+    for i, v in enumerate(mask):
+        if v == 0xFF:
+            n += 8
+            continue
+        while v & 0x80:
+            n += 1
+            v = (v << 1) & 0xFF
+        if v != 0:
+            return -1
+        if any(mask[i + 1 :]):
+            return -1
+        break
+    return n
+
+
+def _hex_string(b: bytes) -> str:
+    return "".join(_HEX[x >> 4] + _HEX[x & 0xF] for x in b)
+
+
+def _string6(ip16: bytes) -> str:
+    """netip.Addr.appendTo6: RFC 5952 text (longest run of >= 2 zero groups, first on ties)."""
+    groups = [(ip16[k] << 8) | ip16[k + 1] for k in range(0, 16, 2)]
+    zero_start = zero_end = 255
+    for i in range(8):
+        j = i
+        while j < 8 and groups[j] == 0:
+            j += 1
+        length = j - i
+        if length >= 2 and length > zero_end - zero_start:
+            zero_start, zero_end = i, j
+    out = []
+    i = 0
+    while i < 8:
+        if i == zero_start:
+            out.append("::")
+            i = zero_end
+            if i >= 8:
+                break
+        elif i > 0:
+            out.append(":")
+        out.append(format(groups[i], "x"))
+        i += 1
+    return "".join(out)
+
+
+def ip_string(ip: bytes) -> str:
+    """net.IP.String: dotted quad for IPv4 and IPv4-mapped, RFC 5952 for other IPv6."""
+    if len(ip) == 0:
+        return "<nil>"
+    if len(ip) not in (4, 16):
+        return "?" + _hex_string(ip)
+    p4 = _to4(ip)
+    if p4 is not None:
+        return ".".join(str(x) for x in p4)
+    return _string6(ip)
+
+
+def ipnet_string(ip: bytes, mask: bytes) -> str:
+    """(*net.IPNet).String for IPNet{IP: ip, Mask: mask}.
+
+    An IPv4(-mapped) network number with a 16-byte mask keeps only the mask's last four
+    bytes; a mask that is not ones-then-zeros is printed as bare hex.
+    """
+    nn = _to4(ip)
+    if nn is None:
+        nn = ip
+        if len(nn) != 16:
+            return "<nil>"
+    m = mask
+    if len(m) == 4:
+        if len(nn) != 4:
+            return "<nil>"
+    elif len(m) == 16:
+        if len(nn) == 4:
+            m = m[12:]
+    else:
+        return "<nil>"
+    ones = _simple_mask_length(m)
+    if ones == -1:
+        return ip_string(nn) + "/" + ("<nil>" if len(m) == 0 else _hex_string(m))
+    return ip_string(nn) + "/" + str(ones)
+
+
+# ---------------------------------------------------------------------------
+# net.ParseCIDR
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GoCIDR:
+    """The result of Go's ``ip, ipnet, err := net.ParseCIDR(s)`` for a valid ``s``.
+
+    ``ip`` and ``network`` are in Go's 16-byte form; ``mask`` is Go's ``ipnet.Mask``
+    (4 bytes for a plain IPv4 address, 16 otherwise).
+    """
+
+    text: str
+    ip: bytes
+    network: bytes
+    mask: bytes
+    prefixlen: int
+    bits: int
+
+    @property
+    def is_ipv6_family(self) -> bool:
+        """Go's ``ip.To4() == nil``: false for IPv4 and IPv4-mapped addresses."""
+        return _to4(self.ip) is None
+
+    @property
+    def aligned(self) -> bool:
+        """Go's ``ip.Equal(ipnet.IP)``: the address has no bits set past the prefix."""
+        return self.ip == self.network
+
+    def _go_net_ip(self) -> bytes:
+        # ipnet.IP as Go returns it: 4 bytes for IPv4, 16 otherwise.
+        return self.network[12:] if self.bits == 32 else self.network
+
+    def ip_string(self) -> str:
+        """Go's ``ip.String()``."""
+        return ip_string(self.ip)
+
+    def network_string(self) -> str:
+        """Go's ``ipnet.String()``."""
+        return ipnet_string(self._go_net_ip(), self.mask)
+
+    def as_int_range(self) -> tuple[int, int, int]:
+        """(version, first, last) of the addresses ``ipnet.Contains`` accepts.
+
+        A network whose number is IPv4 or IPv4-mapped (``::ffff:a.b.c.d`` with a prefix
+        of at least 96) is reported as version 4 with IPv4 integers; everything else as
+        version 6 with 128-bit integers.
+        """
+        nn = _to4(self._go_net_ip())
+        m = self.mask
+        if nn is not None:
+            if len(m) == 16:
+                m = m[12:]
+            first = int.from_bytes(nn, "big")
+            return 4, first, first | (~int.from_bytes(m, "big") & 0xFFFFFFFF)
+        first = int.from_bytes(self.network, "big")
+        host = ~int.from_bytes(m, "big") & ((1 << 128) - 1)
+        return 6, first, first | host
+
+
+def parse_cidr(s: str) -> GoCIDR:
+    """Go 1.26 ``net.ParseCIDR``; raises :class:`GoNetError` with Go's exact message."""
+    slash = s.find("/")
+    if slash < 0:
+        raise GoNetError("invalid CIDR address: " + s)
+    addr, mask_text = s[:slash], s[slash + 1 :]
+    parsed = _parse_addr(addr)
+    if parsed is None or parsed[2] != "":
+        raise GoNetError("invalid CIDR address: " + s)
+    ip16, bitlen, _zone = parsed
+    n, consumed, ok = _dtoi(mask_text)
+    if not ok or consumed != len(mask_text) or n < 0 or n > bitlen:
+        raise GoNetError("invalid CIDR address: " + s)
+    mask = _cidr_mask(n, bitlen)
+    net = _mask_ip(ip16, mask)
+    assert net is not None
+    network16 = _V4_IN_V6_PREFIX + net if len(net) == 4 else net
+    return GoCIDR(text=s, ip=ip16, network=network16, mask=mask, prefixlen=n, bits=bitlen)
