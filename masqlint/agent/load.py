@@ -126,26 +126,35 @@ def parse_agent_text(text: str, json_input: bool | None = None) -> JValue | Agen
 
     Origins of values are yaml nodes (YAML input) or ``Offset`` ranges (JSON input).
     """
+    return parse_agent_text_with_root(text, json_input)[1]
+
+
+def parse_agent_text_with_root(text: str, json_input: bool | None = None):
+    """(composed YAML root or None, JSON value or AgentError)."""
     if json_input is None:
         json_input = is_json_text(text)
     if json_input:
         try:
-            return _from_gojson(parse_json(text))
+            return None, _from_gojson(parse_json(text))
         except GoJSONSyntaxError as e:
-            return AgentError(e.message, "json", Offset(e.offset, e.offset + 1))
+            return None, AgentError(e.message, "json", Offset(e.offset, e.offset + 1))
+        except RecursionError:
+            return None, AgentError("exceeded max depth", "json", None)
     try:
         root = yamlload.compose_first(text)
     except yamlload.YAMLError as e:
         msg, off = yaml_error_message(e)
-        return AgentError(msg, "yaml", Offset(off, off + 1) if off is not None else None)
+        err = AgentError(msg, "yaml", Offset(off, off + 1) if off is not None else None)
+        err.yaml_error = e
+        return None, err
     except RecursionError:
-        return AgentError("yaml: exceeded max depth of nesting", "yaml", None)
+        return None, AgentError("yaml: exceeded max depth of nesting", "yaml", None)
     try:
-        return yaml_node_to_json(root)
+        return root, yaml_node_to_json(root)
     except GoYAMLError as e:
-        return AgentError(e.message, "yaml", e.node)
+        return root, AgentError(e.message, "yaml", e.node)
     except RecursionError:
-        return AgentError("yaml: exceeded max depth of nesting", "yaml", root)
+        return root, AgentError("yaml: exceeded max depth of nesting", "yaml", root)
 
 
 def _from_gojson(v) -> JValue:

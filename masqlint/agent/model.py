@@ -150,14 +150,22 @@ def _type_error(v: JValue, field_name: str | None, go_type: str, value_text: str
     return AgentError(msg, "type", getattr(v, "origin", None), field_name, index)
 
 
-def decode_value(root: JValue, cfg: MasqConfig) -> None:
+def decode_value(root: JValue, cfg: MasqConfig, collect: list | None = None) -> None:
     """json.Unmarshal(root, cfg): type errors are collected and the first is raised at the end;
-    a duration error aborts at once (it comes from an UnmarshalJSON method)."""
+    a duration error aborts at once (it comes from an UnmarshalJSON method).
+
+    With ``collect``, every error is appended there instead and decoding goes on, so that a
+    linter can report all of them.
+    """
     saved: list[AgentError] = []
     if isinstance(root, JNull):
         return
     if not isinstance(root, JObject):
-        raise _type_error(root, None, "main.MasqConfig")
+        err = _type_error(root, None, "main.MasqConfig")
+        if collect is None:
+            raise err
+        collect.append(err)
+        return
     for key, value, korigin in root.members:
         name = match_field(key)
         if name is None:
@@ -192,13 +200,23 @@ def decode_value(root: JValue, cfg: MasqConfig) -> None:
             elif isinstance(value, JString):
                 text = value.value
             else:
-                raise _type_error(value, name, "string")
+                err = _type_error(value, name, "string")
+                if collect is None:
+                    raise err
+                collect.append(err)
+                continue
             try:
                 cfg.resync_ns = parse_duration(text)
             except GoDurationError as e:
-                raise AgentError(e.message, "duration", value.origin, name) from None
+                err = AgentError(e.message, "duration", value.origin, name)
+                if collect is None:
+                    raise err from None
+                collect.append(err)
+                continue
         cfg.origins[name] = value
-    if saved:
+    if collect is not None:
+        collect.extend(saved)
+    elif saved:
         raise saved[0]
 
 

@@ -1,0 +1,74 @@
+"""JSON Schema validation of the agent config, as the agent reads it, with every error mapped
+back to the value it is about (and so to its line and column)."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+from .jsonish import JArray, JBool, JNull, JNumber, JObject, JString, JValue
+from .model import match_field
+
+
+@lru_cache(maxsize=1)
+def agent_validator():
+    import jsonschema
+
+    from ..resources import schema_path
+
+    schema = json.loads(schema_path("ip-masq-agent-config.schema.json").read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+def to_instance(v: JValue, top: bool = True):
+    """The agent's JSON value as plain Python; top-level keys by the field they set (last wins)."""
+    if isinstance(v, JObject):
+        out = {}
+        for key, val, _ in v.members:
+            name = match_field(key) if top else None
+            if top and name is None:
+                continue
+            out[name or key] = to_instance(val, False)
+        return out
+    if isinstance(v, JArray):
+        return [to_instance(i, False) for i in v.items]
+    if isinstance(v, JString):
+        return v.value
+    if isinstance(v, JNumber):
+        t = v.text
+        if t.lstrip("-").isdigit():
+            return int(t)
+        return float(t)
+    if isinstance(v, JBool):
+        return v.value
+    return None
+
+
+def resolve(root: JValue, path) -> JValue | None:
+    """The JSON value at a jsonschema ``absolute_path`` (field names matched as the agent does)."""
+    cur = root
+    for i, p in enumerate(path):
+        if isinstance(cur, JObject):
+            nxt = None
+            for key, val, _ in cur.members:
+                if (match_field(key) if i == 0 else key) == p:
+                    nxt = val
+            cur = nxt
+        elif isinstance(cur, JArray) and isinstance(p, int) and p < len(cur.items):
+            cur = cur.items[p]
+        else:
+            return None
+        if cur is None:
+            return None
+    return cur
+
+
+def type_errors(root: JValue):
+    """(path, JValue, jsonschema error) for each type/range error below the top level."""
+    if not isinstance(root, JObject):
+        return
+    for err in agent_validator().iter_errors(to_instance(root)):
+        if err.validator not in ("type", "maximum", "minimum") or not err.absolute_path:
+            continue
+        path = tuple(err.absolute_path)
+        yield path, resolve(root, path), err

@@ -1,0 +1,384 @@
+"""MQ301–MQ309: the entries of ``nonMasqueradeCIDRs``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..agent.gonet import GoCIDR, GoNetError, parse_cidr
+from ..agent.jsonish import JArray, JNull, JString
+from ..findings import Edit, Fix
+from . import CONFIG, Problem, register
+from .syntax import REJECTS
+
+FIELD = "nonMasqueradeCIDRs"
+
+
+@dataclass
+class Entry:
+    index: int
+    text: str
+    node: JString  # where it is written
+    cidr: GoCIDR | None
+    error: str | None
+
+    @property
+    def rng(self):
+        return self.cidr.as_int_range() if self.cidr else None
+
+
+def cidr_list(ctx) -> JArray | None:
+    """The list value that decided ``nonMasqueradeCIDRs`` (None when absent or not a list)."""
+    v = ctx.decoded.origins.get(FIELD) if ctx.decoded is not None else None
+    return v if isinstance(v, JArray) else None
+
+
+def entries(ctx) -> list[Entry]:
+    """The written entries that are in force, in order (null items and defaults excluded)."""
+    if ctx.decoded is None or FIELD not in ctx.decoded.origins:
+        return []
+    out = []
+    values = ctx.decoded.cidrs.values() or []
+    origins = ctx.decoded.cidrs.value_origins()
+    for i, (text, origin) in enumerate(zip(values, origins)):
+        if not isinstance(origin, JString):
+            continue
+        try:
+            c = parse_cidr(text)
+            out.append(Entry(i, text, origin, c, None))
+        except GoNetError as e:
+            out.append(Entry(i, text, origin, None, e.message))
+    return out
+
+
+def valid_entries(ctx) -> list[Entry]:
+    return [e for e in entries(ctx) if e.cidr is not None and e.cidr.aligned]
+
+
+def line_of(ctx, node) -> int:
+    return ctx.span(node).line
+
+
+def value_range(ctx, node) -> tuple[int, int] | None:
+    """Outer offsets of the scalar's text without its quotes."""
+    r = ctx.outer_range(node)
+    if r is None:
+        return None
+    a, b = r
+    text = ctx.source.text
+    if b > a and text[a] in "\"'" and text[b - 1] == text[a]:
+        a, b = a + 1, b - 1
+    return a, b
+
+
+# --- MQ301 --------------------------------------------------------------------------------------
+
+_IPV4ISH = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
+
+
+def _diagnose(text: str, bits_hint: int | None) -> tuple[str, str | None]:
+    """(what is wrong, suggested replacement or None)."""
+    if text == "":
+        return "it is an empty string", None
+    if text != text.strip() or " " in text or "\t" in text:
+        if "#" in text:
+            return "a comment is glued to it (`#` needs a space before it to start a comment)", text.split("#")[0].strip()
+        squeezed = re.sub(r"\s+", "", text)
+        try:
+            parse_cidr(squeezed)
+            return "it contains white space", squeezed
+        except GoNetError:
+            return "it contains white space", None
+    if "#" in text:
+        return "a comment is glued to it (`#` needs a space before it to start a comment)", text.split("#")[0].strip()
+    if "," in text:
+        return "it holds several CIDRs in one string; write one per list item", None
+    if "%" in text:
+        return "it carries a zone (`%…`), which CIDRs cannot have", None
+    addr, slash, plen = text.partition("/")
+    if not slash:
+        try:
+            c = parse_cidr(text + ("/32" if ":" not in text else "/128"))
+            host = "/32" if c.bits == 32 else "/128"
+            return f"it is a bare IP address without a prefix length (for one host write {text}{host})", text + host
+        except GoNetError:
+            return "it is not an IP prefix", None
+    if _IPV4ISH.match(addr) and any(len(o) > 1 and o.startswith("0") for o in addr.split(".")):
+        fixed = ".".join(str(int(o)) for o in addr.split(".")) + "/" + plen
+        return "an octet has a leading zero, which the agent's parser rejects", fixed
+    if plen.isdigit():
+        maxbits = 32 if _IPV4ISH.match(addr) else 128
+        if int(plen) > maxbits:
+            return f"the prefix length /{plen} is larger than {maxbits}", None
+    return "it is not an IP prefix the agent can parse", None
+
+
+@register("MQ301")
+def invalid_cidr(ctx):
+    for e in entries(ctx):
+        if e.cidr is not None:
+            continue
+        why, suggestion = _diagnose(e.text, None)
+        msg = f'"{e.text}" is not a valid CIDR: {why}. The agent logs `CIDR "{e.text}" could not be parsed`, {REJECTS}'
+        if suggestion:
+            msg += f". Write {suggestion}"
+        yield Problem("MQ301", msg, at=e.node, data={"cidr": e.text, "suggestion": suggestion})
+
+
+# --- MQ302 --------------------------------------------------------------------------------------
+
+
+@register("MQ302")
+def cidr_host_bits(ctx):
+    for e in entries(ctx):
+        if e.cidr is None or e.cidr.aligned:
+            continue
+        net = e.cidr.network_string()
+        fix = None
+        r = value_range(ctx, e.node)
+        mapped = e.cidr.bits == 128 and not e.cidr.is_ipv6_family
+        if r is not None and not mapped:
+            fix = Fix(f"replace {e.text} with {net}", (Edit(r[0], r[1], net),), safe=False)
+        yield Problem(
+            "MQ302",
+            f"{e.text} has host bits set (its network is {net}): the agent logs `is not aligned to a CIDR block`, "
+            f"{REJECTS}. Write {net}, or a /{e.cidr.bits} for the single host {e.cidr.ip_string()}",
+            at=e.node,
+            fix=fix,
+            data={"cidr": e.text, "network": net},
+        )
+
+
+# --- MQ303 --------------------------------------------------------------------------------------
+
+
+@register("MQ303")
+def ipv6_disabled(ctx):
+    if ctx.target.flags.enable_ipv6 or not ctx.target.iptables:
+        return
+    for e in entries(ctx):
+        if e.cidr is not None and e.cidr.aligned and e.cidr.is_ipv6_family:
+            yield Problem(
+                "MQ303",
+                f"{e.text} is an IPv6 range but the {ctx.target.name} agent runs without --enable-ipv6: it logs "
+                f"`ipv6 is not enabled, but ipv6 cidr {e.text} provided`, {REJECTS}. Remove it, or enable IPv6 "
+                "on the agent (and set agent-flags: {enable-ipv6: true} for masqlint)",
+                at=e.node,
+                data={"cidr": e.text},
+            )
+
+
+# --- MQ304 --------------------------------------------------------------------------------------
+
+
+@register("MQ304")
+def cidr_limit(ctx):
+    d = ctx.decoded
+    if d is None:
+        return
+    n = len(d.non_masquerade_cidrs or [])
+    t = ctx.target
+    if t.per_file_limit is not None:
+        limit, source = t.per_file_limit, f"the {t.name} agent's fixed limit"
+    elif t.honours_cidr_limit:
+        limit, source = d.cidr_limit, ("cidrLimit" if "cidrLimit" in d.origins else "the default cidrLimit")
+    else:
+        return
+    if n <= limit:
+        return
+    listed = FIELD in d.origins
+    at = d.origins.get(FIELD) if listed else d.origins.get("cidrLimit")
+    at_key = _key_origin(ctx, FIELD if listed else "cidrLimit")
+    what = f"the list has {n} entries" if listed else f"the list is absent, so the {n} default ranges count"
+    yield Problem(
+        "MQ304",
+        f"{what} but {source} is {limit}: the agent logs `the daemon can only accept up to {limit} CIDRs`, "
+        f"{REJECTS}. Merge entries (see MQ307) or raise cidrLimit",
+        at=at_key or at,
+        data={"count": n, "limit": limit},
+    )
+
+
+def _key_origin(ctx, field_name):
+    from ..agent.jsonish import JObject
+    from ..agent.model import match_field
+
+    root = ctx.parsed
+    if not isinstance(root, JObject):
+        return None
+    found = None
+    for key, _val, korigin in root.members:
+        if match_field(key) == field_name:
+            found = korigin
+    return found
+
+
+# --- MQ305 / MQ306 / MQ307 -------------------------------------------------------------------------
+
+
+def _item_delete_range(ctx, e: Entry) -> tuple[int, int] | None:
+    """Outer offsets that remove a list item: its whole line for a block item, `, item` in a flow list."""
+    r = ctx.outer_range(e.node)
+    if r is None:
+        return None
+    text = ctx.source.text
+    a, b = r
+    line_start = text.rfind("\n", 0, a) + 1
+    before = text[line_start:a]
+    if re.fullmatch(r"[ \t]*-[ \t]+", before):
+        nl = text.find("\n", b)
+        rest = text[b: nl if nl >= 0 else len(text)]
+        if re.fullmatch(r"[ \t\r]*(#.*)?\r?", rest):
+            return line_start, (nl + 1 if nl >= 0 else len(text))
+        return None
+    # flow sequence: remove the preceding comma
+    j = a - 1
+    while j >= 0 and text[j] in " \t\r\n":
+        j -= 1
+    if j >= 0 and text[j] == ",":
+        return j, b
+    return None
+
+
+@register("MQ305")
+def duplicate_cidr(ctx):
+    seen: dict = {}
+    lst = cidr_list(ctx)
+    has_nulls = lst is not None and any(isinstance(i, JNull) for i in lst.items)
+    for e in valid_entries(ctx):
+        key = e.rng
+        if key in seen:
+            first = seen[key]
+            fix = None
+            r = _item_delete_range(ctx, e)
+            if r is not None:
+                fix = Fix(f"remove the second {e.text}", (Edit(r[0], r[1], ""),), safe=not has_nulls)
+            same = "" if first.text == e.text else f" (written as {first.text})"
+            yield Problem(
+                "MQ305",
+                f"{e.text} is already listed on line {line_of(ctx, first.node)}{same}: the agent writes the same RETURN "
+                f"rule twice and counts both against cidrLimit. Remove this one",
+                at=e.node,
+                fix=fix,
+                data={"cidr": e.text},
+            )
+        else:
+            seen[key] = e
+
+
+def _unique_sorted(ctx) -> list[Entry]:
+    uniq = {}
+    for e in valid_entries(ctx):
+        uniq.setdefault(e.rng, e)
+    return sorted(uniq.values(), key=lambda e: (e.rng[0], e.rng[1], -e.rng[2]))
+
+
+@register("MQ306")
+def redundant_cidr(ctx):
+    cover = None
+    for e in _unique_sorted(ctx):
+        v, lo, hi = e.rng
+        if cover is not None and cover.rng[0] == v and hi <= cover.rng[2]:
+            yield Problem(
+                "MQ306",
+                f"{e.text} lies inside {cover.text} (line {line_of(ctx, cover.node)}): it changes nothing and uses "
+                "one of the cidrLimit slots. Remove it",
+                at=e.node,
+                data={"cidr": e.text, "covered_by": cover.text},
+            )
+            continue
+        cover = e
+
+
+@register("MQ307")
+def mergeable_cidrs(ctx):
+    ents = []
+    cover = None
+    for e in _unique_sorted(ctx):
+        if cover is not None and cover.rng[0] == e.rng[0] and e.rng[2] <= cover.rng[2]:
+            continue
+        cover = e
+        ents.append(e)
+    if len(ents) < 2:
+        return
+    # adjacent blocks that aggregate: walk in address order and group runs that merge
+    import netaddr
+
+    by_version: dict[int, list[Entry]] = {}
+    for e in ents:
+        by_version.setdefault(e.rng[0], []).append(e)
+    for v, group in by_version.items():
+        nets = [netaddr.IPNetwork(_canonical(e)) for e in group]
+        merged = netaddr.cidr_merge(nets)
+        if len(merged) == len(nets):
+            continue
+        i = 0
+        for block in merged:
+            members = []
+            while i < len(group) and int(nets[i].first) >= block.first and int(nets[i].last) <= block.last:
+                members.append(group[i])
+                i += 1
+            if len(members) >= 2:
+                names = ", ".join(m.text for m in members)
+                yield Problem(
+                    "MQ307",
+                    f"{names} together are exactly {block}: one entry instead of {len(members)} leaves the "
+                    "same traffic unmasqueraded and frees cidrLimit slots",
+                    at=members[0].node,
+                    data={"cidrs": [m.text for m in members], "aggregate": str(block)},
+                )
+
+
+def _canonical(e: Entry) -> str:
+    import ipaddress
+
+    v, lo, _hi = e.rng
+    plen = e.cidr.prefixlen - (96 if (e.cidr.bits == 128 and v == 4) else 0)
+    addr = ipaddress.IPv4Address(lo) if v == 4 else ipaddress.IPv6Address(lo)
+    return f"{addr}/{plen}"
+
+
+# --- MQ308 / MQ309 ---------------------------------------------------------------------------------
+
+
+@register("MQ308")
+def null_cidr_item(ctx):
+    lst = cidr_list(ctx)
+    if lst is None or ctx.decoded is None:
+        return
+    values = ctx.decoded.cidrs.values() or []
+    defaults = ctx.target.default_cidrs()
+    for i, item in enumerate(lst.items):
+        if not isinstance(item, JNull):
+            continue
+        got = values[i] if i < len(values) else ""
+        if got == "":
+            what = (
+                f"there is no default at index {i} (the target has {len(defaults)}), so the agent gets an empty "
+                f"string and {REJECTS}"
+            )
+        else:
+            what = f"the agent keeps the value already at that index, {got}, so this item silently means {got}"
+        yield Problem(
+            "MQ308",
+            f"list item {i + 1} is empty (null): {what}. Write the CIDR you mean, or remove the item",
+            at=item,
+            data={"index": i, "substituted": got},
+        )
+
+
+@register("MQ309")
+def empty_cidr_list(ctx):
+    d = ctx.decoded
+    if d is None or FIELD not in d.origins:
+        return
+    v = d.origins[FIELD]
+    if isinstance(v, JNull) or (isinstance(v, JArray) and not v.items):
+        shape = "null" if isinstance(v, JNull) else "[]"
+        yield Problem(
+            "MQ309",
+            f"nonMasqueradeCIDRs is {shape}: the agent masquerades every destination except link-local, pod-to-pod and "
+            "node-to-pod traffic included (GKE needs the Pod ranges listed). Remove the key to keep the defaults, or "
+            "list the ranges that must keep pod IPs",
+            at=_key_origin(ctx, FIELD) or v,
+        )

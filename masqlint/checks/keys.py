@@ -1,0 +1,263 @@
+"""MQ201–MQ208: the keys of the agent config and the types of their values."""
+
+from __future__ import annotations
+
+import difflib
+
+from ..agent.goyaml import BOOL, resolve_scalar
+from ..agent.jsonish import JObject, JString
+from ..agent.model import FIELDS, format_duration, match_field
+from ..findings import Edit, Fix
+from ..yamlload import PLAIN, MappingNode, ScalarNode, SequenceNode
+from . import CONFIG, Problem, register
+from .syntax import REJECTS
+
+MANIFEST_KEYS = {"apiVersion", "kind", "metadata", "data", "binaryData", "immutable"}
+LEGACY_KEYS = {"linklocal": "masqLinkLocal"}
+
+
+def members(ctx):
+    """(key, value, key origin) of the top-level config mapping as the agent sees them."""
+    root = ctx.parsed
+    if isinstance(root, JObject):
+        return root.members
+    return []
+
+
+def _written_order(ctx, ms):
+    """Members in the order they are written (YAML members are sorted by key for the agent)."""
+    def pos(m):
+        r = ctx.span(m[2])
+        return (r.line, r.column)
+
+    return sorted(ms, key=pos)
+
+
+def _key_edit(ctx, korigin, new: str):
+    r = ctx.outer_range(korigin)
+    if r is None:
+        return None
+    a, b = r
+    text = ctx.source.text
+    if b > a and text[a] in "\"'" and text[b - 1] == text[a]:
+        a, b = a + 1, b - 1
+    return Edit(a, b, new)
+
+
+def _groups(ctx):
+    groups: dict[str, list] = {}
+    for m in members(ctx):
+        f = match_field(m[0])
+        if f is not None:
+            groups.setdefault(f, []).append(m)
+    return groups
+
+
+@register("MQ201")
+def key_casing(ctx):
+    for field, ms in _groups(ctx).items():
+        if len({m[0] for m in ms}) > 1:
+            continue  # two spellings: MQ202 says which wins
+        key, _v, korigin = ms[-1]
+        if key == field:
+            continue
+        edit = _key_edit(ctx, korigin, field)
+        yield Problem(
+            "MQ201",
+            f"`{key}` is not spelled `{field}`: the agent matches keys case-insensitively and accepts it, but other tools, "
+            f"reviewers and JSON Schema validation do not. Write `{field}`",
+            at=korigin,
+            fix=Fix(f"rename `{key}` to `{field}`", (edit,), safe=True) if edit else None,
+            data={"key": key, "field": field},
+        )
+
+
+@register("MQ202")
+def conflicting_keys(ctx):
+    yaml_input = not ctx.config.json_input
+    for field, ms in _groups(ctx).items():
+        spellings = {m[0] for m in ms}
+        if len(spellings) < 2:
+            continue
+        winner = ms[-1]  # the decoder applies members in order; the last one sets the field
+        written = _written_order(ctx, ms)
+        listing = ", ".join(f"`{k}` (line {ctx.span(ko).line})" for k, _v, ko in written)
+        why = (
+            "YAML keys reach the agent sorted in byte order and the last one wins"
+            if yaml_input
+            else "the agent applies JSON members in file order and the last one wins"
+        )
+        for key, _v, korigin in written:
+            if korigin is winner[2]:
+                continue
+            yield Problem(
+                "MQ202",
+                f"`{field}` is given as {listing}: {why}, so the agent uses `{winner[0]}` (line "
+                f"{ctx.span(winner[2]).line}) and silently ignores `{key}`. Keep one key, spelled `{field}`",
+                at=korigin,
+                data={"field": field, "used": winner[0]},
+            )
+
+
+@register("MQ203")
+def unknown_key(ctx):
+    for key, _v, korigin in members(ctx):
+        if match_field(key) is not None or key in MANIFEST_KEYS or key.lower() in LEGACY_KEYS or key == "config":
+            continue
+        lowered = {f.lower(): f for f in FIELDS}
+        near = difflib.get_close_matches(key.lower(), list(lowered), n=1, cutoff=0.75)
+        hint = f"; did you mean `{lowered[near[0]]}`?" if near else f"; known keys: {', '.join(FIELDS)}"
+        yield Problem(
+            "MQ203",
+            f"the agent does not know `{key}` and ignores it silently{hint}",
+            at=korigin,
+            data={"key": key, "suggestion": lowered[near[0]] if near else None},
+        )
+
+
+_GO_TYPES = {"nonMasqueradeCIDRs": "a list of CIDR strings", "cidrLimit": "an integer", "masqLinkLocal": "true or false",
+             "masqLinkLocalIPv6": "true or false", "resyncInterval": "a duration string such as 60s"}
+
+
+@register("MQ204")
+def wrong_type(ctx):
+    """Type errors come from the JSON Schema (schemas/ip-masq-agent-config.schema.json), each mapped
+    to its value; the agent's own log line for the same value is quoted when there is one."""
+    from ..agent.schema import type_errors
+
+    root = ctx.parsed
+    if not isinstance(root, JObject):
+        return
+    go_errors = {id(e.origin): e for e in ctx.decode_errors if e.kind == "type"}
+    for path, v, err in type_errors(root):
+        field = path[0]
+        shown = _shown(v)
+        if len(path) == 2:
+            what = f"item {path[1] + 1} of nonMasqueradeCIDRs is {shown}"
+            expect = 'write each CIDR as a string, e.g. "10.0.0.0/8"'
+        else:
+            what = f"`{field}` is {shown}"
+            expect = f"it must be {_GO_TYPES.get(field, 'of another type')}"
+            if field in ("masqLinkLocal", "masqLinkLocalIPv6") and isinstance(v, JString) and v.value.lower() in ("true", "false"):
+                expect += f" (unquoted: {v.value.lower()})"
+            if field == "nonMasqueradeCIDRs" and isinstance(v, JString):
+                expect += " (one `- CIDR` item per line)"
+            if field == "cidrLimit" and isinstance(v, JString) and v.value.strip().isdigit():
+                expect += f" (unquoted: {v.value.strip()})"
+        go = go_errors.get(id(v))
+        if go is None and field == "resyncInterval":
+            go = next((e for e in ctx.decode_errors if e.field == "resyncInterval"), None)
+        logs = f"the agent logs `{go.message}`, {REJECTS}" if go else f"the agent {REJECTS}"
+        yield Problem("MQ204", f"{what}: {logs}; {expect}", at=v, data={"field": field, "schema": err.message})
+
+
+def _shown(v) -> str:
+    from ..agent.jsonish import JArray, JBool, JNumber
+
+    if isinstance(v, JString):
+        s = v.value if len(v.value) <= 40 else v.value[:37] + "..."
+        return f'the string "{s}"'
+    if isinstance(v, JNumber):
+        return f"the number {v.text}"
+    if isinstance(v, JBool):
+        return f"the boolean {'true' if v.value else 'false'}"
+    if isinstance(v, JArray):
+        return "a list"
+    if isinstance(v, JObject):
+        return "a mapping"
+    return "null"
+
+
+@register("MQ205")
+def invalid_duration(ctx):
+    for err in ctx.decode_errors:
+        if err.kind != "duration":
+            continue
+        v = err.origin
+        raw = v.value if isinstance(v, JString) else ""
+        hint = "a Go duration needs a unit: 60s, 1m30s, 1h (units ns, us, ms, s, m, h; no days, no spaces)"
+        if raw.strip().isdigit():
+            hint = f"write {raw.strip()}s for {raw.strip()} seconds"
+        elif raw.upper().startswith("P"):
+            hint = "ISO 8601 durations are not understood; write e.g. 60s"
+        elif raw.endswith("d") and raw[:-1].isdigit():
+            hint = f"there is no day unit; write {int(raw[:-1]) * 24}h"
+        elif " " in raw:
+            hint = f"remove the spaces: {raw.replace(' ', '')}"
+        elif raw == "":
+            hint = "give a value such as 60s, or remove the key to keep the default (60s)"
+        yield Problem(
+            "MQ205",
+            f'resyncInterval "{raw}" is not a Go duration: the agent logs `{err.message}`, {REJECTS}; {hint}',
+            at=v if v is not None else None,
+            data={"value": raw},
+        )
+
+
+@register("MQ206")
+def resync_nonpositive(ctx):
+    d = ctx.decoded
+    if d is None or "resyncInterval" not in d.origins or d.resync_ns > 0 or "resyncInterval" in ctx.target.ignored_keys:
+        return
+    yield Problem(
+        "MQ206",
+        f"resyncInterval {format_duration(d.resync_ns)} is not positive: the agent accepts it and re-syncs in a tight "
+        "loop, rewriting iptables continuously and burning a CPU on every node. Use 60s (the default) or more",
+        at=d.origins["resyncInterval"],
+    )
+
+
+@register("MQ207")
+def legacy_key(ctx):
+    for key, v, korigin in members(ctx):
+        new = LEGACY_KEYS.get(key.lower())
+        if new is None:
+            continue
+        yield Problem(
+            "MQ207",
+            f"`{key}` is the first agent version's key and the current agent ignores it silently; note the meaning is "
+            f"inverted: `{key}: true` meant \"do not masquerade link-local\", which is `{new}: false` (the default)",
+            at=korigin,
+            data={"key": key},
+        )
+
+
+_YAML12_BOOLS = {"true", "True", "TRUE", "false", "False", "FALSE"}
+
+
+@register("MQ208")
+def yaml11_boolean(ctx):
+    root = ctx.root
+    if root is None:
+        return
+    bool_fields = {"masqLinkLocal", "masqLinkLocalIPv6"}
+    stack = [(root, None)]
+    seen = set()
+    while stack:
+        node, field = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            for k, v in node.value:
+                f = match_field(k.value) if isinstance(k, ScalarNode) and node is root else None
+                stack.append((v, f))
+        elif isinstance(node, SequenceNode):
+            stack.extend((i, None) for i in node.value)
+        elif isinstance(node, ScalarNode) and node.tag == PLAIN and node.value not in _YAML12_BOOLS:
+            tag, val = resolve_scalar("", node.value)
+            if tag != BOOL:
+                continue
+            canonical = "true" if val else "false"
+            fix = None
+            if field in bool_fields:
+                edit = _key_edit(ctx, node, canonical)
+                fix = Fix(f"replace `{node.value}` with `{canonical}`", (edit,), safe=True) if edit else None
+            yield Problem(
+                "MQ208",
+                f"`{node.value}` is the boolean {canonical} to the agent (YAML 1.1) but the string \"{node.value}\" to "
+                f"YAML 1.2 tools and JSON Schema validators; write `{canonical}`",
+                at=node,
+                fix=fix,
+                data={"value": node.value},
+            )

@@ -1,0 +1,172 @@
+"""MQ101–MQ104: the ConfigMap around the agent config, and the config's overall shape."""
+
+from __future__ import annotations
+
+from ..agent.jsonish import JArray, JNull, JObject
+from ..agent.model import AgentError, match_field
+from ..source import mapping_get, scalar
+from ..yamlload import MappingNode, ScalarNode
+from . import CONFIG, Problem, register
+from .keys import MANIFEST_KEYS
+
+DEFAULTS_NOTE = "the agent falls back to its defaults"
+
+
+@register("MQ101")
+def configmap_location(ctx):
+    c = ctx.config
+    if c.configmap is None:
+        return
+    md = mapping_get(c.configmap, "metadata")
+    ns_entry = mapping_get(md[1], "namespace") if md else None
+    if ns_entry is None:
+        name = mapping_get(md[1], "name") if md else None
+        yield Problem(
+            "MQ101",
+            "the ip-masq-agent ConfigMap has no namespace: `kubectl apply` puts it in the current namespace (usually "
+            "`default`), where the agent never looks; it reads only kube-system/ip-masq-agent. Add "
+            "`namespace: kube-system` under metadata",
+            at=(name[0] if name else (md[0] if md else c.configmap)),
+            outer=True,
+        )
+    elif scalar(ns_entry[1]) != "kube-system":
+        yield Problem(
+            "MQ101",
+            f"the ip-masq-agent ConfigMap is in namespace `{scalar(ns_entry[1])}`, but the agent reads only "
+            "kube-system/ip-masq-agent: this ConfigMap has no effect and the agent keeps its defaults. Use "
+            "`namespace: kube-system`",
+            at=ns_entry[1],
+            outer=True,
+        )
+
+
+@register("MQ102")
+def data_key(ctx):
+    c = ctx.config
+    if c.configmap is None or c.config_key_node is not None:
+        return
+    data = c.data_node
+    if not isinstance(data, MappingNode) or not data.value:
+        where = mapping_get(c.configmap, "data")
+        yield Problem(
+            "MQ102",
+            f"the ConfigMap has no `data.config` key: the agent finds no config file and uses its defaults. Put the "
+            "agent config under `data:` → `config: |`",
+            at=where[0] if where else c.configmap,
+            outer=True,
+        )
+        return
+    agent_keys = [(k, v) for k, v in data.value if isinstance(k, ScalarNode) and match_field(k.value)]
+    if agent_keys:
+        k = agent_keys[0][0]
+        yield Problem(
+            "MQ102",
+            f"`{k.value}` sits directly under `data`, but the agent reads only the file `config` (data.config): "
+            f"these keys are ignored and {DEFAULTS_NOTE}. Move them into `config: |`",
+            at=k,
+            outer=True,
+        )
+        return
+    k = data.value[0][0]
+    other = ", ".join(f"`{kk.value}`" for kk, _ in data.value if isinstance(kk, ScalarNode))
+    yield Problem(
+        "MQ102",
+        f"the config is stored under {other}, but the agent reads only the key `config` (mounted as "
+        f"/etc/config/ip-masq-agent): {DEFAULTS_NOTE}. Rename the key to `config` "
+        "(with kubectl: --from-file=config=FILE)",
+        at=k,
+        outer=True,
+    )
+
+
+def _inner_manifest(root: JObject):
+    keys = {k for k, _v, _o in root.members}
+    return keys & MANIFEST_KEYS
+
+
+@register("MQ103")
+def nested_manifest(ctx):
+    root = ctx.parsed
+    if not isinstance(root, JObject):
+        return
+    if any(match_field(k) for k, _v, _o in root.members):
+        return
+    inner = _inner_manifest(root)
+    wrapper = next(((k, v, o) for k, v, o in root.members if k == "config"), None)
+    if not inner and wrapper is None:
+        return
+    ignored = _find_inner_cidrs(root)
+    lost = f" (the {', '.join(ignored)} in it are ignored)" if ignored else ""
+    if inner:
+        what = "a whole Kubernetes manifest" if {"apiVersion", "kind"} <= inner else f"manifest keys ({', '.join(sorted(inner))})"
+        how = ("this is what `kubectl create configmap --from-file=config=configmap.yaml` does with a ConfigMap manifest; "
+               "apply the manifest with `kubectl apply -f` instead, or put only the agent keys into the file")
+    else:
+        what = "a `config:` key wrapping the real config"
+        how = "remove the wrapper so that `nonMasqueradeCIDRs:` and friends are at the top of the file"
+    yield Problem(
+        "MQ103",
+        f"the agent config holds {what}: the agent knows none of these keys, accepts the file and uses its defaults{lost}. "
+        f"{how.capitalize()}",
+        at=root.members[0][2] if root.members else root,
+        data={"ignored_cidrs": ignored},
+    )
+
+
+def _find_inner_cidrs(root: JObject) -> list[str]:
+    """CIDRs of an agent config buried in a manifest's data.config text (for the message)."""
+    from ..agent.load import parse_agent_text
+
+    def walk(o, depth=0):
+        if depth > 6:
+            return []
+        if isinstance(o, JObject):
+            for k, v, _ in o.members:
+                if match_field(k) == "nonMasqueradeCIDRs" and isinstance(v, JArray):
+                    return [getattr(i, "value", "") for i in v.items if getattr(i, "value", None)]
+                if k == "config" and hasattr(v, "value") and isinstance(v.value, str):
+                    inner = parse_agent_text(v.value)
+                    if not isinstance(inner, AgentError):
+                        got = walk(inner, depth + 1)
+                        if got:
+                            return got
+                got = walk(v, depth + 1)
+                if got:
+                    return got
+        return []
+
+    return walk(root)[:5]
+
+
+@register("MQ104")
+def config_shape(ctx):
+    c = ctx.config
+    v = c.config_value_node
+    if c.configmap is not None and v is not None and not isinstance(v, ScalarNode):
+        kind = "a mapping" if isinstance(v, MappingNode) else "a list"
+        yield Problem(
+            "MQ104",
+            f"data.config is {kind}, but ConfigMap data values must be strings: the API server rejects the manifest. "
+            "Write `config: |` and indent the agent config below it as text",
+            at=c.config_key_node,
+            outer=True,
+        )
+        return
+    root = ctx.parsed
+    if isinstance(root, AgentError) or root is None:
+        return
+    if isinstance(root, JNull):
+        yield Problem(
+            "MQ104",
+            "the agent config is empty (or only comments): the agent accepts it and uses its defaults; if that is the "
+            "intent, delete the ConfigMap instead, otherwise write the keys",
+            at=None,
+        )
+    elif not isinstance(root, JObject):
+        kind = "a list" if isinstance(root, JArray) else "a single value"
+        yield Problem(
+            "MQ104",
+            f"the agent config is {kind}, not a mapping of keys: the agent cannot decode it and rejects the whole file "
+            "(keeping the rules it had). Write `nonMasqueradeCIDRs:` with one `- CIDR` item per line",
+            at=root,
+        )

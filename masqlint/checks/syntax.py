@@ -1,0 +1,239 @@
+"""MQ001 yaml-syntax, MQ002 lookalike-character, MQ003 duplicate-key, MQ004 encoding."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from ..agent.model import AgentError
+from ..findings import Edit, Fix, Span
+from ..source import node_range
+from ..yamlload import MappingNode, ScalarNode, SequenceNode
+from . import CONFIG, FILE, Problem, register
+from .hints import LOOKALIKE_DASHES, hints_for
+
+REJECTS = "rejects the whole file, keeping the rules it had (at first start it installs no rules at all)"
+
+# --- MQ001 --------------------------------------------------------------------------------------
+
+
+def _mark_offset(err) -> int | None:
+    mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+    return None if mark is None else mark.index
+
+
+def _describe(err) -> str:
+    problem = getattr(err, "problem", None)
+    context = getattr(err, "context", None)
+    if problem:
+        return f"{context}: {problem}" if context else problem
+    return str(err).splitlines()[0]
+
+
+@register("MQ001", FILE)
+def manifest_yaml_syntax(fctx):
+    pf = fctx.parsed
+    if pf is None or pf.yaml_error is None or fctx.standalone:
+        return
+    err = pf.yaml_error
+    text = fctx.source.text or ""
+    off = _mark_offset(err)
+    line = fctx.source.index.pos(off)[0] if off is not None else 1
+    hints = hints_for(text.splitlines(), line)
+    msg = f"this manifest is not valid YAML ({_describe(err)}): kubectl cannot apply it"
+    if hints:
+        msg += "; likely cause: " + "; ".join(hints)
+    at = Span(*fctx.source.index.pos(off), *fctx.source.index.pos(off + 1)) if off is not None else Span(1, 1, 1, 1)
+    yield Problem("MQ001", msg, at=at)
+
+
+@register("MQ001", CONFIG)
+def config_yaml_syntax(ctx):
+    err = ctx.parsed
+    if not isinstance(err, AgentError) or err.kind not in ("yaml", "json"):
+        return
+    where = "data.config" if ctx.config.kind == "configmap" else "the agent config"
+    msg = f"{where} is not valid {'JSON' if err.kind == 'json' else 'YAML'} to the agent (`{err.message}`): the agent {REJECTS}"
+    span = ctx.span(err.origin) if err.origin is not None else ctx.config.anchor_span()
+    if ctx.config.text is not None:
+        ye = getattr(err, "yaml_error", None)
+        off = _mark_offset(ye) if ye is not None else None
+        line_in_config = (ctx.config.text[:off].count("\n") + 1) if off is not None else 1
+        hints = hints_for(ctx.config.text.splitlines(), line_in_config)
+        if hints:
+            # speak of outer-file lines
+            delta = span.line - line_in_config if ctx.config.locator.precise else 0
+            hints = [re.sub(r"line (\d+)", lambda m: f"line {int(m.group(1)) + delta}", h) for h in hints]
+            msg += "; likely cause: " + "; ".join(hints)
+    yield Problem("MQ001", msg, at=span)
+
+
+# --- MQ002 --------------------------------------------------------------------------------------
+
+_QUOTES = {"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'", "\u00ab": '"', "\u00bb": '"'}
+_LOOKALIKE_LINE = re.compile(
+    r"^(?P<indent>[ \t\u00a0]*)(?P<dash>[" + LOOKALIKE_DASHES + r"])(?=[ \t\u00a0])"
+)
+
+
+def _comment_start(line: str) -> int:
+    """Index of a '#' that starts a comment (naively: outside quotes, at start or after a blank)."""
+    q = None
+    for i, ch in enumerate(line):
+        if q:
+            if ch == q:
+                q = None
+        elif ch in "\"'":
+            if i == 0 or line[i - 1] in " \t[{,:-":
+                q = ch
+        elif ch == "#" and (i == 0 or line[i - 1] in " \t"):
+            return i
+    return len(line)
+
+
+def _label(ch: str) -> str:
+    return f"'{ch}' (U+{ord(ch):04X} {unicodedata.name(ch, 'UNKNOWN')})"
+
+
+@register("MQ002", FILE)
+def lookalike_characters(fctx):
+    if not fctx.configs and fctx.parsed is not None and fctx.parsed.yaml_error is None:
+        return
+    text = fctx.source.text or ""
+    idx = fctx.source.index
+    for ln in range(1, len(idx.starts) + 1):
+        line = idx.line_text(ln)
+        if not line or line.isascii():
+            continue
+        base = idx.starts[ln - 1]
+        code = line[: _comment_start(line)]
+        edits: list[tuple[int, str, str]] = []  # (col index, char, replacement)
+        m = _LOOKALIKE_LINE.match(code)
+        if m:
+            for i, ch in enumerate(m.group("indent")):
+                if ch == "\u00a0":
+                    edits.append((i, ch, " "))
+            edits.append((m.start("dash"), m.group("dash"), "-"))
+        for i, ch in enumerate(code):
+            if ch == "\u00a0" and not any(e[0] == i for e in edits):
+                prev = code[i - 1] if i else ""
+                if i == 0 or prev in " -:\u00a0" or code[:i].strip() == "":
+                    edits.append((i, ch, " "))
+            elif ch == "\uff1a":
+                edits.append((i, ch, ":" if (i + 1 >= len(code) or code[i + 1] in " \t") else ": "))
+            elif ch in _QUOTES:
+                edits.append((i, ch, _QUOTES[ch]))
+        for col, ch, rep in sorted(edits):
+            fix = Fix(f"replace {_label(ch)} with {rep!r}", (Edit(base + col, base + col + 1, rep),), safe=True)
+            what = {"-": "a list item marker '-'", " ": "a plain space", ":": "':'", ": ": "': '"}.get(rep, f"{rep!r}")
+            yield Problem(
+                "MQ002",
+                f"{_label(ch)} stands where YAML needs {what}; YAML reads it as text, so the line means something else "
+                f"to kubectl and the agent. Replace it with {rep.strip() or 'a space'!r}",
+                at=Span(ln, col + 1, ln, col + 2),
+                fix=fix,
+                data={"char": ch},
+            )
+
+
+# --- MQ003 --------------------------------------------------------------------------------------
+
+
+def _dup_keys_in(node, seen_ids=None):
+    """(first key node, duplicate key node, mapping) for identical keys in any mapping under node."""
+    stack = [node]
+    visited = set()
+    while stack:
+        n = stack.pop()
+        if n is None or id(n) in visited:
+            continue
+        visited.add(id(n))
+        if isinstance(n, MappingNode):
+            first: dict = {}
+            for k, v in n.value:
+                if isinstance(k, ScalarNode):
+                    if k.value == "<<":
+                        pass
+                    elif k.value in first:
+                        yield first[k.value], k, v
+                    else:
+                        first[k.value] = k
+                stack.append(v)
+        elif isinstance(n, SequenceNode):
+            stack.extend(n.value)
+
+
+def _value_text(v) -> str:
+    if isinstance(v, ScalarNode):
+        return v.value if len(v.value) < 40 else v.value[:37] + "..."
+    if isinstance(v, SequenceNode):
+        return f"a list of {len(v.value)}"
+    return "a mapping"
+
+
+@register("MQ003", FILE)
+def duplicate_keys(fctx):
+    idx = fctx.source.index
+    # in the manifest: only inside ip-masq-agent ConfigMaps
+    for c in fctx.configs:
+        if c.config.configmap is not None:
+            for first, dup, val in _dup_keys_in(c.config.configmap):
+                line = idx.pos(first.start_mark.index)[0]
+                yield Problem(
+                    "MQ003",
+                    f"key `{dup.value}` appears twice in this mapping (first on line {line}): kubectl keeps only the last "
+                    f"value ({_value_text(val)}) and drops the first silently",
+                    at=dup,
+                    outer=True,
+                )
+        # inside the config text
+        if c.root is not None:
+            for first, dup, val in _dup_keys_in(c.root):
+                line = c.span(first).line
+                yield _config_dup(c, dup.value, line, _value_text(val), dup)
+        elif c.config.json_input and c.parsed is not None and not isinstance(c.parsed, AgentError):
+            yield from _json_dups(c, c.parsed)
+
+
+def _config_dup(c, key, line, value_text, at):
+    return Problem(
+        "MQ003",
+        f"key `{key}` appears twice in the agent config (first on line {line}): the agent silently uses the last "
+        f"value ({value_text}) and ignores the first",
+        at=at,
+        data={"key": key},
+    )
+
+
+def _json_dups(c, obj):
+    from ..agent.jsonish import JArray, JObject
+
+    stack = [obj]
+    while stack:
+        o = stack.pop()
+        if isinstance(o, JObject):
+            first = {}
+            for key, val, korigin in o.members:
+                if key in first:
+                    yield _config_dup(c, key, c.span(first[key]).line, "the later one", korigin)
+                else:
+                    first[key] = korigin
+                stack.append(val)
+        elif isinstance(o, JArray):
+            stack.extend(o.items)
+
+
+# --- MQ004 --------------------------------------------------------------------------------------
+
+
+@register("MQ004", FILE)
+def encoding(fctx):
+    err = fctx.source.decode_error
+    if err is None:
+        return
+    yield Problem(
+        "MQ004",
+        f"the file is not valid {'UTF-8' if fctx.source.encoding == 'utf-8' else fctx.source.encoding.upper()} "
+        f"({err.message}): the agent {REJECTS}. Save the file as UTF-8",
+        at=Span(err.line, err.column, err.line, err.column + 1),
+    )

@@ -1,0 +1,90 @@
+"""MQ404–MQ406: configurations that change where pod traffic goes in ways rarely meant."""
+
+from __future__ import annotations
+
+from ..agent.gonet import parse_cidr
+from . import CONFIG, Problem, register
+from .cidrs import valid_entries
+
+# IANA special-purpose and private ranges: a destination outside all of them is on the internet.
+_NOT_PUBLIC_V4 = (
+    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24",
+    "192.0.2.0/24", "192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24",
+    "224.0.0.0/4", "240.0.0.0/4",
+)
+_NOT_PUBLIC_V6 = ("::/128", "::1/128", "::ffff:0:0/96", "64:ff9b::/96", "100::/64", "2001:db8::/32", "fc00::/7", "fe80::/10", "ff00::/8")
+
+
+def _ranges(cidrs):
+    return [parse_cidr(c).as_int_range() for c in cidrs]
+
+
+_PRIVATE = None
+
+
+def _private():
+    global _PRIVATE
+    if _PRIVATE is None:
+        _PRIVATE = _ranges(_NOT_PUBLIC_V4) + _ranges(_NOT_PUBLIC_V6)
+    return _PRIVATE
+
+
+def _public_part(rng) -> int:
+    """How many addresses of rng lie outside every non-public range."""
+    v, lo, hi = rng
+    covered = sorted((a, b) for (vv, a, b) in _private() if vv == v and b >= lo and a <= hi)
+    total = hi - lo + 1
+    cur = lo
+    inside = 0
+    for a, b in covered:
+        a, b = max(a, cur), min(b, hi)
+        if b >= a:
+            inside += b - a + 1
+            cur = b + 1
+    return total - inside
+
+
+@register("MQ404")
+def snat_disabled(ctx):
+    for e in valid_entries(ctx):
+        if e.cidr.prefixlen == 0 or (e.cidr.bits == 128 and not e.cidr.is_ipv6_family and e.cidr.prefixlen == 96):
+            fam = "IPv4" if e.rng[0] == 4 else "IPv6"
+            yield Problem(
+                "MQ404",
+                f"{e.text} covers every {fam} destination: nothing is masqueraded, so pods reach the internet, on-premises "
+                "networks and Private Endpoints with their pod IPs (dropped wherever only node IPs are allowed). List only "
+                "the ranges that must keep pod IPs",
+                at=e.node,
+                data={"cidr": e.text},
+            )
+
+
+@register("MQ405")
+def public_range(ctx):
+    for e in valid_entries(ctx):
+        if e.cidr.prefixlen == 0:
+            continue  # MQ404
+        n = _public_part(e.rng)
+        if n > 0:
+            share = "is a public range" if n == e.rng[2] - e.rng[1] + 1 else "includes public addresses"
+            yield Problem(
+                "MQ405",
+                f"{e.text} {share}: pod traffic to it leaves the node with pod IPs, which internet and most peered "
+                "networks do not route back. Keep only private or reserved ranges unless a peer really expects pod IPs",
+                at=e.node,
+                data={"cidr": e.text},
+            )
+
+
+@register("MQ406")
+def masq_link_local(ctx):
+    d = ctx.decoded
+    if d is None or not d.masq_link_local or "masqLinkLocal" not in d.origins:
+        return
+    yield Problem(
+        "MQ406",
+        "masqLinkLocal: true masquerades 169.254.0.0/16 too: traffic to the metadata server (169.254.169.254) and other "
+        "link-local services leaves with the node IP, so Workload Identity and per-pod metadata see the node, not "
+        "the pod. Remove it unless a link-local peer really requires the node IP",
+        at=d.origins["masqLinkLocal"],
+    )

@@ -1,0 +1,164 @@
+"""Paths → the files to check: recursive, ``.gitignore`` respected, excludes applied.
+
+Only regular files are ever opened: FIFOs, sockets and devices are skipped without
+reading. Symbolic links are followed only with ``follow_symlinks`` (and then never into a
+loop).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from .settings import glob_match
+
+EXTENSIONS = (".yaml", ".yml", ".json")
+SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", ".tox", ".mypy_cache", ".pytest_cache"}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    display: str  # path as shown to the user
+    path: str  # path to open
+    explicit: bool  # named on the command line (not found by walking a directory)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    display: str
+    reason: str
+
+
+def _rel(path: str, root: str) -> str:
+    try:
+        return os.path.relpath(path, root).replace(os.sep, "/")
+    except ValueError:
+        return path.replace(os.sep, "/")
+
+
+class _Ignores:
+    """.gitignore files met on the way down, each applying below its own directory."""
+
+    def __init__(self):
+        self.stack: list[tuple[str, object]] = []
+
+    def load(self, directory: str) -> None:
+        gi = os.path.join(directory, ".gitignore")
+        try:
+            with open(gi, encoding="utf-8", errors="replace") as fh:
+                lines = fh.read().splitlines()
+        except OSError:
+            return
+        import pathspec
+
+        try:
+            spec = pathspec.GitIgnoreSpec.from_lines(lines)
+        except Exception:
+            return
+        self.stack.append((directory, spec))
+
+    def ignored(self, path: str, is_dir: bool) -> bool:
+        for base, spec in self.stack:
+            if path == base or not path.startswith(base.rstrip(os.sep) + os.sep):
+                continue
+            rel = _rel(path, base) + ("/" if is_dir else "")
+            if spec.match_file(rel):  # type: ignore[attr-defined]
+                return True
+        return False
+
+
+def discover(paths, *, exclude=(), standalone=(), follow_symlinks=False, respect_gitignore=True):
+    """Yield Candidate or Skipped for each input, in a stable order."""
+    cwd = os.getcwd()
+    for raw in paths:
+        if raw == "-":
+            yield Candidate("-", "-", True)
+            continue
+        try:
+            st = os.stat(raw) if follow_symlinks or not os.path.islink(raw) else os.lstat(raw)
+        except OSError as e:
+            yield Skipped(raw, f"cannot read: {e.strerror or e}")
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            yield from _walk(raw, cwd, exclude, standalone, follow_symlinks, respect_gitignore)
+        elif stat.S_ISREG(st.st_mode) or (os.path.islink(raw) and os.path.isfile(raw)):
+            if not _excluded(raw, cwd, exclude):
+                yield Candidate(raw, raw, True)
+        else:
+            yield Skipped(raw, "not a regular file (device, FIFO or socket): not opened")
+
+
+def _excluded(path: str, cwd: str, exclude) -> bool:
+    rel = _rel(os.path.abspath(path), cwd)
+    return any(glob_match(rel, g) or glob_match(path.replace(os.sep, "/"), g) for g in exclude)
+
+
+def _walk(top, cwd, exclude, standalone, follow_symlinks, respect_gitignore):
+    ignores = _Ignores()
+    top_abs = os.path.abspath(top)
+    if respect_gitignore:
+        # .gitignore files from the repository root down to `top` apply too
+        chain = []
+        d = top_abs
+        while True:
+            chain.append(d)
+            if os.path.isdir(os.path.join(d, ".git")):
+                break
+            parent = os.path.dirname(d)
+            if parent == d:
+                chain = [top_abs]
+                break
+            d = parent
+        for d in reversed(chain):
+            ignores.load(d)
+    seen_dirs: set[tuple[int, int]] = set()
+    stack = [(top, top_abs)]
+    while stack:
+        disp_dir, abs_dir = stack.pop()
+        try:
+            st = os.stat(abs_dir)
+            key = (st.st_dev, st.st_ino)
+            if key in seen_dirs:
+                continue
+            seen_dirs.add(key)
+            entries = sorted(os.scandir(abs_dir), key=lambda e: e.name)
+        except OSError as e:
+            yield Skipped(disp_dir, f"cannot read directory: {e.strerror or e}")
+            continue
+        if respect_gitignore and abs_dir != top_abs:
+            ignores.load(abs_dir)
+        subdirs = []
+        for entry in entries:
+            disp = os.path.join(disp_dir, entry.name)
+            absp = os.path.join(abs_dir, entry.name)
+            try:
+                is_link = entry.is_symlink()
+                if is_link and not follow_symlinks:
+                    continue
+                is_dir = entry.is_dir(follow_symlinks=follow_symlinks)
+                is_file = entry.is_file(follow_symlinks=follow_symlinks)
+            except OSError:
+                continue
+            if is_dir:
+                if entry.name in SKIP_DIRS:
+                    continue
+                if respect_gitignore and ignores.ignored(absp, True):
+                    continue
+                if _excluded(disp, cwd, exclude):
+                    continue
+                subdirs.append((disp, absp))
+                continue
+            if not is_file:
+                continue  # FIFO, socket, device: never opened
+            rel = _rel(absp, cwd)
+            wanted = entry.name.endswith(EXTENSIONS) or any(glob_match(rel, g) for g in standalone)
+            if not wanted:
+                continue
+            if respect_gitignore and ignores.ignored(absp, False):
+                continue
+            if _excluded(disp, cwd, exclude):
+                continue
+            yield Candidate(disp, absp, False)
+        stack.extend(reversed(subdirs))  # depth-first, in name order

@@ -1,0 +1,221 @@
+"""The pipeline for one file: read → parse with positions → find configs → model the agent
+→ run checks → resolve positions → select / severity → suppress."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import source as src
+from .agent.load import parse_agent_text_with_root
+from .agent.model import AgentError, MasqConfig, SyncResult, apply, decode_value
+from .catalog import Rule, load_catalog
+from .checks import CONFIG, FILE, Problem, load_all
+from .findings import FileResult, Finding, Severity, Span
+from .settings import Settings, glob_match
+from .source import AgentConfig, ParsedFile, SourceFile
+from .yamlload import MappingNode, ScalarNode
+
+# Cheap prefilter: files that cannot hold an ip-masq-agent config are never parsed.
+_RELEVANT = re.compile(rb"masq|cidrlimit|resyncinterval", re.IGNORECASE)
+_AGENTISH_KEY = re.compile(r"^(nonmasquerade|masqlinklocal|cidrlimit|resyncinterval)", re.IGNORECASE)
+
+
+def might_hold_config(data: bytes) -> bool:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            data = data[2:].decode("utf-16-le" if data[0] == 0xFF else "utf-16-be", errors="ignore").encode()
+        except Exception:  # pragma: no cover
+            return True
+    return _RELEVANT.search(data) is not None
+
+
+@dataclass
+class ConfigContext:
+    """Everything a config-scope check may ask about one ip-masq-agent configuration."""
+
+    config: AgentConfig
+    settings: Settings
+    target: Any
+    root: Any  # composed YAML root of the config text (None for JSON input or no text)
+    parsed: Any  # JValue | AgentError | None (None: no config key → agent defaults)
+    result: SyncResult  # the target agent's first-start loop on this config
+    decoded: MasqConfig | None  # lenient decode (all fields that could be read)
+    decode_errors: list[AgentError] = field(default_factory=list)
+    file: "FileContext | None" = None
+
+    @property
+    def source(self) -> SourceFile:
+        return self.config.source
+
+    @property
+    def rejected_by_parse(self) -> bool:
+        return isinstance(self.parsed, AgentError)
+
+    def span(self, thing) -> Span:
+        return self.config.span_of(thing)
+
+    def outer_range(self, thing) -> tuple[int, int] | None:
+        """Outer-file character offsets of a thing inside the config, when exactly known."""
+        r = src.node_range(thing)
+        if r is None or not self.config.locator.precise:
+            return None
+        a = self.config.locator.outer_offset(r[0])
+        b = self.config.locator.outer_offset(r[1])
+        if a is None or b is None:
+            return None
+        return a, b
+
+
+@dataclass
+class FileContext:
+    source: SourceFile
+    settings: Settings
+    parsed: ParsedFile | None
+    configs: list[ConfigContext]
+    standalone: bool = False
+
+
+def _is_k8s_object(root) -> bool:
+    return isinstance(root, MappingNode) and src.mapping_get(root, "kind") is not None and src.mapping_get(root, "apiVersion") is not None
+
+
+def _looks_standalone(pf: ParsedFile) -> bool:
+    if pf.yaml_error is not None or not pf.documents:
+        return False
+    root = pf.documents[0].root
+    if not isinstance(root, MappingNode) or _is_k8s_object(root):
+        return False
+    return any(isinstance(k, ScalarNode) and _AGENTISH_KEY.match(k.value) for k, _ in root.value)
+
+
+def build_config_context(cfg: AgentConfig, settings: Settings) -> ConfigContext:
+    target = settings.target_model()
+    if cfg.text is None:
+        parsed = None
+        root = None
+    else:
+        root, parsed = parse_agent_text_with_root(cfg.text, cfg.json_input)
+    result = apply(parsed, target.flags)
+    decoded = None
+    errors: list[AgentError] = []
+    if parsed is not None and not isinstance(parsed, AgentError):
+        decoded = MasqConfig.defaults(target.flags)
+        decode_value(parsed, decoded, collect=errors)
+    elif parsed is None:
+        decoded = MasqConfig.defaults(target.flags)
+    return ConfigContext(cfg, settings, target, root, parsed, result, decoded, errors)
+
+
+def analyse(source: SourceFile, settings: Settings, standalone: bool | None = None) -> FileContext:
+    """Parse a file and model every ip-masq-agent config in it."""
+    if source.text is None:
+        return FileContext(source, settings, None, [], False)
+    pf = src.parse_manifest(source)
+    if standalone is None:
+        standalone = _looks_standalone(pf)
+    if standalone:
+        configs = [src.standalone_config(source)]
+    else:
+        src.find_configs(pf)
+        configs = pf.configs
+    fctx = FileContext(source, settings, pf, [], standalone)
+    for c in configs:
+        cctx = build_config_context(c, settings)
+        cctx.file = fctx
+        fctx.configs.append(cctx)
+    return fctx
+
+
+# --- selection -------------------------------------------------------------------------------
+
+
+def _matches(rule: Rule, selectors) -> bool:
+    for s in selectors:
+        s = s.strip()
+        if s.upper() == "ALL" or rule.id.startswith(s.upper()) or rule.name == s.lower():
+            return True
+    return False
+
+
+def rule_enabled(rule: Rule, settings: Settings) -> bool:
+    if _matches(rule, settings.ignore):
+        return False
+    return _matches(rule, settings.select) or _matches(rule, settings.extend_select)
+
+
+def rule_severity(rule: Rule, settings: Settings) -> Severity:
+    for key in (rule.id, rule.name):
+        if key in settings.severity:
+            return settings.severity[key]
+    for key, sev in settings.severity.items():
+        if rule.id.startswith(str(key).upper()):
+            return sev
+    return rule.severity
+
+
+# --- running checks ----------------------------------------------------------------------------
+
+
+def run_checks(fctx: FileContext) -> list[tuple[Problem, Any]]:
+    """(problem, config context or None) for every problem every enabled check finds."""
+    registry = load_all()
+    catalog = load_catalog()
+    out: list[tuple[Problem, Any]] = []
+    for rid, checks in registry.items():
+        rule = catalog.get(rid)
+        if rule is None:
+            continue
+        for check in checks:
+            _run_one(check, rule, fctx, out)
+    return out
+
+
+def _run_one(check, rule, fctx, out) -> None:
+    if check.scope == FILE:
+        if rule_enabled(rule, fctx.settings):
+            out.extend((p, None) for p in check.fn(fctx))
+    elif check.scope == CONFIG:
+        for cctx in fctx.configs:
+            if rule_enabled(rule, cctx.settings):
+                out.extend((p, cctx) for p in check.fn(cctx))
+
+
+def to_finding(p: Problem, cctx: ConfigContext | None, fctx: FileContext) -> Finding:
+    rule = load_catalog()[p.rule]
+    settings = cctx.settings if cctx is not None else fctx.settings
+    if isinstance(p.at, Span):
+        span = p.at
+    elif p.outer or cctx is None:
+        r = src.node_range(p.at)
+        span = fctx.source.index.span(*r) if r else Span(1, 1, 1, 1)
+    elif p.at is None:
+        span = cctx.config.anchor_span()
+    else:
+        span = cctx.span(p.at)
+    return Finding(
+        rule=rule.id,
+        name=rule.name,
+        severity=rule_severity(rule, settings),
+        message=p.message,
+        path=fctx.source.path,
+        span=span,
+        fix=p.fix,
+        data=p.data,
+    )
+
+
+def lint_source(source: SourceFile, settings: Settings, standalone: bool | None = None) -> FileResult:
+    fctx = analyse(source, settings, standalone)
+    problems = run_checks(fctx)
+    findings = [to_finding(p, c, fctx) for p, c in problems]
+    from .suppress import apply_suppressions
+
+    findings, suppressed = apply_suppressions(fctx, findings)
+    findings.sort(key=Finding.sort_key)
+    return FileResult(path=source.path, text=source.text, findings=findings, configs=len(fctx.configs), suppressed=suppressed)
+
+
+def is_standalone_name(relpath: str, settings: Settings) -> bool:
+    return any(glob_match(relpath, g) for g in settings.standalone)

@@ -1,0 +1,182 @@
+"""Run the pipeline over many files: settings per file, prefilter, lint, optional fixes, a process pool."""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from dataclasses import dataclass, field
+
+from .findings import FileResult, Finding, RunResult, Severity, Span
+from .settings import Settings
+
+
+@dataclass
+class Options:
+    forced: Settings | None = None  # --config FILE
+    base: Settings | None = None  # defaults when no settings file is found
+    overrides: dict = field(default_factory=dict)  # from CLI flags
+    use_config_files: bool = True
+    fix: bool = False
+    unsafe_fixes: bool = False
+    diff: bool = False
+    jobs: int = 1
+    follow_symlinks: bool = False
+    stdin_filename: str | None = None
+    stdin_data: bytes | None = None
+
+
+@dataclass
+class FileOutcome:
+    result: FileResult
+    diff: str = ""
+    fixed: int = 0
+    error: str | None = None  # could not be read / written
+
+
+def settings_for(path: str, opts: Options) -> Settings:
+    from .policy import settings_for_path
+
+    if not opts.use_config_files and opts.forced is None:
+        s = (opts.base or Settings()).merged(opts.overrides) if opts.overrides else (opts.base or Settings())
+        return s
+    return settings_for_path(path, base=opts.base, forced=opts.forced, overrides=opts.overrides)
+
+
+def _stage_finding(rule_id: str, path: str, message: str, settings: Settings, span=Span(1, 1, 1, 1)) -> Finding | None:
+    from .catalog import load_catalog
+    from .lint import rule_enabled, rule_severity
+
+    rule = load_catalog().get(rule_id)
+    if rule is None or not rule_enabled(rule, settings):
+        return None
+    return Finding(rule.id, rule.name, rule_severity(rule, settings), message, path, span)
+
+
+def read_candidate(display: str, path: str, settings: Settings, opts: Options) -> tuple[bytes | None, FileOutcome | None]:
+    if path == "-":
+        return opts.stdin_data or b"", None
+    try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            return None, FileOutcome(FileResult(display), error=f"{display}: not a regular file; not opened")
+        if st.st_size > settings.max_file_size:
+            res = FileResult(display)
+            f = _stage_finding(
+                "MQ006",
+                display,
+                f"skipped: the file is {st.st_size:,} bytes, more than --max-file-size {settings.max_file_size:,}; "
+                "an ip-masq-agent ConfigMap is a few kB (raise max-file-size to check it anyway)",
+                settings,
+            )
+            if f:
+                res.findings.append(f)
+            return None, FileOutcome(res)
+        with open(path, "rb") as fh:
+            data = fh.read(settings.max_file_size + 1)
+        if len(data) > settings.max_file_size:
+            return None, FileOutcome(FileResult(display), error=f"{display}: grew beyond --max-file-size while reading")
+        return data, None
+    except OSError as e:
+        return None, FileOutcome(FileResult(display), error=f"{display}: cannot read: {e.strerror or e}")
+
+
+def lint_bytes(display: str, data: bytes, settings: Settings, standalone: bool | None) -> FileResult:
+    from .lint import lint_source
+    from .source import SourceFile
+
+    return lint_source(SourceFile.from_bytes(display, data), settings, standalone)
+
+
+def process(display: str, path: str, explicit: bool, opts: Options) -> FileOutcome:
+    from .lint import is_standalone_name, might_hold_config
+
+    try:
+        name_for_settings = (opts.stdin_filename or display) if path == "-" else path
+        settings = settings_for(name_for_settings, opts)
+        data, early = read_candidate(display, path, settings, opts)
+        if early is not None:
+            return early
+        rel = (opts.stdin_filename or display) if path == "-" else os.path.relpath(os.path.abspath(path)).replace(os.sep, "/")
+        standalone = True if is_standalone_name(rel, settings) else None
+        if standalone is None and not might_hold_config(data):
+            return FileOutcome(FileResult(display))
+        result = lint_bytes(display, data, settings, standalone)
+        if not (opts.fix or opts.diff):
+            return FileOutcome(result)
+        return _fix(display, path, data, result, settings, standalone, opts)
+    except Exception as e:  # one bad file never stops the others
+        if os.environ.get("MASQLINT_DEBUG"):
+            raise
+        return FileOutcome(FileResult(display), error=f"{display}: internal error: {type(e).__name__}: {e}")
+
+
+def _fix(display, path, data, result: FileResult, settings, standalone, opts: Options) -> FileOutcome:
+    from .fix import ChangedOnDisk, apply_edits, select_fixes, unified_diff
+    from .source import SourceFile
+
+    original = result.text
+    if original is None:
+        return FileOutcome(result)
+    text = original
+    total = 0
+    current = result
+    for _ in range(5):  # apply, re-check, until nothing more applies
+        fixes = select_fixes(current.findings, opts.unsafe_fixes)
+        if not fixes:
+            break
+        new_text, n = apply_edits(text, fixes)
+        if n == 0 or new_text == text:
+            break
+        total += n
+        text = new_text
+        sf = SourceFile.from_bytes(display, SourceFile.from_bytes(display, data).encode(text))
+        from .lint import lint_source
+
+        current = lint_source(sf, settings, standalone)
+    if text == original:
+        return FileOutcome(result)
+    new_bytes = SourceFile.from_bytes(display, data).encode(text)
+    if opts.diff:
+        return FileOutcome(result, diff=unified_diff(display, original, text), fixed=total)
+    if path == "-":
+        return FileOutcome(current, fixed=total, diff=text)
+    try:
+        from .fix import write_atomic
+
+        write_atomic(path, new_bytes, data)
+    except ChangedOnDisk as e:
+        return FileOutcome(result, error=str(e))
+    except OSError as e:
+        return FileOutcome(result, error=f"{display}: cannot write the fix: {e.strerror or e}")
+    return FileOutcome(current, fixed=total)
+
+
+def _process_star(args):
+    return process(*args)
+
+
+def run(candidates, opts: Options, on_error=None) -> tuple[RunResult, list[FileOutcome]]:
+    """Lint every candidate; results in input order."""
+    from .catalog import rule_infos
+
+    work = [(c.display, c.path, c.explicit, opts) for c in candidates]
+    if opts.jobs > 1 and len(work) >= 32 and not any(w[1] == "-" for w in work):
+        outcomes = _run_pool(work, opts.jobs)
+    else:
+        outcomes = [process(*w) for w in work]
+    rr = RunResult(files=[o.result for o in outcomes], rules=rule_infos())
+    return rr, outcomes
+
+
+def _run_pool(work, jobs):
+    import concurrent.futures as cf
+    import multiprocessing
+
+    chunk = max(8, min(256, len(work) // (jobs * 8) or 1))
+    try:
+        ctx = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
+        with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as ex:
+            return list(ex.map(_process_star, work, chunksize=chunk))
+    except (OSError, RuntimeError):  # no process pool on this platform: do it here
+        return [process(*w) for w in work]

@@ -1,0 +1,96 @@
+"""Inline suppressions in YAML comments (also inside the ``data.config`` block).
+
+``# masqlint: disable=MQ306`` (this line), ``# masqlint: disable-next-line=...``,
+``# masqlint: disable-file=...``; ids or names, comma-separated, with an optional
+``-- reason``. A suppression that suppresses nothing is reported as MQ005.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .findings import Finding, Severity, Span
+
+_DIRECTIVE = re.compile(
+    r"#\s*masqlint:\s*(?P<kind>disable-next-line|disable-file|disable)\s*(?:=\s*(?P<rules>[A-Za-z0-9_,\- ]+?))?\s*(?:--\s*(?P<reason>.*))?\s*$"
+)
+
+
+@dataclass
+class Directive:
+    kind: str
+    rules: tuple[str, ...]  # upper-cased ids or lower-cased names; empty = all
+    line: int
+    column: int
+    end_column: int
+    used: bool = False
+
+    def covers(self, f: Finding) -> bool:
+        if not self.rules:
+            return True
+        return any(f.rule.startswith(r) or f.name == r.lower() for r in self.rules)
+
+
+def find_directives(text: str) -> list[Directive]:
+    out = []
+    if "masqlint:" not in text:
+        return out
+    for i, line in enumerate(text.splitlines(), start=1):
+        pos = line.find("#")
+        while pos >= 0:
+            m = _DIRECTIVE.match(line, pos)
+            if m:
+                rules = tuple(
+                    (r.strip().upper() if re.match(r"^MQ\d", r.strip(), re.I) else r.strip().lower())
+                    for r in (m.group("rules") or "").split(",")
+                    if r.strip()
+                )
+                out.append(Directive(m.group("kind"), rules, i, pos + 1, len(line) + 1))
+                break
+            pos = line.find("#", pos + 1)
+    return out
+
+
+def apply_suppressions(fctx, findings: list[Finding]) -> tuple[list[Finding], int]:
+    text = fctx.source.text
+    if not text:
+        return findings, 0
+    directives = find_directives(text)
+    if not directives:
+        return findings, 0
+    kept: list[Finding] = []
+    suppressed = 0
+    for f in findings:
+        hit = None
+        for d in directives:
+            if d.kind == "disable-file" or (d.kind == "disable" and d.line == f.line) or (
+                d.kind == "disable-next-line" and d.line + 1 == f.line
+            ):
+                if d.covers(f):
+                    hit = d
+                    break
+        if hit is not None:
+            hit.used = True
+            suppressed += 1
+        else:
+            kept.append(f)
+    from .catalog import load_catalog
+    from .lint import rule_enabled, rule_severity
+
+    rule = load_catalog().get("MQ005")
+    if rule is not None and rule_enabled(rule, fctx.settings):
+        for d in directives:
+            if not d.used:
+                what = ", ".join(d.rules) if d.rules else "every rule"
+                kept.append(
+                    Finding(
+                        rule=rule.id,
+                        name=rule.name,
+                        severity=rule_severity(rule, fctx.settings),
+                        message=f"this `masqlint: {d.kind}` comment for {what} suppresses nothing here: remove it",
+                        path=fctx.source.path,
+                        span=Span(d.line, d.column, d.line, d.end_column),
+                    )
+                )
+    return kept, suppressed
