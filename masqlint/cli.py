@@ -21,6 +21,23 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
+class _FormatAction(argparse.Action):
+    """``--format`` / ``--output`` in command-line order: each --output belongs to the --format before it."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, [*(getattr(namespace, self.dest, None) or []), values])
+        pairs = [list(p) for p in getattr(namespace, "format_pairs", None) or []]
+        if self.dest == "formats":
+            pairs.append([values, None])
+        elif pairs and pairs[-1][1] is None:
+            pairs[-1][1] = values
+        elif not pairs:
+            pairs.append([None, values])  # --output before any --format: the default format
+        else:
+            raise UsageError(f"masqlint check: --output {values}: each --output follows its own --format")
+        namespace.format_pairs = [tuple(p) for p in pairs]
+
+
 def _common_settings_args(p):
     g = p.add_argument_group("settings")
     g.add_argument("--config", metavar="FILE", help="use this settings file (.masqlint.yaml or pyproject.toml) for every file")
@@ -37,9 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("check", help="lint files and directories (the default command)")
     c.add_argument("paths", nargs="*", metavar="PATH", help="files or directories ('-' reads standard input); default: .")
-    c.add_argument("--format", action="append", dest="formats", metavar="FMT",
+    c.add_argument("--format", action=_FormatAction, dest="formats", metavar="FMT",
                    help="text (default), concise, json, sarif, github, gitlab, junit; repeat with --output for several")
-    c.add_argument("--output", action="append", dest="outputs", metavar="FILE", help="write the preceding --format to FILE")
+    c.add_argument("--output", action=_FormatAction, dest="outputs", metavar="FILE", help="write the preceding --format to FILE")
     c.add_argument("--fail-on", choices=("error", "warning", "info"), help="lowest severity that fails the run (default warning)")
     c.add_argument("--select", metavar="RULES", help="comma-separated ids, prefixes (MQ3) or names to run (default ALL)")
     c.add_argument("--extend-select", metavar="RULES", help="rules to add to the selection")
@@ -50,6 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="treat files matching GLOB as agent config files (the bytes at /etc/config/ip-masq-agent)")
     c.add_argument("--stdin-filename", metavar="NAME", help="name to show (and match settings against) for '-'")
     c.add_argument("--fix", action="store_true", help="apply safe fixes in place")
+    c.add_argument("--exit-non-zero-on-fix", action="store_true",
+                   help="with --fix: exit 1 when a file was changed, even if no problem remains (for pre-commit)")
     c.add_argument("--unsafe-fixes", action="store_true", help="also apply unsafe fixes (with --fix or --diff)")
     c.add_argument("--diff", action="store_true", help="print the fixes as a unified diff and change nothing")
     c.add_argument("--show-config", action="store_true", help="print the resolved settings for each PATH and exit")

@@ -109,17 +109,15 @@ def _format_pairs(args) -> list[tuple[str, str | None]]:
     from .cli import UsageError
     from .report import FORMATS
 
-    formats = args.formats or []
-    outputs = args.outputs or []
-    if not formats:
-        formats = ["github" if os.environ.get("GITHUB_ACTIONS") == "true" and not outputs else "text"]
-    if len(outputs) > len(formats):
-        raise UsageError("masqlint: each --output needs a --format before it")
+    given = list(getattr(args, "format_pairs", None) or [])
+    if not given:  # no --format and no --output: annotations on GitHub Actions, text elsewhere
+        given = [("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text", None)]
     pairs = []
-    for i, fmt in enumerate(formats):
+    for fmt, out in given:
+        fmt = fmt or "text"
         if fmt not in FORMATS:
             raise UsageError(f"masqlint: unknown format {fmt!r} (expected one of: {', '.join(FORMATS)})")
-        pairs.append((fmt, outputs[i] if i < len(outputs) else None))
+        pairs.append((fmt, out))
     if sum(1 for _, o in pairs if o is None) > 1:
         raise UsageError("masqlint: only one --format can go to standard output; give the others an --output FILE")
     return pairs
@@ -178,6 +176,8 @@ def cmd_check(args) -> int:
     worst = any(f.severity >= fail_on for f in result.findings)
     if errors:
         return EXIT_ERROR
+    if fixed_total and getattr(args, "exit_non_zero_on_fix", False):
+        return EXIT_FINDINGS
     return EXIT_FINDINGS if worst else EXIT_OK
 
 
