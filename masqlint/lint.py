@@ -119,6 +119,8 @@ def analyse(source: SourceFile, settings: Settings, standalone: bool | None = No
         configs = [src.standalone_config(source)]
     else:
         src.find_configs(pf)
+        if pf.yaml_error is not None and not pf.configs:
+            src.recover_configs(pf)
         configs = pf.configs
     fctx = FileContext(source, settings, pf, [], standalone)
     for c in configs:

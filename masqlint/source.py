@@ -10,6 +10,7 @@ positions inside the config map to the ``config`` key.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -177,6 +178,9 @@ class AgentConfig:
         return self.locator.span(*r)
 
     def anchor_span(self) -> Span:
+        key_span = getattr(self, "recovered_key_span", None)
+        if key_span is not None:
+            return self.source.index.span(*key_span)
         if self.config_key_node is not None:
             s, e = node_range(self.config_key_node)
             return self.source.index.span(s, e)
@@ -323,3 +327,56 @@ def parse_manifest(source: SourceFile) -> ParsedFile:
     except RecursionError:
         pf.yaml_error = RecursionError("nesting is too deep")
     return pf
+
+
+_BLOCK_HEADER = re.compile(r"(?:^|\s)(?P<key>config):[ \t]*\|(?P<ind>[1-9]?)[-+]?(?P<ind2>[1-9]?)[ \t]*(?:#.*)?$")
+
+
+def recover_configs(pf: ParsedFile) -> None:
+    """For a manifest that is not valid YAML, find `config: |` blocks by their indentation so the
+    agent config inside can still be checked (positions stay exact)."""
+    source = pf.source
+    idx = source.index
+    n = len(idx.starts)
+    if "ip-masq-agent" not in (source.text or ""):
+        return
+    ln = 1
+    while ln <= n:
+        line = idx.line_text(ln)
+        m = _BLOCK_HEADER.search(line)
+        if not m:
+            ln += 1
+            continue
+        key_col = m.start("key")
+        first = ln + 1
+        indent = None
+        k = first
+        while k <= n:
+            t = idx.line_text(k)
+            if t.strip():
+                indent = len(t) - len(t.lstrip(" "))
+                break
+            k += 1
+        if indent is None or indent <= key_col - (0 if line[:key_col].strip() == "" else key_col):
+            ln += 1
+            continue
+        last = first - 1
+        k = first
+        while k <= n:
+            t = idx.line_text(k)
+            if t.strip() and len(t) - len(t.lstrip(" ")) < indent:
+                break
+            last = k
+            k += 1
+        while last >= first and not idx.line_text(last).strip():
+            last -= 1
+        lines = [idx.line_text(i)[indent:] for i in range(first, last + 1)]
+        text = "\n".join(lines) + "\n"
+        offsets = [idx.starts[i - 1] + indent for i in range(first, last + 1)]
+        key_start = idx.starts[ln - 1] + m.start("key")
+        loc = Locator(source, offsets, LineIndex(text), (key_start, key_start + len("config")))
+        cfg = AgentConfig(source, "configmap", text, loc, json_input=is_json_text(text))
+        cfg.recovered_block_end = k if k <= n else None  # type: ignore[attr-defined]
+        cfg.recovered_key_span = (key_start, key_start + len("config"))  # type: ignore[attr-defined]
+        pf.configs.append(cfg)
+        ln = last + 1

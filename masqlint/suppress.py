@@ -52,6 +52,23 @@ def find_directives(text: str) -> list[Directive]:
     return out
 
 
+def _removal(source, d: Directive):
+    """Remove the comment; the whole line when nothing else is on it."""
+    from .findings import Edit, Fix
+
+    idx = source.index
+    text = source.text
+    start = idx.starts[d.line - 1]
+    line = idx.line_text(d.line)
+    col = d.column - 1
+    before = line[:col]
+    if before.strip() == "":
+        end = idx.starts[d.line] if d.line < len(idx.starts) else len(text)
+        return Fix("remove the unused suppression", (Edit(start, end, ""),), safe=True)
+    cut = len(before.rstrip(" \t"))
+    return Fix("remove the unused suppression", (Edit(start + cut, start + len(line), ""),), safe=True)
+
+
 def apply_suppressions(fctx, findings: list[Finding]) -> tuple[list[Finding], int]:
     text = fctx.source.text
     if not text:
@@ -91,6 +108,7 @@ def apply_suppressions(fctx, findings: list[Finding]) -> tuple[list[Finding], in
                         message=f"this `masqlint: {d.kind}` comment for {what} suppresses nothing here: remove it",
                         path=fctx.source.path,
                         span=Span(d.line, d.column, d.line, d.end_column),
+                        fix=_removal(fctx.source, d),
                     )
                 )
     return kept, suppressed

@@ -147,7 +147,7 @@ def _type_error(v: JValue, field_name: str | None, go_type: str, value_text: str
         msg = f"json: cannot unmarshal {what} into Go value of type main.MasqConfig"
     else:
         msg = f"json: cannot unmarshal {what} into Go struct field MasqConfig.{field_name} of type {go_type}"
-    return AgentError(msg, "type", getattr(v, "origin", None), field_name, index)
+    return AgentError(msg, "type", v, field_name, index)
 
 
 def decode_value(root: JValue, cfg: MasqConfig, collect: list | None = None) -> None:
@@ -208,7 +208,7 @@ def decode_value(root: JValue, cfg: MasqConfig, collect: list | None = None) -> 
             try:
                 cfg.resync_ns = parse_duration(text)
             except GoDurationError as e:
-                err = AgentError(e.message, "duration", value.origin, name)
+                err = AgentError(e.message, "duration", value, name)
                 if collect is None:
                     raise err from None
                 collect.append(err)

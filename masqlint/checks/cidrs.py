@@ -218,26 +218,13 @@ def _key_origin(ctx, field_name):
 
 def _item_delete_range(ctx, e: Entry) -> tuple[int, int] | None:
     """Outer offsets that remove a list item: its whole line for a block item, `, item` in a flow list."""
+    from .edits import delete_block_item
+
     r = ctx.outer_range(e.node)
     if r is None:
         return None
-    text = ctx.source.text
-    a, b = r
-    line_start = text.rfind("\n", 0, a) + 1
-    before = text[line_start:a]
-    if re.fullmatch(r"[ \t]*-[ \t]+", before):
-        nl = text.find("\n", b)
-        rest = text[b: nl if nl >= 0 else len(text)]
-        if re.fullmatch(r"[ \t\r]*(#.*)?\r?", rest):
-            return line_start, (nl + 1 if nl >= 0 else len(text))
-        return None
-    # flow sequence: remove the preceding comma
-    j = a - 1
-    while j >= 0 and text[j] in " \t\r\n":
-        j -= 1
-    if j >= 0 and text[j] == ",":
-        return j, b
-    return None
+    ed = delete_block_item(ctx.source.text, *r)
+    return None if ed is None else (ed.start, ed.end)
 
 
 @register("MQ305")
@@ -276,14 +263,19 @@ def _unique_sorted(ctx) -> list[Entry]:
 @register("MQ306")
 def redundant_cidr(ctx):
     cover = None
+    lst = cidr_list(ctx)
+    has_nulls = lst is not None and any(isinstance(i, JNull) for i in lst.items)
     for e in _unique_sorted(ctx):
         v, lo, hi = e.rng
         if cover is not None and cover.rng[0] == v and hi <= cover.rng[2]:
+            r = _item_delete_range(ctx, e)
+            fix = Fix(f"remove {e.text}", (Edit(r[0], r[1], ""),), safe=not has_nulls) if r else None
             yield Problem(
                 "MQ306",
                 f"{e.text} lies inside {cover.text} (line {line_of(ctx, cover.node)}): it changes nothing and uses "
                 "one of the cidrLimit slots. Remove it",
                 at=e.node,
+                fix=fix,
                 data={"cidr": e.text, "covered_by": cover.text},
             )
             continue

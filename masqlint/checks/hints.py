@@ -45,8 +45,9 @@ def hints_for(lines: list[str], line_no: int) -> list[str]:
         if h not in seen:
             seen.add(h)
             uniq.append(h)
-    if not uniq and line_no >= 1:
-        uniq = _indent_hint(lines, line_no)
+    for h in _indent_hint(lines, line_no):
+        if h not in seen:
+            uniq.append(h)
     return uniq
 
 
@@ -65,3 +66,24 @@ def _name(ch: str) -> str:
     import unicodedata
 
     return f"'{ch}' (U+{ord(ch):04X} {unicodedata.name(ch, 'UNKNOWN')})"
+
+
+def hazards(lines: list[str], block_ends: list[int]) -> list[tuple[int, int, str]]:
+    """Lines that certainly break YAML, anywhere in the file: (line, column, message)."""
+    out = []
+    for i, text in enumerate(lines, start=1):
+        if not text.strip() or text.lstrip().startswith("#"):
+            if i in block_ends and text.lstrip().startswith("#"):
+                col = len(text) - len(text.lstrip()) + 1
+                out.append((i, col, "this comment is less indented than the `config: |` block around it, so it ends the "
+                            "block and the lines after it no longer belong to data.config; indent it like the config lines"))
+            continue
+        nxt = lines[i] if i < len(lines) else ""
+        m = _BARE_WORD.match(text)
+        if m and nxt.strip() and (len(nxt) - len(nxt.lstrip(" "))) > len(m.group(1)) and not text.lstrip().startswith("-"):
+            out.append((i, len(m.group(1)) + 1, f"`{m.group(2)}` has no colon: write `{m.group(2)}:`"))
+        elif _TWO_KEYS.match(text):
+            out.append((i, 1, f"two keys on one line (`{text.strip()}`): put the second on its own line, indented under the first"))
+        if re.match(r"^\t|^ *\t", text):
+            out.append((i, 1, "indented with a tab; YAML allows only spaces"))
+    return out

@@ -12,6 +12,7 @@ from ..yamlload import PLAIN, MappingNode, ScalarNode, SequenceNode
 from . import CONFIG, Problem, register
 from .syntax import REJECTS
 
+_LOOKALIKE_ITEMS = __import__("re").compile(r"(^|\s)[\u2013\u2014\u2015\u2212\u2010\u2011\u2012\ufe63\uff0d]\s")
 MANIFEST_KEYS = {"apiVersion", "kind", "metadata", "data", "binaryData", "immutable"}
 LEGACY_KEYS = {"linklocal": "masqLinkLocal"}
 
@@ -105,12 +106,20 @@ def unknown_key(ctx):
         if match_field(key) is not None or key in MANIFEST_KEYS or key.lower() in LEGACY_KEYS or key == "config":
             continue
         lowered = {f.lower(): f for f in FIELDS}
-        near = difflib.get_close_matches(key.lower(), list(lowered), n=1, cutoff=0.75)
+        squashed = key.lower().replace("_", "").replace("-", "")
+        near = difflib.get_close_matches(squashed, list(lowered), n=1, cutoff=0.75)
         hint = f"; did you mean `{lowered[near[0]]}`?" if near else f"; known keys: {', '.join(FIELDS)}"
+        fix = None
+        taken = {match_field(k) for k, _v, _o in members(ctx)}
+        if near and lowered[near[0]] not in taken:
+            edit = _key_edit(ctx, korigin, lowered[near[0]])
+            if edit:
+                fix = Fix(f"rename `{key}` to `{lowered[near[0]]}`", (edit,), safe=False)
         yield Problem(
             "MQ203",
             f"the agent does not know `{key}` and ignores it silently{hint}",
             at=korigin,
+            fix=fix,
             data={"key": key, "suggestion": lowered[near[0]] if near else None},
         )
 
@@ -131,6 +140,8 @@ def wrong_type(ctx):
     go_errors = {id(e.origin): e for e in ctx.decode_errors if e.kind == "type"}
     for path, v, err in type_errors(root):
         field = path[0]
+        if isinstance(v, JString) and _LOOKALIKE_ITEMS.search(v.value):
+            continue  # list items written with a lookalike dash: MQ002 names the cause and fixes it
         shown = _shown(v)
         if len(path) == 2:
             what = f"item {path[1] + 1} of nonMasqueradeCIDRs is {shown}"
@@ -148,7 +159,30 @@ def wrong_type(ctx):
         if go is None and field == "resyncInterval":
             go = next((e for e in ctx.decode_errors if e.field == "resyncInterval"), None)
         logs = f"the agent logs `{go.message}`, {REJECTS}" if go else f"the agent {REJECTS}"
-        yield Problem("MQ204", f"{what}: {logs}; {expect}", at=v, data={"field": field, "schema": err.message})
+        yield Problem("MQ204", f"{what}: {logs}; {expect}", at=v, fix=_type_fix(ctx, field, v, len(path)),
+                      data={"field": field, "schema": err.message})
+
+
+def _type_fix(ctx, field, v, depth):
+    """An unsafe rewrite of a mistyped value into the type the agent needs, when the intent is plain."""
+    from ..agent.jsonish import JNumber
+
+    r = ctx.outer_range(v)
+    if r is None or depth != 1:
+        return None
+    new = None
+    if field in ("masqLinkLocal", "masqLinkLocalIPv6") and isinstance(v, JString) and v.value.strip().lower() in ("true", "false"):
+        new = v.value.strip().lower()
+    elif field == "cidrLimit" and isinstance(v, JString) and v.value.strip().isdigit():
+        new = v.value.strip()
+    elif field == "resyncInterval" and isinstance(v, JNumber) and v.text.isdigit():
+        new = f"{v.text}s"
+    elif field == "nonMasqueradeCIDRs" and isinstance(v, JString) and v.value.strip():
+        parts = [p.strip() for p in v.value.replace(";", ",").replace(" ", ",").split(",") if p.strip()]
+        new = "[" + ", ".join(f'"{p}"' for p in parts) + "]"
+    if new is None:
+        return None
+    return Fix(f"write {new}", (Edit(r[0], r[1], new),), safe=False)
 
 
 def _shown(v) -> str:
@@ -190,8 +224,45 @@ def invalid_duration(ctx):
             "MQ205",
             f'resyncInterval "{raw}" is not a Go duration: the agent logs `{err.message}`, {REJECTS}; {hint}',
             at=v if v is not None else None,
+            fix=_duration_fix(ctx, v, raw),
             data={"value": raw},
         )
+
+
+def _duration_fix(ctx, v, raw: str):
+    import re
+
+    from ..agent.goduration import GoDurationError, parse_duration
+
+    new = None
+    t = raw.strip()
+    if t.isdigit():
+        new = f"{t}s"
+    elif re.fullmatch(r"\d+d", t):
+        new = f"{int(t[:-1]) * 24}h"
+    elif " " in t:
+        new = t.replace(" ", "")
+    else:
+        m = re.fullmatch(r"PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?", t.upper())
+        if m and any(m.groups()):
+            new = "".join(f"{n}{u}" for n, u in zip(m.groups(), "hms") if n)
+    if new is None or v is None:
+        return None
+    try:
+        parse_duration(new)
+    except GoDurationError:
+        return None
+    r = ctx.outer_range(v)
+    if r is None:
+        return None
+    a, b = _inner(ctx.source.text, *r)
+    return Fix(f"write {new}", (Edit(a, b, new),), safe=False)
+
+
+def _inner(text, a, b):
+    from .edits import scalar_inner
+
+    return scalar_inner(text, a, b)
 
 
 @register("MQ206")
@@ -204,7 +275,16 @@ def resync_nonpositive(ctx):
         f"resyncInterval {format_duration(d.resync_ns)} is not positive: the agent accepts it and re-syncs in a tight "
         "loop, rewriting iptables continuously and burning a CPU on every node. Use 60s (the default) or more",
         at=d.origins["resyncInterval"],
+        fix=_replace_value(ctx, d.origins["resyncInterval"], "60s"),
     )
+
+
+def _replace_value(ctx, v, new):
+    r = ctx.outer_range(v)
+    if r is None:
+        return None
+    a, b = _inner(ctx.source.text, *r)
+    return Fix(f"write {new}", (Edit(a, b, new),), safe=False)
 
 
 @register("MQ207")

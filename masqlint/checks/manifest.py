@@ -6,6 +6,7 @@ from ..agent.jsonish import JArray, JNull, JObject
 from ..agent.model import AgentError, match_field
 from ..source import mapping_get, scalar
 from ..yamlload import MappingNode, ScalarNode
+from ..findings import Edit, Fix
 from . import CONFIG, Problem, register
 from .keys import MANIFEST_KEYS
 
@@ -21,6 +22,7 @@ def configmap_location(ctx):
     ns_entry = mapping_get(md[1], "namespace") if md else None
     if ns_entry is None:
         name = mapping_get(md[1], "name") if md else None
+        fix = _insert_namespace(ctx, name) if name else None
         yield Problem(
             "MQ101",
             "the ip-masq-agent ConfigMap has no namespace: `kubectl apply` puts it in the current namespace (usually "
@@ -28,6 +30,7 @@ def configmap_location(ctx):
             "`namespace: kube-system` under metadata",
             at=(name[0] if name else (md[0] if md else c.configmap)),
             outer=True,
+            fix=fix,
         )
     elif scalar(ns_entry[1]) != "kube-system":
         yield Problem(
@@ -37,7 +40,38 @@ def configmap_location(ctx):
             "`namespace: kube-system`",
             at=ns_entry[1],
             outer=True,
+            fix=_replace_outer(ctx, ns_entry[1], "kube-system", "set the namespace to kube-system"),
         )
+
+
+def _replace_outer(ctx, node, new, description):
+    from ..source import node_range
+    from .edits import scalar_inner
+
+    r = node_range(node)
+    if r is None:
+        return None
+    a, b = scalar_inner(ctx.source.text, *r)
+    return Fix(description, (Edit(a, b, new),), safe=False)
+
+
+def _insert_namespace(ctx, name_entry):
+    from .edits import line_bounds, newline_of
+
+    key, value = name_entry
+    text = ctx.source.text
+    if not isinstance(value, ScalarNode) or value.style in ("|", ">"):
+        return None
+    ls, le = line_bounds(text, value.end_mark.index)
+    if text[ls:le].strip() == "" or le <= value.end_mark.index:
+        return None
+    indent = key.start_mark.column
+    line_start = text.rfind("\n", 0, key.start_mark.index) + 1
+    if text[line_start:key.start_mark.index].strip():
+        return None  # flow style or keys on one line: leave it to the author
+    nl = newline_of(text)
+    prefix = "" if text[:le].endswith("\n") else nl
+    return Fix("add `namespace: kube-system`", (Edit(le, le, f"{prefix}{' ' * indent}namespace: kube-system{nl}"),), safe=False)
 
 
 @register("MQ102")
@@ -59,12 +93,14 @@ def data_key(ctx):
     agent_keys = [(k, v) for k, v in data.value if isinstance(k, ScalarNode) and match_field(k.value)]
     if agent_keys:
         k = agent_keys[0][0]
+        fix = _move_into_config(ctx, data) if len(agent_keys) == len(data.value) else None
         yield Problem(
             "MQ102",
             f"`{k.value}` sits directly under `data`, but the agent reads only the file `config` (data.config): "
             f"these keys are ignored and {DEFAULTS_NOTE}. Move them into `config: |`",
             at=k,
             outer=True,
+            fix=fix,
         )
         return
     k = data.value[0][0]
@@ -76,7 +112,29 @@ def data_key(ctx):
         "(with kubectl: --from-file=config=FILE)",
         at=k,
         outer=True,
+        fix=_replace_outer(ctx, k, "config", f"rename `{k.value}` to `config`") if len(data.value) == 1 else None,
     )
+
+
+def _move_into_config(ctx, data: MappingNode):
+    """Rewrite `data:` keys that belong to the agent as a `config: |` block (values taken as written)."""
+    from .edits import line_bounds, newline_of
+
+    text = ctx.source.text
+    nl = newline_of(text)
+    lines = []
+    first_key = data.value[0][0]
+    indent = first_key.start_mark.column
+    if text[text.rfind("\n", 0, first_key.start_mark.index) + 1: first_key.start_mark.index].strip():
+        return None
+    for k, v in data.value:
+        if not isinstance(v, ScalarNode) or v.style in ("|", ">") or v.start_mark.line != k.start_mark.line:
+            return None
+        lines.append(f"{' ' * (indent + 2)}{k.value}: {v.value}{nl}")
+    start = line_bounds(text, first_key.start_mark.index)[0]
+    end = line_bounds(text, data.value[-1][1].end_mark.index)[1]
+    new = f"{' ' * indent}config: |{nl}" + "".join(lines)
+    return Fix("move the keys into `config: |`", (Edit(start, end, new),), safe=False)
 
 
 def _inner_manifest(root: JObject):
@@ -164,9 +222,21 @@ def config_shape(ctx):
         )
     elif not isinstance(root, JObject):
         kind = "a list" if isinstance(root, JArray) else "a single value"
+        hint = ""
+        if c.text:
+            from .hints import hints_for
+
+            start = ctx.span(root).line
+            inner = c.text[: (root.origin.start_mark.index if hasattr(root.origin, "start_mark") else 0)].count("\n") + 1
+            found = hints_for(c.text.splitlines(), inner)
+            if found:
+                import re as _re
+
+                delta = start - inner
+                hint = " Likely cause: " + "; ".join(_re.sub(r"line (\d+)", lambda m: f"line {int(m.group(1)) + delta}", h) for h in found) + "."
         yield Problem(
             "MQ104",
             f"the agent config is {kind}, not a mapping of keys: the agent cannot decode it and rejects the whole file "
-            "(keeping the rules it had). Write `nonMasqueradeCIDRs:` with one `- CIDR` item per line",
+            f"(keeping the rules it had). Write `nonMasqueradeCIDRs:` with one `- CIDR` item per line.{hint}",
             at=root,
         )

@@ -45,6 +45,19 @@ def manifest_yaml_syntax(fctx):
         msg += "; likely cause: " + "; ".join(hints)
     at = Span(*fctx.source.index.pos(off), *fctx.source.index.pos(off + 1)) if off is not None else Span(1, 1, 1, 1)
     yield Problem("MQ001", msg, at=at)
+    # YAML stops at its first error; show the other lines that break the manifest too.
+    mentioned = {line} | {int(h.split()[1]) for h in hints if h.startswith("line ")}
+    yield from _other_hazards(fctx, text.splitlines(), mentioned)
+
+
+def _other_hazards(fctx, lines, mentioned):
+    from .hints import hazards
+
+    blocks = [(getattr(c.config, "recovered_block_end", None)) for c in fctx.configs]
+    for ln, col, msg in hazards(lines, [b for b in blocks if b]):
+        if ln in mentioned:
+            continue
+        yield Problem("MQ001", msg + "; this line also breaks the manifest", at=Span(ln, col, ln, col + 1))
 
 
 @register("MQ001", CONFIG)

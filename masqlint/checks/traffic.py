@@ -12,7 +12,7 @@ _NOT_PUBLIC_V4 = (
     "192.0.2.0/24", "192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24",
     "224.0.0.0/4", "240.0.0.0/4",
 )
-_NOT_PUBLIC_V6 = ("::/128", "::1/128", "::ffff:0:0/96", "64:ff9b::/96", "100::/64", "2001:db8::/32", "fc00::/7", "fe80::/10", "ff00::/8")
+_NOT_PUBLIC_V6 = ("::/128", "::1/128", "64:ff9b::/96", "100::/64", "2001:db8::/32", "fc00::/7", "fe80::/10", "ff00::/8")
 
 
 def _ranges(cidrs):
@@ -61,9 +61,18 @@ def snat_disabled(ctx):
 
 @register("MQ405")
 def public_range(ctx):
+    declared = []
+    for d in ctx.settings.must_not_masquerade:
+        try:
+            c = d.cidr if "/" in d.cidr else d.cidr + ("/128" if ":" in d.cidr else "/32")
+            declared.append(parse_cidr(c).as_int_range())
+        except Exception:
+            continue
     for e in valid_entries(ctx):
         if e.cidr.prefixlen == 0:
             continue  # MQ404
+        if any(v == e.rng[0] and lo <= e.rng[1] and e.rng[2] <= hi for v, lo, hi in declared):
+            continue  # a public range declared as one that must keep pod IPs (e.g. a privately used Pod range)
         n = _public_part(e.rng)
         if n > 0:
             share = "is a public range" if n == e.rng[2] - e.rng[1] + 1 else "includes public addresses"
@@ -83,8 +92,8 @@ def masq_link_local(ctx):
         return
     yield Problem(
         "MQ406",
-        "masqLinkLocal: true masquerades 169.254.0.0/16 too: traffic to the metadata server (169.254.169.254) and other "
-        "link-local services leaves with the node IP, so Workload Identity and per-pod metadata see the node, not "
-        "the pod. Remove it unless a link-local peer really requires the node IP",
+        "masqLinkLocal: true drops the RETURN rule for 169.254.0.0/16: pod traffic to link-local destinations that "
+        "leaves the node (169.254.0.0/16 peers, a metadata endpoint reached through the network) is sent with the "
+        "node IP instead of the pod IP. Remove it (the default is false) unless a link-local peer needs the node IP",
         at=d.origins["masqLinkLocal"],
     )
