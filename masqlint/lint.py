@@ -81,8 +81,16 @@ def _is_k8s_object(root) -> bool:
     return isinstance(root, MappingNode) and src.mapping_get(root, "kind") is not None and src.mapping_get(root, "apiVersion") is not None
 
 
+_AGENTISH_LINE = re.compile(r"^[ \t]*[\"']?(nonmasquerade|masqlinklocal|cidrlimit|resyncinterval)", re.IGNORECASE | re.MULTILINE)
+_MANIFESTISH = re.compile(r"^[ \t]*(kind|apiVersion)[ \t]*:", re.MULTILINE)
+
+
 def _looks_standalone(pf: ParsedFile) -> bool:
-    if pf.yaml_error is not None or not pf.documents:
+    text = pf.source.text or ""
+    if pf.yaml_error is not None:
+        # a broken file: an agent config if agent keys start lines and nothing looks like a manifest
+        return bool(_AGENTISH_LINE.search(text)) and not _MANIFESTISH.search(text)
+    if not pf.documents:
         return False
     root = pf.documents[0].root
     if not isinstance(root, MappingNode) or _is_k8s_object(root):
