@@ -59,18 +59,6 @@ def line_of(ctx, node) -> int:
     return ctx.span(node).line
 
 
-def value_range(ctx, node) -> tuple[int, int] | None:
-    """Outer offsets of the scalar's text without its quotes."""
-    r = ctx.outer_range(node)
-    if r is None:
-        return None
-    a, b = r
-    text = ctx.source.text
-    if b > a and text[a] in "\"'" and text[b - 1] == text[a]:
-        a, b = a + 1, b - 1
-    return a, b
-
-
 # --- MQ301 --------------------------------------------------------------------------------------
 
 _IPV4ISH = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
@@ -135,7 +123,7 @@ def cidr_host_bits(ctx):
             continue
         net = e.cidr.network_string()
         fix = None
-        r = value_range(ctx, e.node)
+        r = ctx.value_range(e.node)
         mapped = e.cidr.bits == 128 and not e.cidr.is_ipv6_family
         if r is not None and not mapped:
             fix = Fix(f"replace {e.text} with {net}", (Edit(r[0], r[1], net),), safe=False)

@@ -35,14 +35,8 @@ def _written_order(ctx, ms):
 
 
 def _key_edit(ctx, korigin, new: str):
-    r = ctx.outer_range(korigin)
-    if r is None:
-        return None
-    a, b = r
-    text = ctx.source.text
-    if b > a and text[a] in "\"'" and text[b - 1] == text[a]:
-        a, b = a + 1, b - 1
-    return Edit(a, b, new)
+    r = ctx.value_range(korigin)
+    return None if r is None else Edit(r[0], r[1], new)
 
 
 def _groups(ctx):
@@ -252,17 +246,10 @@ def _duration_fix(ctx, v, raw: str):
         parse_duration(new)
     except GoDurationError:
         return None
-    r = ctx.outer_range(v)
+    r = ctx.value_range(v)
     if r is None:
         return None
-    a, b = _inner(ctx.source.text, *r)
-    return Fix(f"write {new}", (Edit(a, b, new),), safe=False)
-
-
-def _inner(text, a, b):
-    from .edits import scalar_inner
-
-    return scalar_inner(text, a, b)
+    return Fix(f"write {new}", (Edit(r[0], r[1], new),), safe=False)
 
 
 @register("MQ206")
@@ -280,11 +267,8 @@ def resync_nonpositive(ctx):
 
 
 def _replace_value(ctx, v, new):
-    r = ctx.outer_range(v)
-    if r is None:
-        return None
-    a, b = _inner(ctx.source.text, *r)
-    return Fix(f"write {new}", (Edit(a, b, new),), safe=False)
+    r = ctx.value_range(v)
+    return None if r is None else Fix(f"write {new}", (Edit(r[0], r[1], new),), safe=False)
 
 
 @register("MQ207")
