@@ -138,15 +138,17 @@ def lookalike_characters(fctx):
                 edits.append((i, ch, _QUOTES[ch]))
         for col, ch, rep in sorted(edits):
             fix = Fix(f"replace {_label(ch)} with {rep!r}", (Edit(base + col, base + col + 1, rep),), safe=True)
-            what = {"-": "a list item marker '-'", " ": "a plain space", ":": "':'", ": ": "': '"}.get(rep, f"{rep!r}")
-            yield Problem(
-                "MQ002",
-                f"{_label(ch)} stands where YAML needs {what}; YAML reads it as text, so the line means something else "
-                f"to kubectl and the agent. Replace it with {rep.strip() or 'a space'!r}",
-                at=Span(ln, col + 1, ln, col + 2),
-                fix=fix,
-                data={"char": ch},
-            )
+            if rep == "-":
+                what = (f"{_label(ch)} is used as a list item marker: YAML reads `{code.strip()[:40]}` as text, not as a "
+                        "list item, so the list is not what it looks like. Write '-'")
+            elif rep == " ":
+                what = (f"{_label(ch)} stands where YAML needs a plain space: YAML reads it as part of the text, so "
+                        "indentation and `- item` markers break. Write a space")
+            elif rep.startswith(":"):
+                what = f"{_label(ch)} stands where YAML needs ':': `{code.strip()[:40]}` is not a key. Write ':'"
+            else:
+                what = f"{_label(ch)} stands where YAML needs the quote {rep}: the quotes become part of the value. Write {rep}"
+            yield Problem("MQ002", what, at=Span(ln, col + 1, ln, col + 2), fix=fix, data={"char": ch})
 
 
 # --- MQ003 --------------------------------------------------------------------------------------
