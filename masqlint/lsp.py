@@ -87,7 +87,7 @@ class PositionMap:
 
     def __post_init__(self) -> None:
         self.index = LineIndex(self.text)
-        self._units = UNIT_COUNTERS.get(str(self.encoding), _units_utf16)
+        self._units = UNIT_COUNTERS.get(str(getattr(self.encoding, "value", self.encoding)), _units_utf16)
 
     def position(self, offset: int) -> tuple[int, int]:
         """A character offset in the linted text → (0-based line, column in client units)."""
@@ -256,7 +256,8 @@ def create_server(opts: "Options"):
         return best or server.workspace.root_path
 
     def encoding() -> str:
-        return str(server.workspace.position_encoding or "utf-16")
+        kind = server.workspace.position_encoding or "utf-16"
+        return str(getattr(kind, "value", kind))  # PositionEncodingKind is a str enum
 
     def lint_uri(uri: str) -> tuple[BufferLint, PositionMap]:
         text = server.workspace.get_text_document(uri).source

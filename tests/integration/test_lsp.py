@@ -1,0 +1,362 @@
+"""`masqlint lsp` driven as an editor drives it: JSON-RPC with Content-Length framing over the pipes."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pygls.lsp.server", reason="the language server needs pygls 2")
+
+ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT = 20.0  # seconds any single read may wait; generous for slow CI, never infinite
+
+# Line 8 (0-based 7) holds Hangul (one UTF-16 unit each) and an astral emoji (two units) before
+# the duplicate CIDR.
+BROKEN = (
+    "apiVersion: v1\n"
+    "kind: ConfigMap\n"
+    "metadata:\n"
+    "  name: ip-masq-agent\n"
+    "  namespace: kube-system\n"
+    "data:\n"
+    "  config: |\n"
+    '    nonMasqueradeCIDRs: ["링크😀", 10.8.0.0/16, 10.8.0.0/16]\n'
+    "    masqLinkLocal: false\n"
+    "    resyncInterval: 60s\n"
+)
+DUP_LINE = 7
+LINE = BROKEN.splitlines()[DUP_LINE]
+
+
+def utf16_col(line: str, index: int) -> int:
+    """A Python string index → UTF-16 code units (computed independently of the server)."""
+    return len(line[:index].encode("utf-16-le")) // 2
+
+
+def apply_text_edits(text: str, edits: list[dict]) -> str:
+    """Apply LSP TextEdits (UTF-16 positions, \\n line breaks) the way an editor does."""
+    lines = text.split("\n")
+
+    def offset(pos):
+        before = sum(len(ln) + 1 for ln in lines[: pos["line"]])
+        units = lines[pos["line"]].encode("utf-16-le")[: 2 * pos["character"]]
+        return before + len(units.decode("utf-16-le"))
+
+    spans = sorted(((offset(e["range"]["start"]), offset(e["range"]["end"]), e["newText"]) for e in edits), reverse=True)
+    for a, b, new in spans:
+        text = text[:a] + new + text[b:]
+    return text
+
+
+class Client:
+    """A minimal LSP client: requests, notifications, and the server's messages in a queue."""
+
+    def __init__(self, cwd: Path, args=()):
+        env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        env.pop("MASQLINT_DEBUG", None)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "masqlint", "lsp", *args],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd, env=env,
+        )
+        self.messages: queue.Queue = queue.Queue()
+        self.notifications: list[dict] = []
+        self._id = 0
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self):
+        out = self.proc.stdout
+        while True:
+            headers = {}
+            while True:
+                line = out.readline()
+                if not line:
+                    self.messages.put(None)
+                    return
+                line = line.strip()
+                if not line:
+                    break
+                k, _, v = line.decode("ascii").partition(":")
+                headers[k.strip().lower()] = v.strip()
+            body = out.read(int(headers["content-length"]))
+            self.messages.put(json.loads(body.decode("utf-8")))
+
+    def send(self, msg: dict):
+        body = json.dumps(msg, ensure_ascii=False).encode("utf-8")
+        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.proc.stdin.flush()
+
+    def send_many(self, msgs: list[dict]):
+        """Several messages in one write, as a fast typist's editor sends them."""
+        data = b""
+        for msg in msgs:
+            body = json.dumps(msg, ensure_ascii=False).encode("utf-8")
+            data += b"Content-Length: %d\r\n\r\n" % len(body) + body
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+
+    def notify(self, method: str, params: dict):
+        self.send({"jsonrpc": "2.0", "method": method, "params": params})
+
+    def next_message(self) -> dict:
+        try:
+            msg = self.messages.get(timeout=TIMEOUT)
+        except queue.Empty:
+            raise AssertionError(f"no message from the server within {TIMEOUT}s") from None
+        if msg is None:
+            raise AssertionError("the server closed its output: " + self.proc.stderr.read().decode(errors="replace")[-2000:])
+        if "method" in msg and "id" in msg:  # a request from the server (registerCapability, ...): accept it
+            self.send({"jsonrpc": "2.0", "id": msg["id"], "result": None})
+        elif "method" in msg:
+            self.notifications.append(msg)
+        return msg
+
+    def request(self, method: str, params: dict):
+        self._id += 1
+        rid = self._id
+        self.send({"jsonrpc": "2.0", "id": rid, "method": method, "params": params})
+        while True:
+            msg = self.next_message()
+            if msg.get("id") == rid and "method" not in msg:
+                assert "error" not in msg, msg["error"]
+                return msg["result"]
+
+    def wait_diagnostics(self, uri: str, version: int | None = None) -> dict:
+        for i, n in enumerate(self.notifications):
+            if n["method"] == "textDocument/publishDiagnostics" and n["params"]["uri"] == uri and (
+                version is None or n["params"].get("version") == version
+            ):
+                return self.notifications.pop(i)["params"]
+        while True:
+            msg = self.next_message()
+            if msg.get("method") == "textDocument/publishDiagnostics" and msg["params"]["uri"] == uri and (
+                version is None or msg["params"].get("version") == version
+            ):
+                self.notifications.remove(msg)
+                return msg["params"]
+
+    def initialize(self, root: Path, capabilities: dict | None = None) -> dict:
+        result = self.request("initialize", {
+            "processId": os.getpid(),
+            "rootUri": root.as_uri(),
+            "workspaceFolders": [{"uri": root.as_uri(), "name": root.name}],
+            "capabilities": capabilities or {
+                "textDocument": {
+                    "publishDiagnostics": {"versionSupport": True, "codeDescriptionSupport": True},
+                    "codeAction": {"codeActionLiteralSupport": {"codeActionKind": {"valueSet": ["quickfix", "source"]}},
+                                   "isPreferredSupport": True},
+                    "synchronization": {"didSave": True},
+                },
+            },
+        })
+        self.notify("initialized", {})
+        return result
+
+    def close(self):
+        if self.proc.poll() is None:
+            try:
+                self.request("shutdown", None)
+                self.notify("exit", None)
+                self.proc.wait(timeout=TIMEOUT)
+            except Exception:
+                self.proc.kill()
+                self.proc.wait(timeout=TIMEOUT)
+        for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            try:
+                stream.close()
+            except Exception:
+                pass
+
+
+@pytest.fixture
+def client(tmp_path):
+    c = Client(tmp_path)
+    yield c
+    c.close()
+
+
+def _open(client: Client, path: Path, text: str, version: int = 1) -> str:
+    uri = path.as_uri()
+    client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "yaml", "version": version, "text": text}})
+    return uri
+
+
+def _change(client: Client, uri: str, text: str, version: int) -> None:
+    client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]})
+
+
+def _by_code(diags: list[dict]) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for d in diags:
+        out.setdefault(d["code"], []).append(d)
+    return out
+
+
+def _rng(line: int, start: int, end: int) -> dict:
+    return {"start": {"line": line, "character": start}, "end": {"line": line, "character": end}}
+
+
+def test_diagnostics_quick_fix_and_fix_all(client, tmp_path):
+    init = client.initialize(tmp_path)
+    caps = init["capabilities"]
+    assert init["serverInfo"]["name"] == "masqlint"
+    assert caps["textDocumentSync"]["openClose"] is True and caps["textDocumentSync"]["change"] == 1  # full text
+    assert set(caps["codeActionProvider"]["codeActionKinds"]) == {"quickfix", "source.fixAll.masqlint"}
+    assert caps.get("positionEncoding", "utf-16") == "utf-16"
+
+    path = tmp_path / "ip-masq-agent.yaml"
+    path.write_text("stale content on disk: the server must lint the buffer\n", encoding="utf-8")
+    text = BROKEN.replace("masqLinkLocal: false", "masqLinkLocaL: no")
+    uri = _open(client, path, text)
+
+    # --- didOpen: diagnostics with exact UTF-16 ranges ---
+    diags = client.wait_diagnostics(uri)
+    assert diags["version"] == 1
+    by = _by_code(diags["diagnostics"])
+    dup_at = LINE.rindex("10.8.0.0/16")
+    bad_at = LINE.index('"링크😀"')
+    # Hangul counts one unit a character, the emoji two: UTF-16 columns differ from character columns
+    assert utf16_col(LINE, dup_at) == dup_at + 1
+    (dup,) = by["MQ305"]
+    assert dup["range"] == _rng(DUP_LINE, utf16_col(LINE, dup_at), utf16_col(LINE, dup_at + len("10.8.0.0/16")))
+    (bad,) = by["MQ301"]
+    assert bad["range"] == _rng(DUP_LINE, bad_at, utf16_col(LINE, bad_at + len('"링크😀"')))
+    assert bad["range"]["end"]["character"] == bad_at + 6  # 5 characters, 6 UTF-16 units
+    for d in diags["diagnostics"]:
+        assert d["source"] == "masqlint"
+        assert d["codeDescription"]["href"].startswith("https://")
+        assert d["code"].lower() in d["codeDescription"]["href"]
+    assert bad["severity"] == 1  # error
+    assert by["MQ201"][0]["severity"] == 2  # warning
+    assert by["MQ201"][0]["range"] == _rng(8, 4, 4 + len("masqLinkLocaL"))
+
+    # --- code actions: one quick fix per fixable finding in range, the duplicate's removal preferred ---
+    actions = client.request("textDocument/codeAction", {
+        "textDocument": {"uri": uri}, "range": dup["range"], "context": {"diagnostics": [dup]},
+    })
+    quick = [a for a in actions if a["kind"] == "quickfix"]
+    assert len(quick) == 1, actions
+    (fix,) = quick
+    assert fix["title"].startswith("MQ305") and fix["isPreferred"] is True
+    assert fix["diagnostics"][0]["code"] == "MQ305"
+    # MQ301 has no fix: no quick fix is offered for it
+    assert not [a for a in client.request("textDocument/codeAction", {
+        "textDocument": {"uri": uri}, "range": bad["range"], "context": {"diagnostics": [bad], "only": ["quickfix"]},
+    })]
+
+    # --- apply the edit, send the new text: the fixed finding disappears, the others stay ---
+    text2 = apply_text_edits(text, fix["edit"]["changes"][uri])
+    assert '["링크😀", 10.8.0.0/16]' in text2
+    _change(client, uri, text2, 2)
+    diags2 = client.wait_diagnostics(uri, version=2)
+    by2 = _by_code(diags2["diagnostics"])
+    assert "MQ305" not in by2
+    assert by2["MQ301"][0]["range"] == bad["range"]
+    assert "MQ201" in by2 and "MQ208" in by2
+
+    # --- "Fix all safe problems" (source.fixAll.masqlint) fixes the key casing and the YAML 1.1 boolean ---
+    actions = client.request("textDocument/codeAction", {
+        "textDocument": {"uri": uri}, "range": _rng(0, 0, 0), "context": {"diagnostics": [], "only": ["source.fixAll"]},
+    })
+    assert [a["kind"] for a in actions] == ["source.fixAll.masqlint"]
+    text3 = apply_text_edits(text2, actions[0]["edit"]["changes"][uri])
+    assert "    masqLinkLocal: false\n" in text3 and '["링크😀", 10.8.0.0/16]' in text3
+    _change(client, uri, text3, 3)
+    by3 = _by_code(client.wait_diagnostics(uri, version=3)["diagnostics"])
+    assert set(by3) == {"MQ301"}  # only the unfixable finding is left
+
+    # --- save: diagnostics are published again ---
+    client.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
+    assert set(_by_code(client.wait_diagnostics(uri, version=3)["diagnostics"])) == {"MQ301"}
+
+    # --- close: diagnostics are cleared ---
+    client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+    assert client.wait_diagnostics(uri)["diagnostics"] == []
+
+
+def test_unsafe_fix_is_labelled_and_not_preferred(client, tmp_path):
+    client.initialize(tmp_path)
+    text = BROKEN.replace('["링크😀", 10.8.0.0/16, 10.8.0.0/16]', "[10.8.0.5/16]")
+    uri = _open(client, tmp_path / "cm.yaml", text)
+    (host_bits,) = _by_code(client.wait_diagnostics(uri)["diagnostics"])["MQ302"]
+    actions = client.request("textDocument/codeAction", {
+        "textDocument": {"uri": uri}, "range": host_bits["range"], "context": {"diagnostics": [host_bits]},
+    })
+    (fix,) = [a for a in actions if a["kind"] == "quickfix"]
+    assert "unsafe" in fix["title"] and fix["isPreferred"] is False
+    assert "10.8.0.0/16" in apply_text_edits(text, fix["edit"]["changes"][uri])
+    # an unsafe fix is never part of "fix all"
+    assert not [a for a in actions if a["kind"] == "source.fixAll.masqlint"]
+
+
+def test_changes_are_debounced(client, tmp_path):
+    client.initialize(tmp_path)
+    uri = _open(client, tmp_path / "cm.yaml", BROKEN)
+    client.wait_diagnostics(uri, version=1)
+    fixed = BROKEN.replace(", 10.8.0.0/16]", "]")
+    # three edits in one burst: only the last version is linted
+    client.send_many([
+        {"jsonrpc": "2.0", "method": "textDocument/didChange",
+         "params": {"textDocument": {"uri": uri, "version": v}, "contentChanges": [{"text": t}]}}
+        for v, t in ((2, BROKEN + "#"), (3, BROKEN + "##"), (4, fixed))
+    ])
+    last = client.wait_diagnostics(uri, version=4)
+    assert "MQ305" not in _by_code(last["diagnostics"])
+    early = [n for n in client.notifications if n["method"] == "textDocument/publishDiagnostics" and n["params"].get("version") in (2, 3)]
+    assert early == []
+
+
+def test_settings_come_from_the_files_folder(client, tmp_path):
+    client.initialize(tmp_path)
+    strict = tmp_path / "strict"
+    relaxed = tmp_path / "relaxed"
+    strict.mkdir()
+    relaxed.mkdir()
+    (relaxed / ".masqlint.yaml").write_text("ignore: [MQ305]\n", encoding="utf-8")
+    u1 = _open(client, strict / "cm.yaml", BROKEN)
+    assert "MQ305" in _by_code(client.wait_diagnostics(u1)["diagnostics"])
+    u2 = _open(client, relaxed / "cm.yaml", BROKEN)
+    by = _by_code(client.wait_diagnostics(u2)["diagnostics"])
+    assert "MQ305" not in by and "MQ301" in by
+
+    # a broken settings file is reported on the document, not swallowed
+    (relaxed / ".masqlint.yaml").write_text("ignore: 5\n", encoding="utf-8")
+    client.notify("textDocument/didSave", {"textDocument": {"uri": u2}})
+    (d,) = client.wait_diagnostics(u2)["diagnostics"]
+    assert d["severity"] == 1 and ".masqlint.yaml" in d["message"]
+
+
+def test_files_without_an_agent_config_get_no_diagnostics(client, tmp_path):
+    client.initialize(tmp_path)
+    uri = _open(client, tmp_path / "values.yaml", "key: [unclosed\n  - {{ template }}\n")
+    assert client.wait_diagnostics(uri)["diagnostics"] == []
+
+
+def test_utf8_positions_when_the_client_asks_for_them(tmp_path):
+    c = Client(tmp_path)
+    try:
+        init = c.initialize(tmp_path, {"general": {"positionEncodings": ["utf-8", "utf-16"]}})
+        assert init["capabilities"]["positionEncoding"] == "utf-8"
+        uri = _open(c, tmp_path / "cm.yaml", BROKEN)
+        (dup,) = _by_code(c.wait_diagnostics(uri)["diagnostics"])["MQ305"]
+        at = LINE.rindex("10.8.0.0/16")
+        assert dup["range"]["start"] == {"line": DUP_LINE, "character": len(LINE[:at].encode("utf-8"))}
+    finally:
+        c.close()
+
+
+def test_missing_pygls_is_one_clear_line(tmp_path):
+    code = "import sys; sys.modules['pygls'] = None; from masqlint.cli import main; sys.exit(main(['lsp']))"
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env,
+                       stdin=subprocess.DEVNULL, timeout=60)
+    assert r.returncode == 2
+    assert r.stderr.count("\n") == 1 and "pip install 'masqlint[lsp]'" in r.stderr
+    assert r.stdout == ""
