@@ -1,19 +1,20 @@
 """masqlint: lint and check policy for the ip-masq-agent ConfigMap."""
 
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
 __all__ = ["__version__", "lint_text", "lint_paths", "render", "trace"]
 
+if TYPE_CHECKING:  # type checkers see the real signatures; at run time they load on first use
+    from .api import lint_paths, lint_text, render  # noqa: F401
 
-def __getattr__(name):
+
+def __getattr__(name: str) -> Any:
     # The public API is imported lazily so that `masqlint --version` and files
     # without agent configs never pay for jsonschema or netaddr.
-    if name in ("lint_text", "lint_paths"):
+    if name in ("lint_text", "lint_paths", "render", "trace"):
         from . import api
 
         return getattr(api, name)
-    if name in ("render", "trace"):
-        from . import api
-
-        return getattr(api, name)
-    raise AttributeError(name)
+    raise AttributeError(f"module 'masqlint' has no attribute {name!r}")

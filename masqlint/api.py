@@ -2,49 +2,63 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+import os
+from collections.abc import Iterable, Mapping
+from typing import Any, Union
 
 from .agent.model import AgentFlags, SyncResult
 from .findings import Finding, RunResult
 from .settings import Settings, from_mapping
 
+#: What ``config=`` accepts: Settings, a mapping as in ``.masqlint.yaml``, or the path of a settings file.
+ConfigArg = Union[Settings, Mapping[str, Any], str, os.PathLike[str], None]
 
-def _settings(config) -> Settings:
+
+def _settings(config: ConfigArg) -> Settings:
     if config is None:
         return Settings()
     if isinstance(config, Settings):
         return config
-    if isinstance(config, dict):
+    if isinstance(config, Mapping):
         from .policy import validate_mapping
 
-        validate_mapping(config, "<config>")
-        return from_mapping(config)
+        data = dict(config)
+        validate_mapping(data, "<config>")
+        return from_mapping(data)
     from .policy import load_settings_file
 
-    return load_settings_file(str(config))
+    return load_settings_file(os.fspath(config))
 
 
-def lint_text(text: str | bytes, path: str = "<text>", config: Settings | dict | str | None = None,
+def lint_text(text: str | bytes, path: str = "<text>", config: ConfigArg = None,
               standalone: bool | None = None) -> list[Finding]:
-    """Lint one document given as text (or bytes). ``config``: Settings, a settings mapping (as in
-    .masqlint.yaml) or a path to a settings file. ``standalone=True`` reads the text as the agent's
-    config file itself rather than as a manifest."""
+    """Lint one document given as text (or bytes), as `masqlint check` lints a file at ``path``.
+
+    ``config``: Settings, a settings mapping (as in .masqlint.yaml) or the path of a settings file;
+    None: built-in defaults. ``standalone=True`` reads the text as the agent's config file itself
+    rather than as a manifest; None decides as the command line does (by ``path`` and content).
+    Raises ``masqlint.policy.ConfigError`` for invalid settings.
+    """
+    from .lint import is_standalone_name
     from .runner import lint_bytes
 
     data = text.encode("utf-8") if isinstance(text, str) else text
     settings = _settings(config)
+    if standalone is None and is_standalone_name(path.replace(os.sep, "/"), settings):
+        standalone = True
     return lint_bytes(path, data, settings, standalone).findings
 
 
-def lint_paths(paths: Iterable[str], config: Settings | dict | str | None = None, jobs: int = 1) -> RunResult:
+def lint_paths(paths: Iterable[str | os.PathLike[str]], config: ConfigArg = None, jobs: int = 1) -> RunResult:
     """Lint files and directories as `masqlint check` does (settings files are discovered
-    per file unless ``config`` is given)."""
+    per file unless ``config`` is given). Paths that cannot be read are left out."""
     from .discover import Candidate, discover
     from .runner import Options, run
 
     forced = _settings(config) if config is not None else None
     base = forced or Settings()
-    cands = [c for c in discover(list(paths), exclude=base.exclude, standalone=base.standalone) if isinstance(c, Candidate)]
+    names = [os.fspath(p) for p in paths]
+    cands = [c for c in discover(names, exclude=base.exclude, standalone=base.standalone) if isinstance(c, Candidate)]
     result, _ = run(cands, Options(forced=forced, jobs=jobs))
     return result
 
@@ -61,10 +75,10 @@ def render(config: str | bytes | None, flags: AgentFlags | None = None, previous
     if flags is None:
         flags = get_target(target).flags if target else AgentFlags()
 
-    def b(x):
+    def b(x: str | bytes | None) -> bytes | None:
         return x.encode("utf-8") if isinstance(x, str) else x
 
     return sync_bytes(b(config), flags, b(previous))
 
 
-__all__ = ["lint_text", "lint_paths", "render", "AgentFlags", "SyncResult", "Finding", "RunResult", "Settings"]
+__all__ = ["lint_text", "lint_paths", "render", "ConfigArg", "AgentFlags", "SyncResult", "Finding", "RunResult", "Settings"]
