@@ -4,13 +4,28 @@ Every scalar keeps its raw text, style and explicit tag; plain scalars get the t
 ``PLAIN`` so that each consumer can resolve them by its own rules (YAML 1.1 as the
 agent's go-yaml v2 does, or YAML 1.2 as other tools do). Nothing is ever
 constructed from a tag, so ``!!python/object`` and friends are inert data.
+
+libyaml's composer recurses in C once per nesting level, so a document nested tens of
+thousands of levels deep would overflow the C stack. Before composing, the nesting depth
+is bounded cheaply (and measured exactly from the event stream only when the bound is
+high); a document deeper than ``MAX_DEPTH`` raises ``NestingTooDeep`` instead of being
+composed. An anchor defined twice is accepted, the later definition winning, as go-yaml
+does.
 """
 
 from __future__ import annotations
 
 import yaml
+from yaml.composer import Composer
+from yaml.error import MarkedYAMLError
+from yaml.events import (
+    AliasEvent, CollectionEndEvent, CollectionStartEvent, DocumentEndEvent, DocumentStartEvent, StreamEndEvent,
+)
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.parser import Parser
+from yaml.reader import Reader
 from yaml.resolver import BaseResolver
+from yaml.scanner import Scanner
 
 try:  # the libyaml parser is several times faster; fall back to pure Python
     from yaml import CParser as _Parser  # type: ignore[attr-defined]
@@ -22,9 +37,25 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 PLAIN = "?"
 
-__all__ = ["PLAIN", "compose_all", "compose_first", "YAMLError", "MappingNode", "ScalarNode", "SequenceNode", "Node"]
+__all__ = [
+    "PLAIN", "MAX_DEPTH", "NestingTooDeep", "compose_all", "compose_first", "YAMLError",
+    "MappingNode", "ScalarNode", "SequenceNode", "Node",
+]
 
 YAMLError = yaml.YAMLError
+
+# encoding/json's maxNestingDepth: deeper documents are refused by every Go consumer of the
+# ConfigMap (kubectl, the agent) once converted to JSON. libyaml composes 10,000 levels in
+# about 3.5 MB of C stack, well inside the usual 8 MB.
+MAX_DEPTH = 10_000
+
+
+class NestingTooDeep(MarkedYAMLError):
+    """The document nests collections deeper than MAX_DEPTH; it was not composed."""
+
+    def __init__(self, mark, document: int):
+        super().__init__(None, None, f"exceeded max depth of {MAX_DEPTH:,} nested collections", mark)
+        self.document = document
 
 
 class _Resolver(BaseResolver):
@@ -41,37 +72,132 @@ if _Parser is not None:
             _Parser.__init__(self, stream)
             _Resolver.__init__(self)
 
-else:  # pragma: no cover
-    from yaml.composer import Composer
-    from yaml.parser import Parser
-    from yaml.reader import Reader
-    from yaml.scanner import Scanner
 
-    class _Loader(Reader, Scanner, Parser, Composer, _Resolver):  # type: ignore[no-redef]
-        def __init__(self, stream):
-            Reader.__init__(self, stream)
-            Scanner.__init__(self)
-            Parser.__init__(self)
-            Composer.__init__(self)
-            _Resolver.__init__(self)
+class _PyLoader(Reader, Scanner, Parser, Composer, _Resolver):
+    def __init__(self, stream):
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        Composer.__init__(self)
+        _Resolver.__init__(self)
+
+
+class _RedefiningLoader(_PyLoader):
+    """Composes like go-yaml: an anchor defined again replaces the earlier definition."""
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None and not self.check_event(AliasEvent):
+            self.anchors.pop(anchor, None)
+        return super().compose_node(parent, index)
+
+
+if _Parser is None:  # pragma: no cover
+    _Loader = _PyLoader  # type: ignore[misc, assignment]
+    _EventParser = _PyLoader
+else:
+    _EventParser = _Parser
+
+
+def _depth_bound(text: str) -> int:
+    """An upper bound of the nesting depth, in linear time without parsing.
+
+    Flow collections need a bracket each; block collections nest only at strictly growing
+    indentation (an indentless sequence under a mapping key adds one level per column).
+    """
+    flow = text.count("[") + text.count("{")
+    if flow > MAX_DEPTH:
+        return flow
+    widest = max(map(len, text.replace("\r", "\n").split("\n")))  # columns restart only after a break
+    return flow + 2 * (widest + 1)
+
+
+def _find_too_deep(text: str, first_only: bool):
+    """(document index, mark) of the first collection deeper than MAX_DEPTH, else None.
+
+    Reads parser events only (libyaml's parser is iterative) and stops at the first
+    collection too deep. A syntax error met before it is left for the composer to report.
+    """
+    if _depth_bound(text) <= MAX_DEPTH:
+        return None
+    parser = _EventParser(text)
+    depth, doc = 0, -1
+    try:
+        while True:
+            event = parser.get_event()
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return doc, event.start_mark
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+            elif isinstance(event, DocumentStartEvent):
+                doc += 1
+            elif isinstance(event, StreamEndEvent) or (first_only and isinstance(event, DocumentEndEvent)):
+                return None
+    except yaml.YAMLError:
+        return None
+    finally:
+        parser.dispose()
+
+
+def _loader(text: str, redefine: bool):
+    return _RedefiningLoader(text) if redefine else _Loader(text)
+
+
+def _duplicate_anchor(err: yaml.YAMLError) -> bool:
+    return type(err).__name__ == "ComposerError" and "found duplicate anchor" in str(getattr(err, "context", "") or "")
 
 
 def compose_all(text: str):
     """Yield the root node of every document (None for an empty one)."""
-    loader = _Loader(text)
-    try:
-        while loader.check_node():
-            yield loader.get_node()
-    finally:
-        loader.dispose()
+    deep = _find_too_deep(text, first_only=False)
+    done = 0
+    redefine = False
+    while True:
+        loader = _loader(text, redefine)
+        try:
+            index = 0
+            while loader.check_node():
+                if deep is not None and index == deep[0]:
+                    raise NestingTooDeep(deep[1], index)
+                node = loader.get_node()
+                if index >= done:
+                    done += 1
+                    yield node
+                index += 1
+            return
+        except yaml.YAMLError as e:
+            if redefine or not _duplicate_anchor(e):
+                raise
+            redefine = True  # compose again, skipping the documents already given
+        except RecursionError:
+            if not redefine:
+                raise
+            raise yaml.YAMLError("an anchor defined twice in a document nested too deeply to compose") from None
+        finally:
+            loader.dispose()
 
 
 def compose_first(text: str) -> Node | None:
     """The first document only; later documents are never parsed (as go-yaml's Unmarshal)."""
-    loader = _Loader(text)
-    try:
-        if loader.check_node():
-            return loader.get_node()
-        return None
-    finally:
-        loader.dispose()
+    deep = _find_too_deep(text, first_only=True)
+    if deep is not None:
+        raise NestingTooDeep(deep[1], 0)
+    for redefine in (False, True):
+        loader = _loader(text, redefine)
+        try:
+            if loader.check_node():
+                return loader.get_node()
+            return None
+        except yaml.YAMLError as e:
+            if redefine or not _duplicate_anchor(e):
+                raise
+        except RecursionError:
+            if not redefine:
+                raise
+            raise yaml.YAMLError("an anchor defined twice in a document nested too deeply to compose") from None
+        finally:
+            loader.dispose()
+    return None  # pragma: no cover
