@@ -198,32 +198,56 @@ def _allowed_alias_ratio(decode_count: int) -> float:
     return 0.99 - 0.89 * ((decode_count - _RATIO_LOW) / (_RATIO_HIGH - _RATIO_LOW))
 
 
+def _drive(gen):
+    """Run a decoder generator whose nested steps are yielded sub-generators.
+
+    The explicit stack keeps the decoding of a document nested 10,000 levels deep off
+    Python's call stack (and off the C stack).
+    """
+    stack = [gen]
+    value = None
+    while True:
+        try:
+            child = stack[-1].send(value)
+        except StopIteration as stop:
+            stack.pop()
+            if not stack:
+                return stop.value
+            value = stop.value
+            continue
+        stack.append(child)
+        value = None
+
+
+_ANCHOR = re.compile(r"(?:![^\s&]*\s+)?&([^\s,\[\]{}]+)")
+
+
 class _Decoder:
-    def __init__(self):
+    """go-yaml v2's ``decoder.unmarshal`` over a composed document, into JSON values.
+
+    go-yaml keeps alias nodes in its tree; the composed document has the aliased node in
+    their place. Each child position ("slot") is therefore classified: the slot where a
+    node is written (it starts after the previous sibling written in place) or an alias
+    slot. Counts follow go-yaml exactly: the document node, every alias node and every
+    node it expands count as decodes (mapping keys too, ``<<`` keys and merge sequences
+    not), which drives the same "excessive aliasing" verdict at the same point.
+    """
+
+    def __init__(self, text: str | None = None):
+        self.text = text
         self.decode_count = 0
         self.alias_count = 0
         self.alias_depth = 0
-        self.seen: set[int] = set()
-        self.active: set[int] = set()
+        self.expanding: set[tuple[int, int]] = set()  # alias slots being expanded
+        self.open: dict[int, int] = {}  # collections being decoded
 
-    def value(self, node: Node) -> JValue:
-        nid = id(node)
-        is_alias = nid in self.seen
-        self.seen.add(nid)
-        if nid in self.active:
-            anchor = getattr(node, "anchor", None)
-            raise GoYAMLError("yaml: anchor value contains itself" + (f" ({anchor!r})" if anchor else ""), node)
-        if is_alias:
-            self.alias_depth += 1
-        self.active.add(nid)
-        try:
-            return self._value(node)
-        finally:
-            self.active.discard(nid)
-            if is_alias:
-                self.alias_depth -= 1
+    def decode(self, root: Node) -> JValue:
+        self._count(root)  # the document node
+        return _drive(self._unmarshal(root, (0, 0), False))
 
-    def _count(self, node: Node):
+    # -- bookkeeping ---------------------------------------------------------------------------
+
+    def _count(self, node: Node | None):
         self.decode_count += 1
         if self.alias_depth > 0:
             self.alias_count += 1
@@ -234,60 +258,113 @@ class _Decoder:
         ):
             raise GoYAMLError("yaml: document contains excessive aliasing", node)
 
-    def _value(self, node: Node) -> JValue:
-        self._count(node)
-        if isinstance(node, ScalarNode):
-            tag, out = _scalar_value(node)
-            return _json_scalar(out, node)
-        if isinstance(node, SequenceNode):
-            return JArray([self.value(item) for item in node.value], node)
-        if isinstance(node, MappingNode):
-            entries: dict[tuple, tuple] = {}
-            self._mapping_into(node, entries)
-            return _to_json_object(entries, node)
-        raise GoYAMLError("yaml: unsupported node", node)  # pragma: no cover
+    def _slots(self, parent: Node, children):
+        """(child, slot key, is_alias) for the child positions of ``parent`` in order."""
+        lower = parent.start_mark.index
+        for i, child in enumerate(children):
+            alias = child is parent or child.start_mark.index < lower or id(child) in self.open
+            if not alias:
+                lower = child.end_mark.index
+            yield child, (id(parent), i), alias
+
+    def _enter_alias(self, node: Node, slot):
+        if slot in self.expanding:
+            raise GoYAMLError(f"yaml: anchor '{self._anchor_name(node)}' value contains itself", node)
+        self.expanding.add(slot)
+        self.alias_depth += 1
+        self._count(node)  # the aliased node, decoded at one more alias level
+
+    def _leave_alias(self, slot):
+        self.alias_depth -= 1
+        self.expanding.discard(slot)
+
+    def _anchor_name(self, node: Node) -> str:
+        if self.text is not None and node.start_mark is not None:
+            m = _ANCHOR.match(self.text, node.start_mark.index)
+            if m:
+                return m.group(1)
+        return ""
+
+    # -- unmarshal -------------------------------------------------------------------------------
+
+    def _unmarshal(self, node: Node, slot, alias: bool):
+        """One ``unmarshal`` of a slot (a generator returning the JSON value)."""
+        self._count(node)  # the node written here, or the alias node
+        if alias:
+            self._enter_alias(node, slot)
+        try:
+            if isinstance(node, ScalarNode):
+                return _json_scalar(_scalar_value(node)[1], node)
+            nid = id(node)
+            self.open[nid] = self.open.get(nid, 0) + 1
+            try:
+                if isinstance(node, SequenceNode):
+                    items = []
+                    for child, cslot, calias in self._slots(node, node.value):
+                        items.append((yield self._unmarshal(child, cslot, calias)))
+                    return JArray(items, node)
+                if isinstance(node, MappingNode):
+                    entries: dict[tuple, tuple] = {}
+                    yield self._mapping_into(node, entries)
+                    return _to_json_object(entries, node)
+                raise GoYAMLError("yaml: unsupported node", node)  # pragma: no cover
+            finally:
+                self.open[nid] -= 1
+                if not self.open[nid]:
+                    del self.open[nid]
+        finally:
+            if alias:
+                self._leave_alias(slot)
 
     def _mapping_into(self, node: MappingNode, entries: dict):
-        for knode, vnode in node.value:
-            if _is_merge(knode):
-                self._merge(vnode, entries)
+        flat = [n for pair in node.value for n in pair]
+        slots = list(self._slots(node, flat))
+        for i in range(0, len(slots), 2):
+            knode, kslot, kalias = slots[i]
+            vnode, vslot, valias = slots[i + 1]
+            if not kalias and _is_merge(knode):
+                yield self._merge(vnode, vslot, valias, entries)
                 continue
-            key = self._key(knode)
-            entries[key] = (knode, self.value(vnode))
+            key = yield self._key(knode, kslot, kalias)
+            entries[key] = (knode, (yield self._unmarshal(vnode, vslot, valias)))
 
-    def _merge(self, vnode: Node, entries: dict):
+    def _into(self, node: MappingNode, slot, alias: bool, entries: dict):
+        """``unmarshal`` of a mapping (or an alias to one) into the map being built."""
+        self._count(node)
+        if alias:
+            self._enter_alias(node, slot)
+        nid = id(node)
+        self.open[nid] = self.open.get(nid, 0) + 1
+        try:
+            yield self._mapping_into(node, entries)
+        finally:
+            self.open[nid] -= 1
+            if not self.open[nid]:
+                del self.open[nid]
+            if alias:
+                self._leave_alias(slot)
+
+    def _merge(self, vnode: Node, slot, alias: bool, entries: dict):
         if isinstance(vnode, MappingNode):
-            self._aliased(vnode, lambda: self._mapping_into(vnode, entries))
-        elif isinstance(vnode, SequenceNode):
-            for item in reversed(vnode.value):
+            yield self._into(vnode, slot, alias, entries)
+        elif isinstance(vnode, SequenceNode) and not alias:
+            # Step backwards as earlier maps take precedence; the sequence itself is not decoded.
+            slots = list(self._slots(vnode, vnode.value))
+            for item, islot, ialias in reversed(slots):
                 if not isinstance(item, MappingNode):
                     raise GoYAMLError("yaml: map merge requires map or sequence of maps as the value", item)
-                self._aliased(item, lambda item=item: self._mapping_into(item, entries))
+                yield self._into(item, islot, ialias, entries)
         else:
             raise GoYAMLError("yaml: map merge requires map or sequence of maps as the value", vnode)
 
-    def _aliased(self, node: Node, fn):
-        nid = id(node)
-        is_alias = nid in self.seen
-        self.seen.add(nid)
-        if nid in self.active:
-            raise GoYAMLError("yaml: anchor value contains itself", node)
-        self._count(node)
-        if is_alias:
-            self.alias_depth += 1
-        self.active.add(nid)
-        try:
-            fn()
-        finally:
-            self.active.discard(nid)
-            if is_alias:
-                self.alias_depth -= 1
-
-    def _key(self, knode: Node) -> tuple:
+    def _key(self, knode: Node, slot, alias: bool):
         if not isinstance(knode, ScalarNode):
-            self.value(knode)
+            yield self._unmarshal(knode, slot, alias)
             raise GoYAMLError("yaml: invalid map key: a mapping or sequence cannot be a key", knode)
         self._count(knode)
+        if alias:
+            self._enter_alias(knode, slot)
+            self._leave_alias(slot)
         tag, out = _scalar_value(knode)
         if out is None:
             return ("null", None)
@@ -355,8 +432,11 @@ def _to_json_object(entries: dict, node: MappingNode) -> JObject:
     return JObject(members, node)
 
 
-def yaml_node_to_json(root: Node | None) -> JValue:
-    """The JSON value YAMLToJSON produces for the first document (null when empty)."""
+def yaml_node_to_json(root: Node | None, text: str | None = None) -> JValue:
+    """The JSON value YAMLToJSON produces for the first document (null when empty).
+
+    ``text``, the composed text, lets error messages name anchors as go-yaml does.
+    """
     if root is None:
         return JNull(None)
-    return _Decoder().value(root)
+    return _Decoder(text).decode(root)

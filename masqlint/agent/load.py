@@ -142,6 +142,10 @@ def parse_agent_text_with_root(text: str, json_input: bool | None = None):
             return None, AgentError("exceeded max depth", "json", None)
     try:
         root = yamlload.compose_first(text)
+    except yamlload.NestingTooDeep as e:
+        # go-yaml nests without limit; encoding/json then refuses the converted document
+        off = e.problem_mark.index
+        return None, AgentError("exceeded max depth", "json", Offset(off, off + 1))
     except yamlload.YAMLError as e:
         msg, off = yaml_error_message(e)
         err = AgentError(msg, "yaml", Offset(off, off + 1) if off is not None else None)
@@ -150,7 +154,7 @@ def parse_agent_text_with_root(text: str, json_input: bool | None = None):
     except RecursionError:
         return None, AgentError("yaml: exceeded max depth of nesting", "yaml", None)
     try:
-        return root, yaml_node_to_json(root)
+        return root, yaml_node_to_json(root, text)
     except GoYAMLError as e:
         return root, AgentError(e.message, "yaml", e.node)
     except RecursionError:
