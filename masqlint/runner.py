@@ -72,7 +72,11 @@ def read_candidate(display: str, path: str, settings: Settings, opts: Options) -
             if f:
                 res.findings.append(f)
             return None, FileOutcome(res)
-        with open(path, "rb") as fh:
+        # O_NONBLOCK: should the path have become a FIFO since the stat, opening it must not wait
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+        with os.fdopen(os.open(path, flags), "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                return None, FileOutcome(FileResult(display), error=f"{display}: not a regular file; not read")
             data = fh.read(settings.max_file_size + 1)
         if len(data) > settings.max_file_size:
             return None, FileOutcome(FileResult(display), error=f"{display}: grew beyond --max-file-size while reading")
