@@ -1,0 +1,374 @@
+"""Time masqlint against its peers on the same inputs and check the performance targets.
+
+    python bench/run.py [--quick] [--rounds N] [--out DIR] [--json FILE]
+
+Peers: yamllint, check-jsonschema (with schemas/ip-masq-agent-configmap.schema.json) and
+``grep -rli masq`` as the floor for "read every file". Inputs come from bench/gen_tree.py.
+Commands of one case run alternately, round after round, so that drift of the machine hits
+every tool alike; each figure is the median of its runs. With hyperfine installed it times
+the runs (no shell, ``-N``); otherwise each run is a subprocess timed here. Peak RSS is the
+child's ``ru_maxrss`` from ``os.wait4`` (the largest process of a run, workers included).
+The LSP figure is the in-process time of ``masqlint.runner.lint_bytes`` on a 64-entry
+ConfigMap — the call the language server makes on every change.
+
+Install the peers with ``pip install .[bench]`` (hyperfine: ``apt-get install hyperfine``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+sys.path.insert(0, REPO)
+
+import gen_tree  # noqa: E402
+
+SCHEMA = os.path.join(REPO, "schemas", "ip-masq-agent-configmap.schema.json")
+MAX_HYPERFINE_CMDLINE = 100_000
+
+
+# --- commands ------------------------------------------------------------------------------------
+
+
+def _script(name: str) -> list[str] | None:
+    """A console script, bypassing wrappers (pyenv shims) that would add their own start-up."""
+    cand = os.path.join(os.path.dirname(sys.executable), name)
+    if os.path.isfile(cand) and os.access(cand, os.X_OK):
+        return [cand]
+    found = shutil.which(name)
+    if found and "shims" in found and shutil.which("pyenv"):
+        try:
+            real = subprocess.run(["pyenv", "which", name], capture_output=True, text=True, check=True).stdout.strip()
+            if real:
+                return [real]
+        except (OSError, subprocess.CalledProcessError):
+            pass
+    return [found] if found else None
+
+
+def masqlint_cmd() -> list[str]:
+    """What the installed ``masqlint`` console script runs, taken from this checkout."""
+    return [sys.executable, "-c", "import sys; from masqlint.cli import main; sys.exit(main())"]
+
+
+def tool_env() -> dict:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = REPO + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env.pop("MASQLINT_DEBUG", None)
+    env["NO_COLOR"] = "1"
+    return env
+
+
+def version_of(cmd: list[str] | None, args=("--version",)) -> str:
+    if not cmd:
+        return "not installed"
+    try:
+        out = subprocess.run(cmd + list(args), capture_output=True, text=True, timeout=60, env=tool_env())
+        return (out.stdout or out.stderr).strip().splitlines()[0]
+    except (OSError, subprocess.TimeoutExpired, IndexError):
+        return "?"
+
+
+# --- timing --------------------------------------------------------------------------------------
+
+
+class Runner:
+    def __init__(self, use_hyperfine: bool):
+        self.hyperfine = shutil.which("hyperfine") if use_hyperfine else None
+        self.env = tool_env()
+
+    def once(self, argv: list[str], cwd: str) -> tuple[float, int, int]:
+        """(wall seconds, peak RSS in KiB, exit status) of one run, timed here."""
+        t0 = time.perf_counter()
+        p = subprocess.Popen(argv, cwd=cwd, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, ru = os.wait4(p.pid, 0)
+        dt = time.perf_counter() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)
+        return dt, ru.ru_maxrss, p.returncode
+
+    def times(self, argv: list[str], cwd: str, runs: int) -> list[float]:
+        line = " ".join(shlex.quote(a) for a in argv)
+        if self.hyperfine and len(line) < MAX_HYPERFINE_CMDLINE:
+            with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as fh:
+                out = fh.name
+            try:
+                subprocess.run(
+                    [self.hyperfine, "-N", "-i", "--runs", str(runs), "--warmup", "0", "--style", "none",
+                     "--output", "null", "--export-json", out, line],
+                    cwd=cwd, env=self.env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                )
+                with open(out, encoding="utf-8") as fh:
+                    return list(json.load(fh)["results"][0]["times"])
+            except (OSError, subprocess.CalledProcessError, KeyError, ValueError):
+                pass
+            finally:
+                os.unlink(out)
+        return [self.once(argv, cwd)[0] for _ in range(runs)]
+
+
+class Case:
+    """Several commands on one input, run alternately."""
+
+    def __init__(self, name: str, cwd: str, commands: dict[str, list[str] | None]):
+        self.name = name
+        self.cwd = cwd
+        self.commands = {k: v for k, v in commands.items() if v}
+        self.samples: dict[str, list[float]] = {k: [] for k in self.commands}
+        self.rss: dict[str, int] = {}
+
+    def run(self, runner: Runner, rounds: int, per_round: int, skip_warmup=()) -> "Case":
+        for label, argv in self.commands.items():  # warm the page cache, measure memory
+            if label not in skip_warmup:
+                self.rss[label] = runner.once(argv, self.cwd)[1]
+        for _ in range(rounds):
+            for label, argv in self.commands.items():
+                self.samples[label] += runner.times(argv, self.cwd, per_round)
+        return self
+
+    def median(self, label: str) -> float | None:
+        s = self.samples.get(label)
+        return statistics.median(s) if s else None
+
+
+# --- in-process figures --------------------------------------------------------------------------
+
+
+def _median_time(fn, runs: int, warm: int = 3) -> float:
+    for _ in range(warm):
+        fn()
+    out = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t0)
+    return statistics.median(out)
+
+
+def configmap_with(n: int, change: int = 0) -> bytes:
+    body = "".join(f"      - 10.{(i + change) // 256 % 256}.{(i + change) % 256}.0/24\n" for i in range(n))
+    return (f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ip-masq-agent\n  namespace: kube-system\ndata:\n"
+            f"  config: |\n    nonMasqueradeCIDRs:\n{body}    masqLinkLocal: false\n    resyncInterval: 60s\n").encode()
+
+
+def lsp_relint_ms(runs: int) -> float:
+    """Median server-side time to re-lint a 64-entry ConfigMap after an edit (alternating two texts)."""
+    from masqlint.runner import lint_bytes
+    from masqlint.settings import Settings
+
+    settings = Settings()
+    texts = [configmap_with(64, 0), configmap_with(64, 1)]
+    k = [0]
+
+    def once():
+        k[0] += 1
+        lint_bytes("file:///cluster/ip-masq-agent.yaml", texts[k[0] % 2], settings, None)
+
+    return _median_time(once, runs, warm=5) * 1000
+
+
+def per_entry_us(out: str, quick: bool) -> dict[str, float]:
+    """In-process lint time per CIDR entry, over the small ConfigMap's time (no start-up in it)."""
+    from masqlint.runner import lint_bytes
+    from masqlint.settings import Settings
+
+    settings = Settings()
+
+    def data(name):
+        with open(os.path.join(out, name + ".yaml"), "rb") as fh:
+            return fh.read()
+
+    small = data("C-small")
+    base = _median_time(lambda: lint_bytes("C-small.yaml", small, settings, None), 20)
+    res = {}
+    for name, n in gen_tree.C_SIZES.items():
+        d = data(name)
+        runs = {1000: 21, 10000: 7, 100000: 1 if quick else 3}[n]
+        t = _median_time(lambda: lint_bytes(name + ".yaml", d, settings, None), runs, warm=1)
+        res[name] = (t - base) / n * 1e6
+    return res
+
+
+# --- report --------------------------------------------------------------------------------------
+
+
+def ms(x):
+    return "—" if x is None else (f"{x * 1000:.0f} ms" if x < 10 else f"{x:.1f} s")
+
+
+def ratio_text(a, b):
+    return "—" if not a or not b else f"{a / b:.2f}×"
+
+
+def verdict(ok):
+    return "n/a" if ok is None else ("PASS" if ok else "MISS")
+
+
+def machine() -> str:
+    cores = os.cpu_count() or 1
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = cores
+    model = platform.processor() or ""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return f"{usable} usable cores ({cores} online), {model or 'unknown CPU'}, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", default=gen_tree.default_out(), help="benchmark trees (made by gen_tree.py when missing)")
+    ap.add_argument("--rounds", type=int, default=3, help="alternating rounds for the tree cases (default 3)")
+    ap.add_argument("--quick", action="store_true", help="fewer runs (for a first look; figures are noisier)")
+    ap.add_argument("--no-hyperfine", action="store_true", help="time with subprocess runs even if hyperfine is installed")
+    ap.add_argument("--json", metavar="FILE", help="also write every sample as JSON")
+    args = ap.parse_args(argv)
+
+    out = gen_tree.generate(os.path.abspath(args.out))
+    runner = Runner(not args.no_hyperfine)
+    ml = masqlint_cmd()
+    yl = _script("yamllint")
+    cj = _script("check-jsonschema")
+    grep = shutil.which("grep")
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    rounds = 1 if args.quick else args.rounds
+    cold_rounds, cold_runs = (3, 5) if args.quick else (6, 10)
+
+    def cj_on(files):
+        return cj + ["--schemafile", SCHEMA] + files if cj else None
+
+    def tree_files(tree):
+        found = []
+        for d, dirs, files in os.walk(os.path.join(out, tree)):
+            dirs[:] = sorted(x for x in dirs if x != ".git")
+            found += [os.path.relpath(os.path.join(d, f), os.path.join(out, tree)) for f in sorted(files)
+                      if f.endswith((".yaml", ".yml", ".json"))]
+        return found
+
+    print(f"machine: {machine()}")
+    print(f"tools:   masqlint {__import__('masqlint').__version__} (this checkout); {version_of(yl)}; "
+          f"check-jsonschema {version_of(cj)}; {version_of([grep]) if grep else 'grep not installed'}; "
+          f"timer: {'hyperfine (' + version_of([runner.hyperfine]) + ')' if runner.hyperfine else 'subprocess runs'}")
+    print(f"inputs:  {out}", flush=True)
+
+    t_all = time.perf_counter()
+    small = Case("cold start, small agent ConfigMap", out, {
+        "masqlint": ml + ["check", "small-configmap.yaml"],
+        "yamllint": yl + ["small-configmap.yaml"] if yl else None,
+        "check-jsonschema": cj_on(["small-configmap.yaml"]),
+    }).run(runner, cold_rounds, cold_runs)
+    other = Case("cold start, not an agent config", out, {
+        "masqlint": ml + ["check", "not-agent.yaml"],
+        "yamllint": yl + ["not-agent.yaml"] if yl else None,
+    }).run(runner, cold_rounds, cold_runs)
+    print(f"  cold start done ({time.perf_counter() - t_all:.0f} s)", flush=True)
+
+    trees = {}
+    for tree in ("T1", "T2"):
+        files = tree_files(tree)
+        cwd = os.path.join(out, tree)
+        trees[tree] = (len(files), Case(tree, cwd, {
+            "masqlint -j1": ml + ["check", "--jobs", "1", "."],
+            "masqlint": ml + ["check", "."],
+            "yamllint": yl + ["."] if yl else None,
+            "check-jsonschema": cj_on(files),
+            "grep": [grep, "-rli", "masq", "."] if grep else None,
+        }).run(runner, rounds, 1, skip_warmup=("yamllint", "check-jsonschema") if tree == "T2" else ()))
+        print(f"  {tree} done ({time.perf_counter() - t_all:.0f} s)", flush=True)
+
+    big = Case("C(n)", out, {name: ml + ["check", name + ".yaml"] for name in gen_tree.C_SIZES}).run(runner, 1 if args.quick else 3, 1)
+    per_entry = per_entry_us(out, args.quick)
+    lsp = lsp_relint_ms(100 if args.quick else 400)
+    print(f"  C(n) and LSP done ({time.perf_counter() - t_all:.0f} s)\n", flush=True)
+
+    # --- the table ---
+    rows = []
+
+    def row(case, target, measured, ok):
+        rows.append((case, target, measured, verdict(ok)))
+
+    m, y, c = small.median("masqlint"), small.median("yamllint"), small.median("check-jsonschema")
+    row("cold start, one small ip-masq-agent ConfigMap", "≤ 1.5× yamllint",
+        f"{ms(m)} vs {ms(y)} = {ratio_text(m, y)}", None if not y else m <= 1.5 * y)
+    row("", "≤ 0.5× check-jsonschema", f"{ms(m)} vs {ms(c)} = {ratio_text(m, c)}", None if not c else m <= 0.5 * c)
+    m, y = other.median("masqlint"), other.median("yamllint")
+    row("cold start, one YAML file that is not an agent config", "≤ 1.0× yamllint",
+        f"{ms(m)} vs {ms(y)} = {ratio_text(m, y)}", None if not y else m <= 1.0 * y)
+
+    def fps(n, t):
+        return n / t if t else None
+
+    n1, t1 = trees["T1"]
+    f_m, f_y, f_c = fps(n1, t1.median("masqlint -j1")), fps(n1, t1.median("yamllint")), fps(n1, t1.median("check-jsonschema"))
+    row("T1 throughput, one process", "≥ 10× yamllint",
+        f"{f_m:,.0f} vs {f_y:,.0f} files/s = {f_m / f_y:.1f}×" if f_y else "—", None if not f_y else f_m >= 10 * f_y)
+    row("", "≥ 6× check-jsonschema",
+        f"{f_m:,.0f} vs {f_c:,.0f} files/s = {f_m / f_c:.1f}×" if f_c else "—", None if not f_c else f_m >= 6 * f_c)
+
+    n2, t2 = trees["T2"]
+    m2, m2j, y2, g2 = t2.median("masqlint -j1"), t2.median("masqlint"), t2.median("yamllint"), t2.median("grep")
+    row("T2 throughput (default --jobs)", "≥ 30× yamllint",
+        f"{fps(n2, m2j):,.0f} vs {fps(n2, y2):,.0f} files/s = {y2 / m2j:.1f}×" if y2 else "—",
+        None if not y2 else y2 / m2j >= 30)
+    row("", "within 4× of `grep -rli masq`", f"{ms(m2j)} vs {ms(g2)} = {ratio_text(m2j, g2)}", None if not g2 else m2j <= 4 * g2)
+    row("T2 throughput, one process (for reference)", "",
+        f"{ms(m2)}: {y2 / m2:.1f}× yamllint, {m2 / g2:.2f}× grep" if y2 and g2 else ms(m2), None)
+    rows[-1] = rows[-1][:3] + ("",)
+    for tree, (n, case) in trees.items():
+        a, b = case.median("masqlint -j1"), case.median("masqlint")
+        row(f"{tree} with --jobs (default: {cores} cores)", "≥ 1.7× one process on 2 cores",
+            f"{ms(b)} vs {ms(a)} one process = {a / b:.2f}×", None if cores < 2 else a / b >= 1.7)
+    t100 = big.median("C100k")
+    row("C(n): 100k entries", "≤ 2 s", f"{ms(t100)} (1k {ms(big.median('C1k'))}, 10k {ms(big.median('C10k'))})", t100 <= 2.0)
+    pe = per_entry
+    grow = pe["C100k"] / pe["C1k"] if pe["C1k"] > 0 else None
+    row("C(n): time per entry, 100k vs 1k", "≤ 1.5×",
+        f"{pe['C100k']:.1f} vs {pe['C1k']:.1f} µs/entry = {grow:.2f}× (10k: {pe['C10k']:.1f})" if grow else "—",
+        None if grow is None else grow <= 1.5)
+    row("`masqlint lsp` re-lint, 64-entry ConfigMap", "≤ 10 ms median server-side", f"{lsp:.2f} ms", lsp <= 10)
+    rss1, rssj = t2.rss.get("masqlint -j1", 0) / 1024, t2.rss.get("masqlint", 0) / 1024
+    row("peak RSS on T2", "≤ 100 MB", f"{rss1:.0f} MB one process; {rssj:.0f} MB largest process with --jobs",
+        max(rss1, rssj) <= 100)
+
+    w = [max(len(r[i]) for r in rows + [("case", "target", "measured", "")]) for i in range(4)]
+    print(f"| {'case':<{w[0]}} | {'target':<{w[1]}} | {'measured':<{w[2]}} | {'':<{w[3]}} |")
+    print(f"|{'-' * (w[0] + 2)}|{'-' * (w[1] + 2)}|{'-' * (w[2] + 2)}|{'-' * (w[3] + 2)}|")
+    for r in rows:
+        print(f"| {r[0]:<{w[0]}} | {r[1]:<{w[1]}} | {r[2]:<{w[2]}} | {r[3]:<{w[3]}} |")
+
+    print("\nmedians (peak RSS):")
+    for case in [small, other] + [c for _, c in trees.values()] + [big]:
+        parts = [f"{k} {ms(case.median(k))}" + (f" ({case.rss[k] / 1024:.0f} MB)" if k in case.rss else "")
+                 for k in case.commands]
+        print(f"  {case.name}: " + "; ".join(parts))
+    print(f"  files: T1 {n1}, T2 {n2}; total {time.perf_counter() - t_all:.0f} s")
+
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as fh:
+            json.dump({"machine": machine(), "rows": rows, "per_entry_us": per_entry, "lsp_ms": lsp,
+                       "samples": {c.name: c.samples for c in [small, other, big] + [c for _, c in trees.values()]},
+                       "rss_kib": {c.name: c.rss for c in [small, other, big] + [c for _, c in trees.values()]}},
+                      fh, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
