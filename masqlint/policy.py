@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import stat
 from functools import lru_cache
 from pathlib import Path
 
@@ -69,16 +71,23 @@ def load_yaml_settings(path: str) -> Settings:
     import yaml
 
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"{path}: cannot read: {e}") from None
+        raw = _read_settings_bytes(path)
+        text = raw.decode("utf-8")
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise ConfigError(f"{path}:{line}: not valid YAML: not UTF-8 ({e.reason})") from None
     try:
         node = yamlload.compose_first(text)
+        _check_expansion(node, path)
         data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) if node is not None else {}
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         loc = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path
         raise ConfigError(f"{loc}: not valid YAML: {getattr(e, 'problem', e)}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid YAML: nested too deeply") from None
     if data is None:
         data = {}
     validate_mapping(data, path, node)
@@ -94,16 +103,25 @@ def load_pyproject_settings(path: str) -> Settings | None:
         except ImportError:
             return None
     try:
-        with open(path, "rb") as fh:
-            doc = tomllib.load(fh)
+        raw = _read_settings_bytes(path)
+        doc = tomllib.loads(raw.decode("utf-8"))
     except OSError as e:
-        raise ConfigError(f"{path}: cannot read: {e}") from None
-    except Exception as e:  # tomllib.TOMLDecodeError carries "(at line N, column M)"
-        raise ConfigError(f"{path}: not valid TOML: {e}") from None
-    data = doc.get("tool", {}).get("masqlint")
+        raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise ConfigError(f"{path}:{line}: not valid TOML: not UTF-8 ({e.reason})") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML: nested too deeply") from None
+    except Exception as e:  # tomllib.TOMLDecodeError says "(at line N, column M)" or "(at end of document)"
+        raise ConfigError(f"{_toml_error_location(path, raw, str(e))}: not valid TOML: {_TOML_AT.sub('', str(e))}") from None
+    tool = doc.get("tool", {})
+    data = tool.get("masqlint") if isinstance(tool, dict) else None
     if data is None:
         return None
-    validate_mapping(data, f"{path} [tool.masqlint]")
+    try:
+        validate_mapping(data, path)
+    except ConfigError as e:
+        raise ConfigError(_toml_setting_location(path, raw.decode("utf-8"), str(e))) from None
     return from_mapping(data, path=path, root=str(Path(path).resolve().parent))
 
 
@@ -147,3 +165,104 @@ def settings_for_path(path: str, base: Settings | None = None, forced: Settings 
         rel = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/") if path != "-" else path
         s = s.for_file(rel)
     return s
+
+
+# --- where a problem sits in a settings file -----------------------------------------------------
+
+_SETTINGS_MAX_BYTES = 4 * 1024 * 1024
+
+
+def _read_settings_bytes(path: str) -> bytes:
+    """A settings file's bytes: a regular file of sane size, never a FIFO or device."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    with os.fdopen(os.open(path, flags), "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise ConfigError(f"{path}: cannot read: not a regular file")
+        data = fh.read(_SETTINGS_MAX_BYTES + 1)
+    if len(data) > _SETTINGS_MAX_BYTES:
+        raise ConfigError(f"{path}: cannot read: larger than {_SETTINGS_MAX_BYTES:,} bytes")
+    return data
+
+
+_TOML_AT = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)\s*$")
+_EXPANSION_LIMIT = 100_000
+_DEPTH_LIMIT = 100  # settings nest a few levels; deeper input would only exhaust the validators
+
+
+def _toml_error_location(path: str, raw: bytes, message: str) -> str:
+    m = _TOML_AT.search(message)
+    if m is None:
+        return path
+    if m.group(1):
+        return f"{path}:{m.group(1)}:{m.group(2)}"
+    lines = raw.decode("utf-8", "replace").splitlines() or [""]
+    return f"{path}:{len(lines)}:{len(lines[-1]) + 1}"
+
+
+def _toml_setting_location(path: str, text: str, message: str) -> str:
+    """``path: invalid setting a.b.c: …`` → ``path:LINE: invalid setting a.b.c: …`` (the key's line
+    inside the [tool.masqlint] tables, as near as the text tells)."""
+    m = re.match(re.escape(path) + r": invalid setting (\S+): ", message)
+    lines = text.splitlines()
+    header = next((i for i, ln in enumerate(lines) if re.match(r"\s*\[+\s*tool\.masqlint\b", ln)), None)
+    if header is None:
+        return message
+    line = header
+    if m:
+        for key in [k for k in m.group(1).split(".") if not k.isdigit()]:
+            pat = re.compile(r"(^|[\s{,.\[])[\"']?" + re.escape(key) + r"[\"']?\s*(=|\])")
+            hit = next((i for i in range(line, len(lines)) if pat.search(lines[i])), None)
+            if hit is None:
+                break
+            line = hit
+    return f"{path}:{line + 1}:" + message[len(path) + 1:]
+
+
+def _check_expansion(root, path: str) -> None:
+    """Refuse settings whose aliases expand beyond reason (or into themselves) before any walk."""
+    from .yamlload import MappingNode, SequenceNode
+
+    if root is None:
+        return
+    size: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        nid = id(node)
+        kids = []
+        if isinstance(node, MappingNode):
+            kids = [n for pair in node.value for n in pair]
+        elif isinstance(node, SequenceNode):
+            kids = node.value
+        if done:
+            on_path.discard(nid)
+            size[nid] = min(1 + sum(size[id(k)] for k in kids), _EXPANSION_LIMIT + 1)
+            continue
+        if nid in size:
+            continue
+        if nid in on_path:
+            raise ConfigError(f"{path}:{node.start_mark.line + 1}: not valid settings: an anchor refers to itself")
+        on_path.add(nid)
+        if len(on_path) > _DEPTH_LIMIT:
+            raise ConfigError(f"{path}:{node.start_mark.line + 1}: not valid settings: nested more than {_DEPTH_LIMIT} levels deep")
+        stack.append((node, True))
+        stack.extend((k, False) for k in kids if id(k) not in size)
+    if size[id(root)] > _EXPANSION_LIMIT:
+        raise ConfigError(f"{path}: not valid settings: its aliases expand to more than {_EXPANSION_LIMIT:,} values")
+
+
+def cluster_scope(path: str, settings: Settings) -> str:
+    """Which cluster a checked file belongs to, for duplicate ConfigMaps (MQ408): the settings
+    scopes its path matches, or else its directory."""
+    from .settings import glob_match
+
+    absolute = os.path.abspath(path)
+    if settings.scopes:
+        root = settings.config_root or os.getcwd()
+        rel = os.path.relpath(absolute, root).replace(os.sep, "/")
+        matched = tuple(i for i, sc in enumerate(settings.scopes) if any(glob_match(rel, g) for g in sc.files))
+        if matched:
+            return f"{settings.config_path}#scopes{list(matched)}"
+    return "dir:" + os.path.dirname(absolute)

@@ -107,11 +107,15 @@ def process(display: str, path: str, explicit: bool, opts: Options) -> FileOutco
             return FileOutcome(FileResult(display))
         result = lint_bytes(display, data, settings, standalone)
         if not (opts.fix or opts.diff):
-            return FileOutcome(result)
-        return _fix(display, path, data, result, settings, standalone, opts)
+            return FileOutcome(_scoped(result, name_for_settings, settings))
+        out = _fix(display, path, data, result, settings, standalone, opts)
+        out.result = _scoped(out.result, name_for_settings, settings)
+        return out
     except Exception as e:  # one bad file never stops the others
-        if os.environ.get("MASQLINT_DEBUG"):
-            raise
+        from .policy import ConfigError
+
+        if isinstance(e, ConfigError) or os.environ.get("MASQLINT_DEBUG"):
+            raise  # a broken settings file stops the run with its own one-line error
         return FileOutcome(FileResult(display), error=f"{display}: internal error: {type(e).__name__}: {e}")
 
 
