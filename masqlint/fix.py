@@ -65,10 +65,11 @@ class ChangedOnDisk(Exception):
 def write_atomic(path: str, data: bytes, expected: bytes) -> None:
     """Replace the file's bytes, if it still holds ``expected``."""
     real = os.path.realpath(path)  # write through a symlink, never replace it
-    with open(real, "rb") as fh:
-        if fh.read() != expected:
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    with os.fdopen(os.open(real, flags), "rb") as fh:  # non-blocking: a FIFO put in its place must not hang us
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode) or fh.read(len(expected) + 1) != expected:
             raise ChangedOnDisk(f"{path} changed on disk since it was read; not overwritten")
-    st = os.stat(real)
     directory = os.path.dirname(real) or "."
     fd, tmp = tempfile.mkstemp(prefix=".masqlint-", suffix=".tmp", dir=directory)
     try:
