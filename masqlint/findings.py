@@ -113,6 +113,8 @@ class FileResult:
     configs: int = 0  # ip-masq-agent configurations found in the file
     suppressed: int = 0
     error: str | None = None  # could not be read at all (a finding is also emitted)
+    # the ip-masq-agent ConfigMaps in the file (checks.policy.ConfigMapRef), for checks across files
+    configmaps: list = field(default_factory=list)
 
 
 @dataclass

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,6 +53,13 @@ class ConfigContext:
     @property
     def rejected_by_parse(self) -> bool:
         return isinstance(self.parsed, AgentError)
+
+    @functools.cached_property
+    def in_force(self):
+        """The non-masquerade rules in force for this config and why (``agent.decide.InForce``)."""
+        from .agent.decide import in_force_for_config
+
+        return in_force_for_config(self)
 
     def span(self, thing) -> Span:
         return self.config.span_of(thing)
@@ -105,14 +113,15 @@ def build_config_context(cfg: AgentConfig, settings: Settings) -> ConfigContext:
         root = None
     else:
         root, parsed = parse_agent_text_with_root(cfg.text, cfg.json_input)
-    result = apply(parsed, target.flags)
+    from .targets import apply_target, decode_for
+
+    result = apply_target(target, parsed, empty=cfg.text == "")
     decoded = None
     errors: list[AgentError] = []
-    if parsed is not None and not isinstance(parsed, AgentError):
+    if target.defaults_for_file(parsed is not None, cfg.text == ""):
         decoded = MasqConfig.defaults(target.flags)
-        decode_value(parsed, decoded, collect=errors)
-    elif parsed is None:
-        decoded = MasqConfig.defaults(target.flags)
+    elif not isinstance(parsed, AgentError):
+        decoded = decode_for(target, parsed, collect=errors)
     return ConfigContext(cfg, settings, target, root, parsed, result, decoded, errors)
 
 
@@ -224,7 +233,25 @@ def lint_source(source: SourceFile, settings: Settings, standalone: bool | None 
 
     findings, suppressed = apply_suppressions(fctx, findings)
     findings.sort(key=Finding.sort_key)
-    return FileResult(path=source.path, text=source.text, findings=findings, configs=len(fctx.configs), suppressed=suppressed)
+    return FileResult(path=source.path, text=source.text, findings=findings, configs=len(fctx.configs), suppressed=suppressed,
+                      configmaps=configmap_refs(fctx))
+
+
+def configmap_refs(fctx: FileContext) -> list:
+    """The file's ip-masq-agent ConfigMaps for checks across files (scope filled in by the runner)."""
+    from .checks.policy import ConfigMapRef, _name_node
+
+    rule = load_catalog().get("MQ408")
+    out = []
+    for cctx in fctx.configs:
+        cm = cctx.config.configmap
+        if cm is None:
+            continue
+        r = src.node_range(_name_node(cm))
+        span = fctx.source.index.span(*r) if r else Span(1, 1, 1, 1)
+        sev = rule_severity(rule, cctx.settings) if rule is not None and rule_enabled(rule, cctx.settings) else None
+        out.append(ConfigMapRef("", cctx.config.namespace, span, sev))
+    return out
 
 
 def is_standalone_name(relpath: str, settings: Settings) -> bool:

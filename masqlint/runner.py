@@ -160,6 +160,40 @@ def _fix(display, path, data, result: FileResult, settings, standalone, opts: Op
     return FileOutcome(current, fixed=total)
 
 
+def _scoped(result: FileResult, path: str, settings: Settings) -> FileResult:
+    """Name the cluster scope of the file's ConfigMaps (for duplicates across files)."""
+    if result.configmaps:
+        from dataclasses import replace
+
+        from .policy import cluster_scope
+
+        scope = cluster_scope(path, settings)
+        real = os.path.realpath(path) if path != "-" else path
+        result.configmaps = [replace(r, scope=scope, file=real) for r in result.configmaps]
+    return result
+
+
+def across_files(files: list[FileResult]) -> None:
+    """Run the checks that need every file (RUN scope) and add their findings, suppressions applied."""
+    from .catalog import load_catalog
+    from .checks import RUN, load_all
+    from .suppress import add_late_finding
+
+    catalog = load_catalog()
+    touched = {}
+    for rid, checks in load_all().items():
+        if rid not in catalog:
+            continue
+        for check in checks:
+            if check.scope != RUN:
+                continue
+            for fr, finding in check.fn(files):
+                add_late_finding(fr, finding)
+                touched[id(fr)] = fr
+    for fr in touched.values():
+        fr.findings.sort(key=Finding.sort_key)
+
+
 def _process_star(args):
     return process(*args)
 
@@ -174,6 +208,7 @@ def run(candidates, opts: Options, on_error=None) -> tuple[RunResult, list[FileO
     else:
         outcomes = [process(*w) for w in work]
     rr = RunResult(files=[o.result for o in outcomes], rules=rule_infos())
+    across_files(rr.files)
     return rr, outcomes
 
 

@@ -112,3 +112,21 @@ def apply_suppressions(fctx, findings: list[Finding]) -> tuple[list[Finding], in
                     )
                 )
     return kept, suppressed
+
+
+def add_late_finding(result, finding: Finding) -> None:
+    """Add a finding made after the file was linted (a check across files) to ``result``: a
+    directive that covers it suppresses it, and is then no longer reported as unused (MQ005)."""
+    text = result.text or ""
+    for d in find_directives(text):
+        if d.kind == "disable-file" or (d.kind == "disable" and d.line == finding.line) or (
+            d.kind == "disable-next-line" and d.line + 1 == finding.line
+        ):
+            if d.covers(finding):
+                result.suppressed += 1
+                result.findings = [
+                    f for f in result.findings
+                    if not (f.rule == "MQ005" and f.span.line == d.line and f.span.column == d.column)
+                ]
+                return
+    result.findings.append(finding)

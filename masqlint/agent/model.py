@@ -150,12 +150,13 @@ def _type_error(v: JValue, field_name: str | None, go_type: str, value_text: str
     return AgentError(msg, "type", v, field_name, index)
 
 
-def decode_value(root: JValue, cfg: MasqConfig, collect: list | None = None) -> None:
+def decode_value(root: JValue, cfg: MasqConfig, collect: list | None = None, skip: tuple[str, ...] = ()) -> None:
     """json.Unmarshal(root, cfg): type errors are collected and the first is raised at the end;
     a duration error aborts at once (it comes from an UnmarshalJSON method).
 
     With ``collect``, every error is appended there instead and decoding goes on, so that a
-    linter can report all of them.
+    linter can report all of them. Fields named in ``skip`` are not in the consumer's struct:
+    their keys are ignored like unknown keys (Cilium and Azure have no cidrLimit/resyncInterval).
     """
     saved: list[AgentError] = []
     if isinstance(root, JNull):
@@ -168,7 +169,7 @@ def decode_value(root: JValue, cfg: MasqConfig, collect: list | None = None) -> 
         return
     for key, value, korigin in root.members:
         name = match_field(key)
-        if name is None:
+        if name is None or name in skip:
             continue
         if name == "nonMasqueradeCIDRs":
             _decode_cidrs(value, cfg, saved)
@@ -258,11 +259,17 @@ def _parse_go_int64(text: str) -> int | None:
 # --- validation ---------------------------------------------------------------------------
 
 
-def validate(cfg: MasqConfig, flags: AgentFlags) -> None:
+def validate(cfg: MasqConfig, flags: AgentFlags, limit: int | None | bool = True, mask_host_bits: bool = False,
+             check_ipv6: bool = True) -> None:
+    """The agent's validation. The keywords describe other consumers (see ``targets``): ``limit``
+    True = cidrLimit, an int = a fixed limit, None = no limit; ``mask_host_bits`` masks an unaligned
+    entry to its network in ``cfg`` instead of rejecting; ``check_ipv6`` rejects IPv6 entries
+    without --enable-ipv6."""
     cidrs = cfg.non_masquerade_cidrs or []
     origins = cfg.cidrs.value_origins()
-    n, limit = len(cidrs), cfg.cidr_limit
-    if n > limit:
+    n = len(cidrs)
+    limit = cfg.cidr_limit if limit is True else (None if limit is False else limit)
+    if limit is not None and n > limit:
         raise AgentError(
             f"the daemon can only accept up to {limit} CIDRs (excluding link-local), "
             f"but got {n} CIDRs (excluding link local)",
@@ -276,7 +283,9 @@ def validate(cfg: MasqConfig, flags: AgentFlags) -> None:
             parsed = parse_cidr(cidr)
         except GoNetError as e:
             raise AgentError(f'CIDR "{_go_q(cidr)}" could not be parsed, {e.message}', "validate", origin, "nonMasqueradeCIDRs", i) from None
-        if not parsed.aligned:
+        if not parsed.aligned and mask_host_bits:
+            cfg.cidrs.array[i] = parsed.network_string()
+        elif not parsed.aligned:
             raise AgentError(
                 f'CIDR "{_go_q(cidr)}" is not aligned to a CIDR block, ip: "{parsed.ip_string()}" '
                 f'network: "{parsed.network_string()}"',
@@ -285,7 +294,7 @@ def validate(cfg: MasqConfig, flags: AgentFlags) -> None:
                 "nonMasqueradeCIDRs",
                 i,
             )
-        if not flags.enable_ipv6 and parsed.is_ipv6_family:
+        if check_ipv6 and not flags.enable_ipv6 and parsed.is_ipv6_family:
             raise AgentError(
                 f"ipv6 is not enabled, but ipv6 cidr {cidr} provided. Enable ipv6 using --enable-ipv6 agent flag",
                 "validate",

@@ -15,7 +15,7 @@ from ..findings import Fix
 
 FILE = "file"
 CONFIG = "config"
-RUN = "run"
+RUN = "run"  # once per run, after every file: fn(list of FileResult) yields (FileResult, Finding)
 
 
 @dataclass
@@ -51,6 +51,6 @@ def register(rule: str, scope: str = CONFIG):
 
 def load_all() -> dict[str, list[Check]]:
     """Import every check module (each registers its rules) and return the registry."""
-    from . import cidrs, keys, manifest, syntax, traffic  # noqa: F401
+    from . import cidrs, keys, manifest, policy, syntax, traffic  # noqa: F401
 
     return REGISTRY

@@ -1,0 +1,261 @@
+"""Which way does a pod's packet go, and why: the rules in force for one config, and the
+entry that decides each part of a destination range.
+
+``InForce`` is what a consumer has installed after reading a config: the non-masquerade
+ranges (link-local, the written entries or the defaults) in the order the consumer walks
+them, and the state that explains them (accepted, rejected and kept, no ConfigMap, …).
+``decide`` splits a destination range into the parts each rule decides, with one
+sort-and-sweep over the rules (O(n log n), never pairwise). Set algebra over whole
+configurations (dropped defaults, ``diff``) goes through ``netaddr.IPSet``.
+"""
+
+from __future__ import annotations
+
+import heapq
+import ipaddress
+from dataclasses import dataclass
+from typing import Any
+
+from .gonet import GoNetError, parse_cidr
+from .model import LINK_LOCAL_V4, LINK_LOCAL_V6, AgentError, MasqConfig, SyncResult
+
+# Why the rules in force are what they are.
+ACCEPTED = "accepted"  # the consumer took this config
+REJECTED = "rejected"  # the consumer refused it and keeps what it had (defaults at first start)
+ABSENT = "absent"  # no config file: the ConfigMap or its `config` key is missing
+NOT_APPLIED = "not-applied"  # the manifest cannot reach the cluster (not valid YAML, wrong namespace)
+
+# The kinds of non-masquerade rule.
+ENTRY, DEFAULT, LINK_LOCAL = "entry", "default", "link-local"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One RETURN rule (or BPF map entry): traffic to [lo, hi] keeps the pod IP."""
+
+    index: int  # position in the chain
+    cidr: str  # as written (entries) or canonical (defaults, link-local)
+    version: int
+    lo: int
+    hi: int
+    prefixlen: int
+    kind: str  # ENTRY | DEFAULT | LINK_LOCAL
+    origin: Any = None  # the JSON value an entry was written as (for its line)
+
+
+@dataclass
+class InForce:
+    rules: list[Rule]
+    state: str
+    effective: MasqConfig
+    target: Any
+    error: AgentError | None = None
+    why: str = ""  # a sentence for humans when the state is not ACCEPTED
+    list_written: bool = False  # nonMasqueradeCIDRs was written in the config that is in force
+
+    @property
+    def ipv6(self) -> bool:
+        return bool(self.target.flags.enable_ipv6)
+
+    def nonmasq_set(self, version: int | None = None):
+        """The addresses that keep the pod IP, as a netaddr.IPSet (one family or both)."""
+        return ipset(((r.version, r.lo, r.hi) for r in self.rules if version is None or r.version == version))
+
+
+@dataclass(frozen=True)
+class Segment:
+    version: int
+    lo: int
+    hi: int
+    rule: Rule | None  # None: no rule matches, the final MASQUERADE applies
+    ipv6_off: bool = False  # an IPv6 destination while the agent writes no IPv6 rules
+
+    @property
+    def masquerade(self) -> bool:
+        return self.rule is None and not self.ipv6_off
+
+    def cidrs(self) -> list[str]:
+        return range_cidrs(self.version, self.lo, self.hi)
+
+
+# --- building the rules ------------------------------------------------------------------------
+
+
+def canonical_range(text: str) -> tuple[int, int, int, int] | None:
+    """(version, first, last, prefix length) of a CIDR the agent accepts, or None."""
+    try:
+        c = parse_cidr(text)
+    except GoNetError:
+        return None
+    v, lo, hi = c.as_int_range()
+    plen = c.prefixlen - (96 if (v == 4 and c.bits == 128) else 0)
+    return v, lo, hi, plen
+
+
+def rules_from(cfg: MasqConfig, target, written: bool) -> list[Rule]:
+    """The consumer's non-masquerade rules for an effective config, in the order it walks them."""
+    out: list[Rule] = []
+    if not cfg.masq_link_local:
+        out.append(_fixed(len(out), LINK_LOCAL_V4, LINK_LOCAL))
+    ipv6 = bool(target.flags.enable_ipv6)
+    if ipv6 and not cfg.masq_link_local_ipv6:
+        out.append(_fixed(len(out), LINK_LOCAL_V6, LINK_LOCAL))
+    values = cfg.non_masquerade_cidrs or []
+    origins = cfg.cidrs.value_origins()
+    for i, text in enumerate(values):
+        r = canonical_range(text)
+        if r is None:
+            continue
+        v, lo, hi, plen = r
+        if v == 6 and not ipv6:
+            continue
+        origin = origins[i] if i < len(origins) else None
+        kind = ENTRY if (written and origin is not None) else DEFAULT
+        out.append(Rule(len(out), text, v, lo, hi, plen, kind, origin if kind == ENTRY else None))
+    return out
+
+
+def _fixed(index: int, cidr: str, kind: str) -> Rule:
+    v, lo, hi, plen = canonical_range(cidr)
+    return Rule(index, cidr, v, lo, hi, plen, kind)
+
+
+def in_force(result: SyncResult, target, state: str | None = None, why: str = "") -> InForce:
+    """The rules in force after one loop of ``target`` (``result`` from ``targets.apply_target``)."""
+    if state is None:
+        state = ACCEPTED if result.accepted else REJECTED
+    cfg = result.effective
+    written = state == ACCEPTED and "nonMasqueradeCIDRs" in cfg.origins
+    if state == REJECTED and not why:
+        why = f"the agent rejects this config ({result.error.message}); {target.rejection_note()}"
+    return InForce(rules_from(cfg, target, written), state, cfg, target, result.error, why, written)
+
+
+def defaults_in_force(target, state: str, why: str) -> InForce:
+    cfg = MasqConfig.defaults(target.flags)
+    return InForce(rules_from(cfg, target, False), state, cfg, target, None, why, False)
+
+
+def in_force_for_config(ctx) -> InForce:
+    """The rules in force for a lint ``ConfigContext``: its own when the cluster can get it."""
+    cfg = ctx.config
+    t = ctx.target
+    if getattr(cfg, "recovered_key_span", None) is not None:
+        return defaults_in_force(t, NOT_APPLIED, "the manifest is not valid YAML, so `kubectl apply` refuses it and "
+                                 "the cluster keeps its current ConfigMap (none: the agent defaults)")
+    if cfg.kind == "configmap" and cfg.namespace not in (None, "kube-system"):
+        return defaults_in_force(t, NOT_APPLIED, f"the ConfigMap is in namespace `{cfg.namespace}`, where the agent "
+                                 "never looks, so it keeps its defaults")
+    if cfg.text is None:
+        return in_force(ctx.result, t, ABSENT, "no config file (no `data.config` key): the agent uses its defaults")
+    return in_force(ctx.result, t)
+
+
+# --- deciding destinations -----------------------------------------------------------------------
+
+
+def parse_destination(text: str) -> tuple[int, int, int, str]:
+    """``10.2.1.100`` or ``10.2.1.100/32`` or ``100.64.0.0/16`` → (version, first, last, canonical CIDR).
+
+    Raises ValueError with a message fit for users (host bits set, not an address, …)."""
+    t = text.strip()
+    try:
+        net = ipaddress.ip_network(t if "/" in t else t + ("/128" if ":" in t else "/32"), strict=True)
+    except ValueError as e:
+        if "has host bits set" in str(e):
+            loose = ipaddress.ip_network(t, strict=False)
+            raise ValueError(f"{t} has host bits set: write {loose} for the block, or "
+                             f"{t.split('/')[0]}/{loose.max_prefixlen} for one address") from None
+        raise ValueError(f"{t} is not an IP address or CIDR block") from None
+    return net.version, int(net.network_address), int(net.broadcast_address), str(net)
+
+
+def decide(inf: InForce, version: int, lo: int, hi: int) -> list[Segment]:
+    """Split [lo, hi] into maximal parts decided by one rule each (None: MASQUERADE).
+
+    The deciding rule for an address is the first in chain order (iptables) or the longest
+    prefix (Cilium's BPF map), as the target says. One sweep over the rules sorted by start,
+    a heap ordered by that priority: O(n log n)."""
+    if version == 6 and not inf.ipv6:
+        return [Segment(version, lo, hi, None, ipv6_off=True)]
+    longest = getattr(inf.target, "match", "first") == "longest"
+    cands = sorted(
+        (r for r in inf.rules if r.version == version and r.hi >= lo and r.lo <= hi),
+        key=lambda r: max(r.lo, lo),
+    )
+    points = {lo}
+    for r in cands:
+        points.add(max(r.lo, lo))
+        if r.hi < hi:
+            points.add(r.hi + 1)
+    bounds = sorted(points)
+    heap: list = []
+    out: list[Segment] = []
+    j = 0
+    for k, b in enumerate(bounds):
+        end = bounds[k + 1] - 1 if k + 1 < len(bounds) else hi
+        while j < len(cands) and max(cands[j].lo, lo) <= b:
+            r = cands[j]
+            heapq.heappush(heap, ((-r.prefixlen, r.index) if longest else (r.index,), r.hi, r.index, r))
+            j += 1
+        while heap and heap[0][1] < b:
+            heapq.heappop(heap)
+        rule = heap[0][3] if heap else None
+        if out and out[-1].rule is rule and out[-1].hi + 1 == b:
+            out[-1] = Segment(version, out[-1].lo, end, rule)
+        else:
+            out.append(Segment(version, b, end, rule))
+    return out
+
+
+# --- sets ----------------------------------------------------------------------------------------
+
+
+def _ip(version: int, value: int):
+    import netaddr
+
+    return netaddr.IPAddress(value, version)
+
+
+def merge_ranges(ranges) -> list[tuple[int, int, int]]:
+    """(version, first, last) ranges sorted and merged where they overlap or touch."""
+    out: list[list[int]] = []
+    for v, lo, hi in sorted(ranges):
+        if out and out[-1][0] == v and lo <= out[-1][2] + 1:
+            if hi > out[-1][2]:
+                out[-1][2] = hi
+        else:
+            out.append([v, lo, hi])
+    return [tuple(r) for r in out]
+
+
+def ipset(ranges):
+    """netaddr.IPSet of (version, first, last) ranges: merged here, then built in one go
+    (IPSet.add per range would re-compact the set each time)."""
+    import netaddr
+
+    cidrs = []
+    for v, lo, hi in merge_ranges(ranges):
+        cidrs.extend(netaddr.iprange_to_cidrs(_ip(v, lo), _ip(v, hi)))
+    return netaddr.IPSet(cidrs)
+
+
+def set_cidrs(s) -> list[str]:
+    """The aggregated CIDR blocks of an IPSet, IPv4 first, in address order."""
+    return [str(c) for c in sorted(s.iter_cidrs(), key=lambda c: (c.version, c.first, c.prefixlen))]
+
+
+def range_cidrs(version: int, lo: int, hi: int) -> list[str]:
+    import netaddr
+
+    return [str(c) for c in netaddr.iprange_to_cidrs(_ip(version, lo), _ip(version, hi))]
+
+
+def cidr_set(cidrs) -> "Any":
+    """IPSet of CIDR strings the agent accepts (others are skipped)."""
+    rs = []
+    for c in cidrs:
+        r = canonical_range(c)
+        if r is not None:
+            rs.append(r[:3])
+    return ipset(rs)

@@ -1,0 +1,362 @@
+"""MQ401–MQ403, MQ407, MQ408: the configuration against the repository's declared policy
+(``must-masquerade``, ``must-not-masquerade``, ``allow-dropped-defaults``) and the target.
+
+Every rule here reads the rules *in force* (``ctx.in_force``): what the target consumer has
+installed after reading this config — its own entries when it accepts them, the rules it
+keeps when it rejects them (the defaults at first start), the defaults when the ConfigMap
+cannot reach it — and says which of these applies.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from ..agent.decide import (
+    ACCEPTED,
+    DEFAULT,
+    ENTRY,
+    LINK_LOCAL,
+    cidr_set,
+    decide,
+    merge_ranges,
+    parse_destination,
+    range_cidrs,
+    set_cidrs,
+)
+from ..agent.jsonish import JArray, JNull, JObject
+from ..agent.model import match_field
+from ..findings import Edit, Finding, Fix, Span
+from . import CONFIG, RUN, Problem, register
+from .cidrs import FIELD, _key_origin
+
+MAX_LISTED = 8
+
+
+def _listing(cidrs: list[str]) -> str:
+    if len(cidrs) <= MAX_LISTED:
+        return ", ".join(cidrs)
+    return ", ".join(cidrs[:MAX_LISTED]) + f", … ({len(cidrs)} blocks in all)"
+
+
+def _line(ctx, rule) -> int | None:
+    return ctx.span(rule.origin).line if rule.kind == ENTRY and rule.origin is not None else None
+
+
+def describe_rule(ctx, rule) -> str:
+    """``10.0.0.0/8 (line 9)``, ``the default range 10.0.0.0/8``, ``link-local 169.254.0.0/16 …``."""
+    if rule.kind == ENTRY:
+        return f"{rule.cidr} (line {_line(ctx, rule)})"
+    if rule.kind == LINK_LOCAL:
+        key = "masqLinkLocalIPv6" if rule.version == 6 else "masqLinkLocal"
+        return f"link-local {rule.cidr} ({key} is false)"
+    inf = ctx.in_force
+    if inf.state == ACCEPTED:
+        return f"the {ctx.target.name} default range {rule.cidr} (nonMasqueradeCIDRs is absent)"
+    return f"the {ctx.target.name} default range {rule.cidr}"
+
+
+def _preamble(ctx) -> str:
+    inf = ctx.in_force
+    return "" if inf.state == ACCEPTED else f"{inf.why[0].upper()}{inf.why[1:]}. With those rules, "
+
+
+def _list_anchor(ctx):
+    return _key_origin(ctx, FIELD) if ctx.in_force.state == ACCEPTED else None
+
+
+# --- MQ401 ----------------------------------------------------------------------------------------
+
+
+@register("MQ401")
+def dropped_default(ctx):
+    inf = ctx.in_force
+    if inf.state != ACCEPTED:
+        return  # nothing of this list is in force (the other rules say why)
+    written = inf.effective.origins.get(FIELD)
+    if isinstance(written, JNull) or (isinstance(written, JArray) and not written.items):
+        return  # MQ309 empty-cidr-list
+    if written is None and ctx.target.prefills_defaults:
+        return  # the defaults are in force
+    defaults = ctx.target.default_cidrs()
+    covered = inf.nonmasq_set()
+    allowed = cidr_set(ctx.settings.allow_dropped_defaults)
+    dropped_parts, lost_all = [], None
+    for d in defaults:
+        whole = cidr_set([d])
+        lost = whole - covered
+        reported = lost - allowed
+        if not reported:
+            continue
+        lost_all = reported if lost_all is None else lost_all | reported
+        if lost == whole:
+            dropped_parts.append(d)
+        else:
+            dropped_parts.append(f"{d} except {_listing(set_cidrs(whole - lost))}")
+    if lost_all is None:
+        return
+    blocks = set_cidrs(lost_all)
+    if written is None:
+        why = (f"this config has no nonMasqueradeCIDRs, and the {ctx.target.name} agent applies its default ranges "
+               + ("only when the file is missing or empty" if ctx.target.defaults_when == "empty-file"
+                  else "only when there is no config file at all")
+               + f", so it drops every default: {', '.join(dropped_parts)}")
+    else:
+        why = f"nonMasqueradeCIDRs replaces the {ctx.target.name} defaults (it never adds to them) and drops {'; '.join(dropped_parts)}"
+    allow = ", ".join(d.split(" ")[0] for d in dropped_parts)
+    yield Problem(
+        "MQ401",
+        f"{why}: pod traffic to {_listing(blocks)} is now masqueraded (leaves with the node IP). If that is intended, "
+        f"declare it in masqlint's settings (allow-dropped-defaults: [{allow}]); otherwise add the ranges back",
+        at=_key_origin(ctx, FIELD),
+        data={"dropped": blocks, "defaults": [d.split(" ")[0] for d in dropped_parts]},
+    )
+
+
+# --- MQ402 / MQ403 --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Dest:
+    label: str
+    version: int
+    lo: int
+    hi: int
+    cidr: str
+
+
+def _destinations(items) -> list[_Dest]:
+    out = []
+    for d in items:
+        try:
+            v, lo, hi, cidr = parse_destination(d.cidr)
+        except ValueError:
+            continue  # settings validation reports it
+        label = f"{d.name} ({cidr})" if d.name else cidr
+        out.append(_Dest(label, v, lo, hi, cidr))
+    return out
+
+
+def _part(dest: _Dest, cidrs: list[str]) -> str:
+    return "it" if cidrs == [dest.cidr] else f"its part {_listing(cidrs)}"
+
+
+@register("MQ402")
+def must_masquerade(ctx):
+    inf = ctx.in_force
+    for dest in _destinations(ctx.settings.must_masquerade):
+        kept = [s for s in decide(inf, dest.version, dest.lo, dest.hi) if not s.masquerade]
+        if not kept:
+            continue
+        if kept[0].ipv6_off:
+            yield Problem(
+                "MQ402",
+                f"{_preamble(ctx)}{dest.label} must be masqueraded, but the {ctx.target.name} agent runs without "
+                "--enable-ipv6 and writes no IPv6 rules: IPv6 pod traffic keeps the pod IP. Enable IPv6 on the agent "
+                "(and set agent-flags: {enable-ipv6: true} for masqlint)",
+                at=_list_anchor(ctx),
+                data={"destination": dest.cidr, "entries": []},
+            )
+            continue
+        by_rule: dict[int, tuple] = {}
+        for s in kept:
+            by_rule.setdefault(s.rule.index, (s.rule, []))[1].extend(s.cidrs())
+        parts = []
+        for rule, cidrs in by_rule.values():
+            parts.append(f"{describe_rule(ctx, rule)} keeps the pod IP for {_part(dest, cidrs)}")
+        first = next(iter(by_rule.values()))[0]
+        fixes = {
+            ENTRY: f"Remove {first.cidr} and list instead the subnets inside it that must keep pod IPs (a narrower "
+                   "entry cannot carve the destination out: any matching RETURN rule keeps the pod IP)",
+            DEFAULT: f"Write a nonMasqueradeCIDRs list with the defaults except {first.cidr} (a list replaces the "
+                     f"defaults) plus the subnets of {first.cidr} that must keep pod IPs, and declare "
+                     f"allow-dropped-defaults: [{first.cidr}]",
+            LINK_LOCAL: "Set masqLinkLocal: true if this link-local destination really needs the node IP (metadata "
+                        "server traffic then leaves with the node IP too)",
+        }
+        entry_rule = next((r for r, _ in by_rule.values() if r.kind == ENTRY), None)
+        yield Problem(
+            "MQ402",
+            f"{_preamble(ctx)}{dest.label} must be masqueraded (reach it with the node IP), but "
+            f"{'; '.join(parts)}: pod traffic to it keeps the pod IP and is dropped where only node IPs are admitted. "
+            f"{fixes[first.kind]}",
+            at=entry_rule.origin if entry_rule is not None else _list_anchor(ctx),
+            data={
+                "destination": dest.cidr,
+                "entries": [{"cidr": r.cidr, "kind": r.kind, "line": _line(ctx, r), "parts": c} for r, c in by_rule.values()],
+            },
+        )
+
+
+@register("MQ403")
+def must_not_masquerade(ctx):
+    inf = ctx.in_force
+    defaults = None
+    for dest in _destinations(ctx.settings.must_not_masquerade):
+        masq = [s for s in decide(inf, dest.version, dest.lo, dest.hi) if s.masquerade]
+        if not masq:
+            continue
+        uncovered = []
+        for v, lo, hi in merge_ranges((s.version, s.lo, s.hi) for s in masq):
+            uncovered.extend(range_cidrs(v, lo, hi))
+        whole = uncovered == [dest.cidr]
+        what = "no non-masquerade range covers it" if whole else f"{_listing(uncovered)} of it is not covered"
+        hint = f"Add {dest.cidr if whole else _listing(uncovered)} to nonMasqueradeCIDRs"
+        if defaults is None:
+            defaults = [(d, cidr_set([d])) for d in ctx.target.default_cidrs()]
+        dset = cidr_set(uncovered)
+        back = [d for d, s in defaults if dset & s]
+        if back and inf.state == ACCEPTED and inf.list_written:
+            hint += f", or keep the default range{'s' if len(back) > 1 else ''} {', '.join(back)} that covered it"
+        yield Problem(
+            "MQ403",
+            f"{_preamble(ctx)}{dest.label} must keep the pod IP, but {what}: pod traffic to "
+            f"{'it' if whole else 'that part'} is masqueraded and arrives with the node IP. {hint}",
+            at=_list_anchor(ctx),
+            data={"destination": dest.cidr, "uncovered": uncovered},
+        )
+
+
+# --- MQ407 ----------------------------------------------------------------------------------------
+
+
+@register("MQ407")
+def ignored_by_target(ctx):
+    t = ctx.target
+    if not t.ignored_keys or not isinstance(ctx.parsed, JObject):
+        return
+    for key, value, korigin in ctx.parsed.members:
+        field = match_field(key)
+        if field not in t.ignored_keys:
+            continue
+        extra = ""
+        if field == "cidrLimit" and t.per_file_limit is not None:
+            extra = f"; it applies a fixed limit of {t.per_file_limit} entries per file instead"
+        elif field == "cidrLimit":
+            extra = "; it has no limit on the number of entries"
+        elif field == "resyncInterval":
+            extra = "; it picks up changes on its own schedule" if t.name != "cilium" else "; it watches the file for changes instead"
+        yield Problem(
+            "MQ407",
+            f"`{key}` does nothing on the {t.name} target: its agent does not read this key{extra}. "
+            "Remove it, unless the same ConfigMap also feeds an agent that reads it",
+            at=korigin,
+            fix=_delete_key_line(ctx, korigin, value),
+            data={"key": key, "target": t.name},
+        )
+
+
+def _delete_key_line(ctx, korigin, value) -> Fix | None:
+    from .edits import line_bounds
+
+    k = ctx.outer_range(korigin)
+    v = ctx.outer_range(value)
+    if k is None or v is None or isinstance(value, (JArray, JObject)):
+        return None
+    text = ctx.source.text
+    start, end = line_bounds(text, k[0])
+    if v[1] > end or text[start:k[0]].strip():
+        return None
+    rest = text[v[1]:end].strip()
+    if rest and not rest.startswith("#"):
+        return None
+    return Fix(f"remove `{text[k[0]:k[1]]}`", (Edit(start, end, ""),), safe=False)
+
+
+# --- MQ408 ----------------------------------------------------------------------------------------
+
+
+def _name_node(cm):
+    from ..source import mapping_get
+
+    md = mapping_get(cm, "metadata")
+    name = mapping_get(md[1], "name") if md else None
+    return name[1] if name else cm
+
+
+@register("MQ408")
+def duplicate_configmap(ctx):
+    """Two definitions in one file (across files of one run: ``duplicate_configmap_across_files``)."""
+    c = ctx.config
+    if c.configmap is None or ctx.file is None:
+        return
+    for other in ctx.file.configs:
+        oc = other.config
+        if other is ctx:
+            return
+        if oc.configmap is not None and oc.namespace == c.namespace:
+            where = _outer_line(ctx, oc.configmap)
+            yield Problem(
+                "MQ408",
+                f"a second ip-masq-agent ConfigMap{_ns(c.namespace)} in this file (the first is on line {where}): "
+                "`kubectl apply` applies both in order and this one silently replaces the first, which is the one a "
+                "reviewer reads. Keep one definition per cluster",
+                at=_name_node(c.configmap),
+                outer=True,
+                data={"first_line": where},
+            )
+            return
+
+
+def _outer_line(ctx, node) -> int:
+    from ..source import node_range
+
+    r = node_range(_name_node(node))
+    return ctx.source.index.pos(r[0])[0] if r else 1
+
+
+def _ns(ns) -> str:
+    return f" in namespace {ns}" if ns else ""
+
+
+@dataclass(frozen=True)
+class ConfigMapRef:
+    """One ip-masq-agent ConfigMap of a checked file, for the cross-file check."""
+
+    scope: str  # the cluster scope: the settings scope(s) the file matched, or its directory
+    namespace: str | None
+    span: Span
+    severity: object = None  # the rule's severity for this file; None: MQ408 is off for it
+    file: str = ""  # the file's real path (one file named twice on the command line is one file)
+
+
+@register("MQ408", RUN)
+def duplicate_configmap_across_files(files):
+    """``files``: FileResults in run order. Yields (FileResult, Finding). One pass to group
+    by scope and namespace, then one sort per group: O(n log n)."""
+    groups: dict[tuple, list] = {}
+    files_seen: set[str] = set()
+    for fr in files:
+        refs = getattr(fr, "configmaps", None) or ()
+        if not refs or (refs[0].file and refs[0].file in files_seen):
+            continue
+        files_seen.add(refs[0].file)
+        seen_here = set()
+        for ref in refs:
+            key = (ref.scope, ref.namespace)
+            if key in seen_here:
+                continue  # later ones in the same file: the in-file check reports them
+            seen_here.add(key)
+            groups.setdefault(key, []).append((fr, ref))
+    for (_scope, ns), members in groups.items():
+        if len(members) < 2:
+            continue
+        members.sort(key=lambda m: (m[0].path, m[1].span.line))
+        first_fr, first_ref = members[0]
+        for fr, ref in members[1:]:
+            if ref.severity is None:
+                continue
+            yield fr, Finding(
+                rule="MQ408",
+                name="duplicate-configmap",
+                severity=ref.severity,
+                message=(
+                    f"another ip-masq-agent ConfigMap{_ns(ns)} for this cluster scope is defined in "
+                    f"{first_fr.path}:{first_ref.span.line}: `kubectl apply -f {os.path.dirname(fr.path) or '.'}` "
+                    "applies files in name order and the last one silently wins. Keep one definition per cluster, or "
+                    "give each cluster its own directory or scope in masqlint's settings"
+                ),
+                path=fr.path,
+                span=ref.span,
+                data={"first": f"{first_fr.path}:{first_ref.span.line}"},
+            )
