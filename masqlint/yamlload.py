@@ -15,15 +15,17 @@ does.
 
 from __future__ import annotations
 
+import re
+
 import yaml
 from yaml.composer import Composer
-from yaml.error import MarkedYAMLError
+from yaml.error import Mark, MarkedYAMLError
 from yaml.events import (
     AliasEvent, CollectionEndEvent, CollectionStartEvent, DocumentEndEvent, DocumentStartEvent, StreamEndEvent,
 )
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.parser import Parser
-from yaml.reader import Reader
+from yaml.reader import Reader, ReaderError
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
@@ -142,6 +144,21 @@ def _find_too_deep(text: str, first_only: bool):
         parser.dispose()
 
 
+# What libyaml's reader refuses (YAML 1.1 printable set); the first one met is the one it reports.
+_NOT_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+
+
+def _locate(err: yaml.YAMLError, text: str) -> None:
+    """Give a reader error (a control character, say) the position and wording others carry."""
+    if isinstance(err, ReaderError) and getattr(err, "problem_mark", None) is None:
+        m = _NOT_PRINTABLE.search(text)
+        index = m.start() if m else 0
+        line = text.count("\n", 0, index)
+        column = index - (text.rfind("\n", 0, index) + 1)
+        err.problem = err.reason  # type: ignore[attr-defined]
+        err.problem_mark = Mark(err.name, index, line, column, None, None)  # type: ignore[attr-defined]
+
+
 def _loader(text: str, redefine: bool):
     return _RedefiningLoader(text) if redefine else _Loader(text)
 
@@ -169,6 +186,7 @@ def compose_all(text: str):
                 index += 1
             return
         except yaml.YAMLError as e:
+            _locate(e, text)
             if redefine or not _duplicate_anchor(e):
                 raise
             redefine = True  # compose again, skipping the documents already given
@@ -192,6 +210,7 @@ def compose_first(text: str) -> Node | None:
                 return loader.get_node()
             return None
         except yaml.YAMLError as e:
+            _locate(e, text)
             if redefine or not _duplicate_anchor(e):
                 raise
         except RecursionError:

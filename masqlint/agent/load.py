@@ -108,6 +108,8 @@ def yaml_error_message(err: yamlload.YAMLError) -> tuple[str, int | None]:
     """go-yaml's "yaml: line N: problem" for a PyYAML error, and the 0-based char offset."""
     problem = getattr(err, "problem", None) or str(err)
     mark = getattr(err, "problem_mark", None)
+    if type(err).__name__ == "ReaderError":  # go-yaml's reader errors carry no line
+        return f"yaml: {getattr(err, 'reason', problem)}", (mark.index if mark is not None else None)
     context_mark = getattr(err, "context_mark", None)
     line = 0
     if mark is not None and mark.line != 0:
