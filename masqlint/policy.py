@@ -134,21 +134,36 @@ def load_settings_file(path: str) -> Settings:
     return load_yaml_settings(path)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=None)
 def find_settings_for_dir(directory: str) -> Settings | None:
     """The nearest settings at or above ``directory`` (None: built-in defaults)."""
-    d = Path(directory).resolve()
-    for cur in (d, *d.parents):
-        for name in CONFIG_NAMES:
-            p = cur / name
-            if p.is_file():
-                return load_yaml_settings(str(p))
-        pp = cur / "pyproject.toml"
-        if pp.is_file():
-            s = load_pyproject_settings(str(pp))
-            if s is not None:
-                return s
-    return None
+    return _settings_at_or_above(str(Path(directory).resolve()))
+
+
+@lru_cache(maxsize=None)
+def _settings_at_or_above(d: str) -> Settings | None:
+    # One answer per directory, the parent's reused: a tree of thousands of directories costs
+    # a few stat calls per directory instead of a walk to the root for each.
+    for name in CONFIG_NAMES:
+        p = os.path.join(d, name)
+        if os.path.isfile(p):
+            return load_yaml_settings(p)
+    pp = os.path.join(d, "pyproject.toml")
+    if os.path.isfile(pp):
+        s = load_pyproject_settings(pp)
+        if s is not None:
+            return s
+    parent = os.path.dirname(d)
+    return None if parent == d else _settings_at_or_above(parent)
+
+
+def _clear_settings_caches() -> None:
+    _settings_at_or_above.cache_clear()
+    _find_settings_cache_clear()
+
+
+_find_settings_cache_clear = find_settings_for_dir.cache_clear
+find_settings_for_dir.cache_clear = _clear_settings_caches  # type: ignore[method-assign]
 
 
 def settings_for_path(path: str, base: Settings | None = None, forced: Settings | None = None, overrides: dict | None = None) -> Settings:

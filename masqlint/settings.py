@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
 from .findings import Severity
+from .globs import required_literal
 
 DEFAULT_STANDALONE_GLOBS = (
     "**/ip-masq-agent",
@@ -76,6 +77,9 @@ class Settings:
 
 def glob_match(path: str, pattern: str) -> bool:
     """Glob with ``**`` spanning directories; a pattern without ``/`` matches the base name too."""
+    lit = required_literal(pattern)
+    if lit is not None and lit not in path:
+        return False  # cheap rejection; see globs.py
     p = PurePosixPath(path)
     if "/" not in pattern.strip("/") and fnmatch.fnmatchcase(p.name, pattern):
         return True

@@ -1,0 +1,65 @@
+"""Which files can hold an ip-masq-agent config, decided from their bytes before any parsing.
+
+A file holds a config when a YAML document in it is a ConfigMap *named* ``ip-masq-agent``
+(the name always contains ``masq``) or when it is a standalone agent config whose first
+mapping has a key that begins like an agent field (``nonMasquerade…``, ``masqLinkLocal``,
+``cidrLimit``, ``resyncInterval``), compared case-insensitively. So a file can only hold a
+config if its text, once YAML escapes are undone, contains ``masq``, ``cidrlimit`` or
+``resyncinterval`` in some casing. The answer here is a superset of that:
+
+* ASCII casing: searched in ``bytes.lower()`` (fast substring search, no regex);
+* non-ASCII letters that match case-insensitively (``ſ`` for s, ``ı``/``İ`` for i, ``K``
+  for k): files with any non-ASCII byte are decoded and searched with a Unicode-aware
+  case-insensitive pattern;
+* escapes in double-quoted YAML and JSON strings (``\\x73``, ``\\u0073``, ``\\U…``, and
+  an escaped line break joining two halves of a word): undone before searching;
+* UTF-16 files (with a BOM): decoded first.
+
+Nothing here imports more than ``re``: files without configs pay only for a read and a
+substring search.
+"""
+
+from __future__ import annotations
+
+import re
+
+_TEXT_WORDS = re.compile(r"masq|cidrlimit|resyncinterval", re.IGNORECASE)  # Unicode-aware: ſ, ı, İ, K
+_ESCAPE = re.compile(rb"\\(?:[xuU]|[ \t]*\r?\n)")
+# One escape at a time, left to right as YAML reads them (so ``\\\\x73`` stays a backslash and text).
+_TEXT_ESCAPE = re.compile(r"\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|([ \t]*(?:\r\n|\r|\n)[ \t]*)|.)")
+
+
+def might_hold_config(data: bytes) -> bool:
+    """False only when the bytes cannot hold an ip-masq-agent config in any form masqlint reads."""
+    low = data.lower()
+    if b"masq" in low or b"cidrlimit" in low or b"resyncinterval" in low:
+        return True
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            text = data[2:].decode("utf-16-le" if data[0] == 0xFF else "utf-16-be", errors="replace")
+        except Exception:  # pragma: no cover - "replace" never raises
+            return True
+        return _might_hold_text(text)
+    if not data.isascii():
+        return _might_hold_text(data.decode("utf-8", errors="replace"))
+    if b"\\" in data and _ESCAPE.search(data) is not None:
+        return _might_hold_text(data.decode("ascii"))
+    return False
+
+
+def _unescape(m: re.Match) -> str:
+    for g in m.groups()[:3]:
+        if g is not None:
+            cp = int(g, 16)
+            return chr(cp) if cp < 0x110000 and not 0xD800 <= cp < 0xE000 else "\ufffd"
+    if m.group(4) is not None:
+        return ""  # an escaped line break joins the lines
+    return "\x00"  # any other escape stands for a character that is not a letter
+
+
+def _might_hold_text(text: str) -> bool:
+    if _TEXT_WORDS.search(text) is not None:
+        return True
+    if "\\" in text:
+        return _TEXT_WORDS.search(_TEXT_ESCAPE.sub(_unescape, text)) is not None
+    return False

@@ -1,0 +1,212 @@
+"""The fast paths change how much work is done, never the answer.
+
+- the byte prefilter never drops a file that holds an ip-masq-agent config, whatever the
+  casing, escapes, encoding or format of the keys and names that make it one;
+- the cheap glob rejection agrees with the full glob reading;
+- settings found per directory are the nearest ones, as before;
+- the process pool gives the serial results, in input order.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import re
+from pathlib import PurePosixPath
+
+import pytest
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+
+from masqlint.prefilter import might_hold_config
+from masqlint.runner import lint_bytes
+from masqlint.settings import Settings, glob_match
+
+SETTINGS = Settings()
+
+
+def holds_config(data: bytes) -> bool:
+    """The full pipeline's answer, without any prefilter."""
+    return lint_bytes("f.yaml", data, SETTINGS, None).configs > 0
+
+
+# --- prefilter ---------------------------------------------------------------------------------
+
+CONFIGMAP = """apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {name}
+  namespace: kube-system
+data:
+  config: |
+    nonMasqueradeCIDRs:
+      - 10.0.0.0/8
+"""
+
+KNOWN = {
+    "plain": CONFIGMAP.format(name="ip-masq-agent").encode(),
+    "quoted name": CONFIGMAP.format(name="'ip-masq-agent'").encode(),
+    "hex escape in name": CONFIGMAP.format(name='"ip-ma\\x73q-agent"').encode(),
+    "unicode escape in name": CONFIGMAP.format(name='"ip-\\u006dasq-agent"').encode(),
+    "long unicode escape in name": CONFIGMAP.format(name='"ip-m\\U00000061sq-agent"').encode(),
+    "escaped line break in name": CONFIGMAP.format(name='"ip-ma\\\n    sq-agent"').encode(),
+    "json configmap": json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "ip-masq-agent"},
+                                  "data": {"config": "{}"}}).encode(),
+    "json configmap, escaped name": b'{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "ip-ma\\u0073q-agent"}, "data": {}}',
+    "kind List": b"apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: ip-masq-agent}\n  data: {config: ''}\n",
+    "utf-16-le": ("\ufeff" + CONFIGMAP.format(name="ip-masq-agent")).encode("utf-16-le"),
+    "utf-16-be": ("\ufeff" + CONFIGMAP.format(name="ip-masq-agent")).encode("utf-16-be"),
+    "utf-8 bom": b"\xef\xbb\xbf" + CONFIGMAP.format(name="ip-masq-agent").encode(),
+    "standalone": b"nonMasqueradeCIDRs:\n  - 10.0.0.0/8\n",
+    "standalone, upper case": b"NONMASQUERADECIDRS: []\n",
+    "standalone, odd case": b"cIdRlImIt: 3\n",
+    "standalone, resync only": b"ReSyNcInTeRvAl: 60s\n",
+    "standalone, long s": "nonMa\u017fqueradeCIDRs: []\n".encode(),
+    "standalone, dotless i": "c\u0131drLimit: 3\n".encode(),
+    "standalone, dotted capital I": "C\u0130DRLIMIT: 3\n".encode(),
+    "standalone, escaped key": b'"\\x63idrLimit": 3\n',
+    "standalone json": b'{"nonMasqueradeCIDRs": ["10.0.0.0/8"]}',
+    "standalone json, escaped key": b'{"\\u0063idrLimit": 3}',
+    "standalone json, utf-16": "\ufeff{\"cidrLimit\": 3}".encode("utf-16-le"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(KNOWN))
+def test_prefilter_keeps_every_config(name):
+    data = KNOWN[name]
+    assert holds_config(data), f"{name}: the example itself must hold a config"
+    assert might_hold_config(data)
+
+
+@pytest.mark.parametrize("data", [
+    b"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n",
+    b'{"title": "dashboard", "panels": [{"expr": "rate(x[5m])"}]}',
+    "# caf\u00e9 \u2013 notes\nkey: value\n".encode(),
+    b'command: ["/bin/sh", "-c", "echo a \\\n b"]\n',
+    "kind: Service\n".encode("utf-16"),
+])
+def test_prefilter_drops_files_without_configs(data):
+    assert not holds_config(data)
+    assert not might_hold_config(data)
+
+
+_FOLDS = {"s": ["s", "S", "\u017f"], "i": ["i", "I", "\u0131", "\u0130"], "k": ["k", "K", "\u212a"]}
+
+
+def _cased(word: str):
+    def letter(c):
+        return st.sampled_from(_FOLDS.get(c, [c.lower(), c.upper()]))
+    return st.tuples(*[letter(c) for c in word]).map("".join)
+
+
+def _escaped(text: str):
+    """Some characters of ``text`` as double-quoted YAML / JSON escapes."""
+    def one(c):
+        return st.sampled_from([c, f"\\x{ord(c):02x}" if ord(c) < 256 else c, f"\\u{ord(c):04x}", f"\\U{ord(c):08x}"])
+    return st.tuples(*[one(c) for c in text]).map("".join)
+
+
+@st.composite
+def config_files(draw):
+    kind = draw(st.sampled_from(["standalone", "standalone-json", "configmap", "configmap-json"]))
+    if kind.startswith("standalone"):
+        key = draw(st.sampled_from(["nonMasqueradeCIDRs", "cidrLimit", "resyncInterval", "masqLinkLocal"]))
+        key = draw(_cased(key))
+        value = {"nonMasqueradeCIDRs": "[]", "cidrLimit": "3", "resyncInterval": '"60s"', "masqLinkLocal": "false"}
+        value = next(v for k, v in value.items() if k.lower() == key.lower()) if key.isascii() else "1"
+        quoted = draw(st.booleans()) or kind.endswith("json")
+        shown = '"' + draw(_escaped(key)) + '"' if quoted else key
+        text = f"{{{shown}: {value}}}" if kind.endswith("json") else f"{shown}: {value}\n"
+    else:
+        name = '"' + draw(_escaped("ip-masq-agent")) + '"'
+        if kind.endswith("json"):
+            text = '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": %s}, "data": {"config": ""}}' % name
+        else:
+            text = CONFIGMAP.format(name=name)
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-be-bom"]))
+    if encoding == "utf-16-be-bom":
+        return b"\xfe\xff" + text.encode("utf-16-be")
+    return text.encode(encoding)
+
+
+@hsettings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(config_files())
+def test_prefilter_never_drops_a_config(data):
+    if holds_config(data):
+        assert might_hold_config(data)
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(st.binary(max_size=200))
+def test_prefilter_on_any_bytes(data):
+    if holds_config(data):
+        assert might_hold_config(data)
+
+
+# --- globs -------------------------------------------------------------------------------------
+
+
+def _reference_glob_match(path: str, pattern: str) -> bool:
+    """glob_match as it reads patterns, without the cheap rejection."""
+    p = PurePosixPath(path)
+    if "/" not in pattern.strip("/") and fnmatch.fnmatchcase(p.name, pattern):
+        return True
+    if p.match(pattern) or fnmatch.fnmatchcase(path, pattern):
+        return True
+    if pattern.startswith("**/"):
+        return _reference_glob_match(path, pattern[3:])
+    if "**" in pattern:
+        rx = re.escape(pattern).replace(r"\*\*/", "(?:.*/)?").replace(r"\*\*", ".*").replace(r"\*", "[^/]*").replace(r"\?", "[^/]")
+        return re.fullmatch(rx, path) is not None
+    return False
+
+
+_PARTS = ["a", "b", "ip-masq-agent", "ip-masq-agent.conf", "x.yaml", ".", "..", "", "*", "**", "?", "*.yaml", "a*b",
+          "[ab]", "c?"]
+
+
+@hsettings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(_PARTS), min_size=1, max_size=4).map("/".join),
+       st.lists(st.sampled_from(_PARTS[:8] + ["xa", "ab", "cz"]), min_size=1, max_size=5).map("/".join),
+       st.booleans())
+def test_glob_rejection_agrees_with_full_reading(pattern, path, absolute):
+    if absolute:
+        path = "/" + path
+    assert _outcome(glob_match, path, pattern) == _outcome(_reference_glob_match, path, pattern)
+
+
+def _outcome(fn, *args):
+    try:
+        return fn(*args)
+    except ValueError as e:  # PurePosixPath.match refuses an empty pattern
+        return type(e)
+
+
+@pytest.mark.parametrize("pattern", ["**/ip-masq-agent", "**/ip-masq-agent.conf", "clusters/**/kube-system/*.yaml",
+                                     "*.json", "vendor/", "./x/ip-masq-agent"])
+@pytest.mark.parametrize("path", ["clusters/a/kube-system/ip-masq-agent", "x/ip-masq-agent", "ip-masq-agent.conf",
+                                  "vendor/a.json", "a/vendor", "clusters/kube-system/c.yaml", "x/y"])
+def test_glob_examples(pattern, path):
+    assert glob_match(path, pattern) == _reference_glob_match(path, pattern)
+
+
+# --- settings per directory --------------------------------------------------------------------
+
+
+def test_nearest_settings_per_directory(tmp_path):
+    from masqlint.policy import find_settings_for_dir
+
+    (tmp_path / "a" / "b" / "c").mkdir(parents=True)
+    (tmp_path / "a" / ".masqlint.yaml").write_text("target: cilium\n")
+    (tmp_path / "a" / "b" / "c" / "pyproject.toml").write_text("[tool.masqlint]\ntarget = 'azure'\n")
+    (tmp_path / "a" / "b" / "pyproject.toml").write_text("[project]\nname = 'x'\n")  # no table: keep looking
+    find_settings_for_dir.cache_clear()
+    assert find_settings_for_dir(str(tmp_path / "a" / "b" / "c")).target == "azure"
+    assert find_settings_for_dir(str(tmp_path / "a" / "b")).target == "cilium"
+    assert find_settings_for_dir(str(tmp_path / "a")).target == "cilium"
+    (tmp_path / "a" / "b" / ".masqlint.yml").write_text("target: upstream\n")
+    assert find_settings_for_dir(str(tmp_path / "a" / "b")).target == "cilium"  # cached until cleared
+    find_settings_for_dir.cache_clear()
+    assert find_settings_for_dir(str(tmp_path / "a" / "b")).target == "upstream"
+    os.symlink(tmp_path / "a" / "b", tmp_path / "link")
+    assert find_settings_for_dir(str(tmp_path / "link")).target == "upstream"
