@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import stat
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .findings import FileResult, Finding, RunResult, Severity, Span
-from .settings import Settings
+from .globs import could_match_relpath
+from .settings import Settings, glob_match
 
 
 @dataclass
@@ -73,16 +75,50 @@ def read_candidate(display: str, path: str, settings: Settings, opts: Options) -
                 res.findings.append(f)
             return None, FileOutcome(res)
         # O_NONBLOCK: should the path have become a FIFO since the stat, opening it must not wait
-        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
-        with os.fdopen(os.open(path, flags), "rb") as fh:
-            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+        fd = os.open(path, _READ_FLAGS)
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
                 return None, FileOutcome(FileResult(display), error=f"{display}: not a regular file; not read")
-            data = fh.read(settings.max_file_size + 1)
+            data = _read_at_most(fd, settings.max_file_size + 1, st.st_size)
+        finally:
+            os.close(fd)
         if len(data) > settings.max_file_size:
             return None, FileOutcome(FileResult(display), error=f"{display}: grew beyond --max-file-size while reading")
         return data, None
     except OSError as e:
         return None, FileOutcome(FileResult(display), error=f"{display}: cannot read: {e.strerror or e}")
+
+
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _read_at_most(fd: int, limit: int, size_hint: int) -> bytes:
+    """Up to ``limit`` bytes from ``fd``; one read call for a file of the size fstat gave
+    (no buffer of ``limit`` bytes is ever allocated)."""
+    chunks = []
+    total = 0
+    want = min(size_hint + 1, limit)
+    while total < limit:
+        b = os.read(fd, max(1, min(want, limit - total)))
+        if not b:
+            break
+        chunks.append(b)
+        total += len(b)
+        want = 1 << 20
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def is_standalone_path(display: str, path: str, settings: Settings, opts: Options) -> bool:
+    """Does a standalone glob name this file? (The relative path is only built when a glob could match.)"""
+    if path == "-":
+        rel = opts.stdin_filename or display
+    else:
+        absolute = os.path.abspath(path)
+        if not could_match_relpath(absolute, settings.standalone):
+            return False
+        rel = os.path.relpath(absolute).replace(os.sep, "/")
+    return any(glob_match(rel, g) for g in settings.standalone)
 
 
 def lint_bytes(display: str, data: bytes, settings: Settings, standalone: bool | None) -> FileResult:
@@ -93,7 +129,7 @@ def lint_bytes(display: str, data: bytes, settings: Settings, standalone: bool |
 
 
 def process(display: str, path: str, explicit: bool, opts: Options) -> FileOutcome:
-    from .lint import is_standalone_name, might_hold_config
+    from .prefilter import might_hold_config
 
     try:
         name_for_settings = (opts.stdin_filename or display) if path == "-" else path
@@ -101,8 +137,7 @@ def process(display: str, path: str, explicit: bool, opts: Options) -> FileOutco
         data, early = read_candidate(display, path, settings, opts)
         if early is not None:
             return early
-        rel = (opts.stdin_filename or display) if path == "-" else os.path.relpath(os.path.abspath(path)).replace(os.sep, "/")
-        standalone = True if is_standalone_name(rel, settings) else None
+        standalone = True if is_standalone_path(display, path, settings, opts) else None
         if standalone is None and not might_hold_config(data):
             return FileOutcome(FileResult(display))
         result = lint_bytes(display, data, settings, standalone)
@@ -175,6 +210,8 @@ def _scoped(result: FileResult, path: str, settings: Settings) -> FileResult:
 
 def across_files(files: list[FileResult]) -> None:
     """Run the checks that need every file (RUN scope) and add their findings, suppressions applied."""
+    if not any(f.configs for f in files):
+        return  # nothing to compare across files (and no need to load the checks)
     from .catalog import load_catalog
     from .checks import RUN, load_all
     from .suppress import add_late_finding
@@ -194,20 +231,42 @@ def across_files(files: list[FileResult]) -> None:
         fr.findings.sort(key=Finding.sort_key)
 
 
+class CatalogRules(Mapping):
+    """The catalog's RuleInfo by id, read on first use: only some output formats (SARIF) need
+    it, and a run over files without agent configs should not parse the rule files."""
+
+    def __init__(self):
+        self._infos = None
+
+    def _load(self) -> dict:
+        if self._infos is None:
+            from .catalog import rule_infos
+
+            self._infos = rule_infos()
+        return self._infos
+
+    def __getitem__(self, key):
+        return self._load()[key]
+
+    def __iter__(self):
+        return iter(self._load())
+
+    def __len__(self):
+        return len(self._load())
+
+
 def _process_star(args):
     return process(*args)
 
 
 def run(candidates, opts: Options, on_error=None) -> tuple[RunResult, list[FileOutcome]]:
     """Lint every candidate; results in input order."""
-    from .catalog import rule_infos
-
     work = [(c.display, c.path, c.explicit, opts) for c in candidates]
     if opts.jobs > 1 and len(work) >= 32 and not any(w[1] == "-" for w in work):
         outcomes = _run_pool(work, opts.jobs)
     else:
         outcomes = [process(*w) for w in work]
-    rr = RunResult(files=[o.result for o in outcomes], rules=rule_infos())
+    rr = RunResult(files=[o.result for o in outcomes], rules=CatalogRules())
     across_files(rr.files)
     return rr, outcomes
 
