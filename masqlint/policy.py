@@ -57,13 +57,43 @@ def _locate(node, path) -> int | None:
 
 def validate_mapping(data, path: str, node=None) -> None:
     errors = sorted(_validator().iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
-    if not errors:
-        return
-    e = errors[0]
-    where = ".".join(str(p) for p in e.absolute_path) or "(top level)"
-    line = _locate(node, list(e.absolute_path)) if node is not None else None
+    if errors:
+        e = errors[0]
+        at, message = list(e.absolute_path), e.message
+    else:
+        found = next(_destination_errors(data), None)
+        if found is None:
+            return
+        at, message = found
+    where = ".".join(str(p) for p in at) or "(top level)"
+    line = _locate(node, at) if node is not None else None
     loc = f"{path}:{line}" if line else path
-    raise ConfigError(f"{loc}: invalid setting {where}: {e.message}")
+    raise ConfigError(f"{loc}: invalid setting {where}: {message}")
+
+
+def _destination_errors(data):
+    """(path, message) for each declared destination or allowed default that is not a CIDR block
+    (the schema checks shapes; this checks the addresses)."""
+    from .agent.decide import parse_destination
+
+    def check(m, prefix):
+        for key in ("must-masquerade", "must-not-masquerade"):
+            for i, item in enumerate(m.get(key) or ()):
+                try:
+                    parse_destination(str(item["cidr"]))
+                except ValueError as e:
+                    yield [*prefix, key, i, "cidr"], str(e)
+        for i, item in enumerate(m.get("allow-dropped-defaults") or ()):
+            try:
+                parse_destination(str(item))
+            except ValueError as e:
+                yield [*prefix, "allow-dropped-defaults", i], str(e)
+
+    if not isinstance(data, dict):
+        return
+    yield from check(data, [])
+    for j, scope in enumerate(data.get("scopes") or ()):
+        yield from check(scope, ["scopes", j])
 
 
 def load_yaml_settings(path: str) -> Settings:
@@ -167,18 +197,19 @@ find_settings_for_dir.cache_clear = _clear_settings_caches  # type: ignore[metho
 
 
 def settings_for_path(path: str, base: Settings | None = None, forced: Settings | None = None, overrides: dict | None = None) -> Settings:
-    """Settings for one checked file: forced or discovered, then CLI overrides, then matching scopes."""
+    """Settings for one checked file: forced or discovered, then its matching scopes, then the
+    command line's flags (which win over both)."""
     if forced is not None:
         s = forced
     else:
         directory = os.path.dirname(os.path.abspath(path)) if path != "-" else os.getcwd()
         s = find_settings_for_dir(directory) or base or Settings()
-    if overrides:
-        s = s.merged(overrides)
     if s.scopes:
         root = s.config_root or os.getcwd()
         rel = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/") if path != "-" else path
         s = s.for_file(rel)
+    if overrides:
+        s = s.merged(overrides)
     return s
 
 

@@ -127,10 +127,15 @@ def cidr_host_bits(ctx):
         mapped = e.cidr.bits == 128 and not e.cidr.is_ipv6_family
         if r is not None and not mapped:
             fix = Fix(f"replace {e.text} with {net}", (Edit(r[0], r[1], net),), safe=False)
+        if ctx.target.host_bits == "mask":
+            what = (f"the {ctx.target.name} agent masks it to {net} without a word, so it silently stands for the "
+                    "whole block, which may be far more than the one host that was meant")
+        else:
+            what = f"the agent logs `is not aligned to a CIDR block`, {REJECTS}"
         yield Problem(
             "MQ302",
-            f"{e.text} has host bits set (its network is {net}): the agent logs `is not aligned to a CIDR block`, "
-            f"{REJECTS}. Write {net}, or a /{e.cidr.bits} for the single host {e.cidr.ip_string()}",
+            f"{e.text} has host bits set (its network is {net}): {what}. Write {net}, or a /{e.cidr.bits} for the "
+            f"single host {e.cidr.ip_string()}",
             at=e.node,
             fix=fix,
             data={"cidr": e.text, "network": net},
@@ -142,7 +147,7 @@ def cidr_host_bits(ctx):
 
 @register("MQ303")
 def ipv6_disabled(ctx):
-    if ctx.target.flags.enable_ipv6 or not ctx.target.iptables:
+    if ctx.target.flags.enable_ipv6 or not ctx.target.checks_ipv6_flag:
         return
     for e in entries(ctx):
         if e.cidr is not None and e.cidr.aligned and e.cidr.is_ipv6_family:
@@ -332,7 +337,12 @@ def null_cidr_item(ctx):
         if not isinstance(item, JNull):
             continue
         got = values[i] if i < len(values) else ""
-        if got == "":
+        if got == "" and not ctx.target.prefills_defaults:
+            what = (
+                f"the {ctx.target.name} agent decodes the list without defaults to fall back on, so this item is an "
+                f"empty CIDR and the file is invalid: {ctx.target.rejection_note()}"
+            )
+        elif got == "":
             what = (
                 f"there is no default at index {i} (the target has {len(defaults)}), so the agent gets an empty "
                 f"string and {REJECTS}"

@@ -134,6 +134,8 @@ def wrong_type(ctx):
     go_errors = {id(e.origin): e for e in ctx.decode_errors if e.kind == "type"}
     for path, v, err in type_errors(root):
         field = path[0]
+        if field in ctx.target.ignored_keys:
+            continue  # the target never reads it: MQ407 ignored-by-target
         if isinstance(v, JString) and _LOOKALIKE_ITEMS.search(v.value):
             continue  # list items written with a lookalike dash: MQ002 names the cause and fixes it
         shown = _shown(v)

@@ -162,8 +162,10 @@ def must_masquerade(ctx):
         for s in kept:
             by_rule.setdefault(s.rule.index, (s.rule, []))[1].extend(s.cidrs())
         parts = []
+        whole = False
         for rule, cidrs in by_rule.values():
-            parts.append(f"{describe_rule(ctx, rule)} keeps the pod IP for {_part(dest, cidrs)}")
+            parts.append(f"{describe_rule(ctx, rule)} matches {_part(dest, cidrs)}")
+            whole = whole or cidrs == [dest.cidr]
         first = next(iter(by_rule.values()))[0]
         fixes = {
             ENTRY: f"Remove {first.cidr} and list instead the subnets inside it that must keep pod IPs (a narrower "
@@ -178,7 +180,8 @@ def must_masquerade(ctx):
         yield Problem(
             "MQ402",
             f"{_preamble(ctx)}{dest.label} must be masqueraded (reach it with the node IP), but "
-            f"{'; '.join(parts)}: pod traffic to it keeps the pod IP and is dropped where only node IPs are admitted. "
+            f"{'; '.join(parts)}: pod traffic to {'it' if whole else 'that part'} keeps the pod IP and is dropped where "
+            "only node IPs are admitted. "
             f"{fixes[first.kind]}",
             at=entry_rule.origin if entry_rule is not None else _list_anchor(ctx),
             data={
