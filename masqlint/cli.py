@@ -47,7 +47,9 @@ def _common_settings_args(p):
     g.add_argument("--nomasq-all-reserved-ranges", action="store_true", default=None, help="the agent runs with --nomasq-all-reserved-ranges")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; with ``wanted`` (the subcommand about to run) only that subcommand's
+    module is imported (``--help`` without a subcommand builds every one)."""
     p = _Parser(prog="masqlint", description="Lint and check policy for the ip-masq-agent ConfigMap (SNAT on GKE and Kubernetes).")
     p.add_argument("--version", action="version", version=f"masqlint {__version__}")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
@@ -101,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from . import commands  # noqa: F401  (trace, diff, lsp register their parsers)
 
-    commands.add_parsers(sub, _common_settings_args)
+    commands.add_parsers(sub, _common_settings_args, wanted)
     return p
 
 
@@ -113,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         argv = ["check"]
     debug = "--debug" in argv or bool(os.environ.get("MASQLINT_DEBUG"))
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(argv[0] if argv[0] in COMMANDS else None).parse_args(argv)
         from . import commands
 
         return commands.dispatch(args)

@@ -14,10 +14,15 @@ EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXTRA_COMMANDS: dict[str, str] = {"lsp": "masqlint.lsp", "trace": "masqlint.trace", "diff": "masqlint.diffcmd"}
 
 
-def add_parsers(sub, common_settings_args) -> None:
+def add_parsers(sub, common_settings_args, wanted: str | None = None) -> None:
+    """Add the subcommands of EXTRA_COMMANDS. With ``wanted`` (the subcommand being run), the
+    others get a bare placeholder so that their modules, and all they import, stay unloaded."""
     import importlib
 
     for name, module in EXTRA_COMMANDS.items():
+        if wanted is not None and name != wanted:
+            sub.add_parser(name)
+            continue
         importlib.import_module(module).add_parser(sub, common_settings_args)
 
 
