@@ -101,7 +101,7 @@ class Target:
         if self.on_reject == "exit":
             return (f"the {self.name} agent exits on it (crash loop); the rules it wrote before stay in the kernel, "
                     "at first start there are none")
-        return "the agent logs an error and keeps the rules it had (at first start: none, so masqlint assumes its defaults)"
+        return "it logs an error and keeps the rules it had (at first start it has none; masqlint assumes its defaults)"
 
 
 TARGETS: dict[str, Target] = {

@@ -140,9 +140,11 @@ def in_force_for_config(ctx) -> InForce:
     """The rules in force for a lint ``ConfigContext``: its own when the cluster can get it."""
     cfg = ctx.config
     t = ctx.target
-    if getattr(cfg, "recovered_key_span", None) is not None:
+    pf = getattr(getattr(ctx, "file", None), "parsed", None)
+    broken = pf is not None and pf.yaml_error is not None
+    if cfg.kind == "configmap" and (broken or getattr(cfg, "recovered_key_span", None) is not None):
         return defaults_in_force(t, NOT_APPLIED, "the manifest is not valid YAML, so `kubectl apply` refuses it and "
-                                 "the cluster keeps its current ConfigMap (none: the agent defaults)")
+                                 "the cluster keeps what it had (masqlint assumes no ConfigMap: the agent defaults)")
     if cfg.kind == "configmap" and cfg.namespace not in (None, "kube-system"):
         return defaults_in_force(t, NOT_APPLIED, f"the ConfigMap is in namespace `{cfg.namespace}`, where the agent "
                                  "never looks, so it keeps its defaults")

@@ -102,7 +102,9 @@ def dropped_default(ctx):
                   else "only when there is no config file at all")
                + f", so it drops every default: {', '.join(dropped_parts)}")
     else:
-        why = f"nonMasqueradeCIDRs replaces the {ctx.target.name} defaults (it never adds to them) and drops {'; '.join(dropped_parts)}"
+        sep = "; " if any(" except " in d for d in dropped_parts) else ", "
+        why = (f"nonMasqueradeCIDRs replaces the {ctx.target.name} defaults (it never adds to them) and drops "
+               f"{sep.join(dropped_parts)}")
     allow = ", ".join(d.split(" ")[0] for d in dropped_parts)
     yield Problem(
         "MQ401",

@@ -85,3 +85,19 @@ def test_diff_shows_10_0_0_0_8_minus_10_1_1_0_24_turning_masqueraded(fmt, capsys
     else:
         assert "10.0.0.0/8 except 10.1.1.0/24" in out
         assert all(c in out for c in expected)
+
+
+def test_docs_policy_md_settings_validate_and_its_trace_output_is_real(capsys, monkeypatch):
+    import re
+
+    import yaml
+
+    from masqlint.policy import validate_mapping
+
+    text = (ROOT / "docs" / "policy.md").read_text(encoding="utf-8")
+    [settings] = re.findall(r"^```yaml\n(.*?)^```", text, re.S | re.M)
+    validate_mapping(yaml.safe_load(settings), "docs/policy.md")
+    [shown] = re.findall(r"^```text\n(.*?)^```", text, re.S | re.M)
+    monkeypatch.chdir(ROOT)
+    assert main(["trace", "--dst", "10.2.1.100", "examples/as-is", "examples/to-be"]) == 0
+    assert capsys.readouterr().out == shown

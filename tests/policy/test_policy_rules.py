@@ -269,3 +269,40 @@ def test_mq408_respects_ignore_per_file(tmp_path, capsys):
     (tmp_path / "2.yaml").write_text(manifest(None), encoding="utf-8")
     main(["check", "--format", "json", "--ignore", "MQ408", str(tmp_path)])
     assert json.loads(capsys.readouterr().out)["findings"] == []
+
+
+def test_decide_matches_a_per_address_walk_of_the_rules():
+    """The sweep agrees with the agent's own walk (first RETURN rule, or longest prefix) address by address."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from masqlint.agent.decide import InForce, Rule
+    from masqlint.agent.model import MasqConfig
+    from masqlint.targets import get_target
+
+    base = parse_destination("10.0.0.0")[1]
+    block = st.tuples(st.integers(0, 255), st.integers(24, 32))
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.lists(block, max_size=8), st.integers(0, 255), st.integers(0, 255), st.sampled_from(["gke", "cilium"]))
+    def check(blocks, a, b, target):
+        t = get_target(target)
+        rules = []
+        for i, (off, plen) in enumerate(blocks):
+            size = 1 << (32 - plen)
+            lo = base + (off // size) * size
+            rules.append(Rule(i, f"r{i}", 4, lo, lo + size - 1, plen, "entry"))
+        inf = InForce(rules, "accepted", MasqConfig.defaults(t.flags), t)
+        lo, hi = base + min(a, b), base + max(a, b)
+        segs = decide(inf, 4, lo, hi)
+        assert segs[0].lo == lo and segs[-1].hi == hi
+        for s1, s2 in zip(segs, segs[1:]):
+            assert s1.hi + 1 == s2.lo and s1.rule is not s2.rule
+        for s in segs:
+            for addr in range(s.lo, s.hi + 1):
+                hits = [r for r in rules if r.lo <= addr <= r.hi]
+                if target == "cilium":
+                    hits.sort(key=lambda r: (-r.prefixlen, r.index))
+                assert (hits[0] if hits else None) is s.rule
+
+    check()

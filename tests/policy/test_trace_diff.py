@@ -60,6 +60,16 @@ def test_trace_reasons_default_link_local_no_configmap_rejected(files, capsys):
     assert all(set(p) == {"cidr", "masquerade", "reason", "entry", "line"} for r in doc["results"] for p in r["parts"])
 
 
+def test_trace_manifest_that_kubectl_cannot_apply_means_agent_defaults(tmp_path, capsys):
+    p = tmp_path / "multi.yaml"
+    p.write_text(manifest(["172.16.0.0/12"]) + "---\nkind: [broken\n", encoding="utf-8")
+    doc = _json(["trace", "--no-config", "--format", "json", "--dst", "10.2.1.100", str(p)], capsys)
+    [part] = doc["results"][0]["parts"]
+    assert (part["masquerade"], part["reason"], part["entry"]) == (False, "no ConfigMap: agent defaults", "10.0.0.0/8")
+    assert main(["trace", "--no-config", "--dst", "10.2.1.100", str(p)]) == 0
+    assert "not valid YAML, so `kubectl apply` refuses it" in capsys.readouterr().out
+
+
 def test_trace_text_explains_for_humans(files, capsys):
     assert main(["trace", "--no-config", "--dst", "10.2.1.100", str(files / "bad.yaml"), str(files / "new.yaml")]) == 0
     out = capsys.readouterr().out
