@@ -365,7 +365,7 @@ def run(args) -> int:
 def diff_against_git(rev: str, paths: list[str], opts, globs=()) -> tuple[list[Change], list[str]]:
     """Every config under ``paths`` in the working tree against the same path at ``rev``."""
     from .discover import Candidate, discover
-    from .lint import might_hold_config
+    from .prefilter import might_hold_config
     from .runner import settings_for
 
     cwd = os.getcwd()

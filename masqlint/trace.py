@@ -148,7 +148,8 @@ def units_for_paths(paths, opts, standalone_globs=()) -> list[Unit]:
 
 
 def units_for_file(display: str, path: str, settings, standalone_globs=()) -> list[Unit]:
-    from .lint import is_standalone_name, might_hold_config
+    from .lint import is_standalone_name
+    from .prefilter import might_hold_config
     from .settings import glob_match
 
     try:
