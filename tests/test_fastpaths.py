@@ -210,3 +210,35 @@ def test_nearest_settings_per_directory(tmp_path):
     assert find_settings_for_dir(str(tmp_path / "a" / "b")).target == "upstream"
     os.symlink(tmp_path / "a" / "b", tmp_path / "link")
     assert find_settings_for_dir(str(tmp_path / "link")).target == "upstream"
+
+
+# --- type errors without jsonschema ------------------------------------------------------------
+
+_JSONISH = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(1 << 64), max_value=1 << 64) | st.floats(allow_nan=False)
+    | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=2),
+    max_leaves=6,
+)
+_FIELD_NAMES = ["nonMasqueradeCIDRs", "cidrLimit", "masqLinkLocal", "masqLinkLocalIPv6", "resyncInterval"]
+
+
+@hsettings(max_examples=500, deadline=None)
+@given(st.dictionaries(st.sampled_from(_FIELD_NAMES),
+                       _JSONISH | st.lists(st.none() | st.text(max_size=4), max_size=3), max_size=5))
+def test_plain_types_need_no_schema(instance):
+    from masqlint.agent.schema import _plainly_typed, agent_validator
+
+    kinds = [e for e in agent_validator().iter_errors(instance)
+             if e.validator in ("type", "maximum", "minimum") and e.absolute_path]
+    if _plainly_typed(instance):
+        assert kinds == []
+
+
+def test_usual_configs_skip_the_schema():
+    from masqlint.agent.schema import _plainly_typed
+
+    assert _plainly_typed({"nonMasqueradeCIDRs": ["10.0.0.0/8", None], "cidrLimit": 10, "masqLinkLocal": False,
+                           "resyncInterval": "60s"})
+    assert not _plainly_typed({"masqLinkLocal": "false"})
+    assert not _plainly_typed({"cidrLimit": True})

@@ -67,8 +67,37 @@ def type_errors(root: JValue):
     """(path, JValue, jsonschema error) for each type/range error below the top level."""
     if not isinstance(root, JObject):
         return
-    for err in agent_validator().iter_errors(to_instance(root)):
+    instance = to_instance(root)
+    if _plainly_typed(instance):
+        return  # the schema can only find pattern errors here; jsonschema is not even loaded
+    for err in agent_validator().iter_errors(instance):
         if err.validator not in ("type", "maximum", "minimum") or not err.absolute_path:
             continue
         path = tuple(err.absolute_path)
         yield path, resolve(root, path), err
+
+
+_INT64 = (-(1 << 63), (1 << 63) - 1)
+
+
+def _plainly_typed(instance: dict) -> bool:
+    """True when every field has a type (and range) the schema accepts, decided without jsonschema:
+    null or a list of strings/nulls, null or an int64 (never a bool), null or a bool, a string."""
+    for name, v in instance.items():
+        if v is None and name != "resyncInterval":
+            continue
+        if name == "nonMasqueradeCIDRs":
+            if type(v) is not list or any(i is not None and type(i) is not str for i in v):
+                return False
+        elif name == "cidrLimit":
+            if type(v) is not int or not _INT64[0] <= v <= _INT64[1]:
+                return False
+        elif name in ("masqLinkLocal", "masqLinkLocalIPv6"):
+            if type(v) is not bool:
+                return False
+        elif name == "resyncInterval":
+            if type(v) is not str:
+                return False
+        else:
+            return False  # not a field the schema describes: let it speak
+    return True
