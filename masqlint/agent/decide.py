@@ -11,6 +11,8 @@ configurations (dropped defaults, ``diff``) goes through ``netaddr.IPSet``.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import heapq
 import ipaddress
 from dataclasses import dataclass
@@ -81,6 +83,7 @@ class Segment:
 # --- building the rules ------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=4096)
 def canonical_range(text: str) -> tuple[int, int, int, int] | None:
     """(version, first, last, prefix length) of a CIDR the agent accepts, or None."""
     try:
@@ -248,6 +251,11 @@ def set_cidrs(s) -> list[str]:
 
 
 def range_cidrs(version: int, lo: int, hi: int) -> list[str]:
+    """The fewest CIDR blocks of one range (netaddr's decomposition; one aligned block directly)."""
+    size = hi - lo + 1
+    if size & (size - 1) == 0 and lo % size == 0:
+        addr = ipaddress.IPv4Address(lo) if version == 4 else ipaddress.IPv6Address(lo)
+        return [f"{addr}/{(32 if version == 4 else 128) - size.bit_length() + 1}"]
     import netaddr
 
     return [str(c) for c in netaddr.iprange_to_cidrs(_ip(version, lo), _ip(version, hi))]
@@ -261,3 +269,53 @@ def cidr_set(cidrs) -> "Any":
         if r is not None:
             rs.append(r[:3])
     return ipset(rs)
+
+
+# --- interval algebra (sorted, merged (version, first, last) lists; sort + sweep) -------------------------
+
+
+def ranges_of(cidrs) -> list[tuple[int, int, int]]:
+    """Merged ranges of CIDR strings the agent accepts (others are skipped)."""
+    out = []
+    for c in cidrs:
+        r = canonical_range(c)
+        if r is not None:
+            out.append(r[:3])
+    return merge_ranges(out)
+
+
+def range_keys(b) -> list[tuple[int, int]]:
+    """Bisection keys of a merged range list, for many ``subtract_ranges`` against it."""
+    return [(v, hi) for v, _lo, hi in b]
+
+
+def subtract_ranges(a, b, keys=None) -> list[tuple[int, int, int]]:
+    """``a`` minus ``b``, both merged: each range of ``a`` meets only the ranges of ``b`` that
+    overlap it, found by bisection (O((|a| + overlaps) log |b|))."""
+    out = []
+    keys = range_keys(b) if keys is None else keys
+    for v, lo, hi in a:
+        cur = lo
+        j = bisect.bisect_left(keys, (v, lo))
+        while j < len(b) and b[j][0] == v and b[j][1] <= hi:
+            _v, blo, bhi = b[j]
+            if blo > cur:
+                out.append((v, cur, blo - 1))
+            cur = max(cur, bhi + 1)
+            j += 1
+        if cur <= hi:
+            out.append((v, cur, hi))
+    return out
+
+
+def intersects(a, b) -> bool:
+    """Do two merged range lists share an address?"""
+    return subtract_ranges(a, b) != a
+
+
+def ranges_cidrs(ranges) -> list[str]:
+    """The fewest CIDR blocks covering merged ranges, IPv4 first, in address order."""
+    out = []
+    for v, lo, hi in merge_ranges(ranges):
+        out.extend(range_cidrs(v, lo, hi))
+    return out

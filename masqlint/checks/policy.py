@@ -17,12 +17,15 @@ from ..agent.decide import (
     DEFAULT,
     ENTRY,
     LINK_LOCAL,
-    cidr_set,
     decide,
+    intersects,
     merge_ranges,
     parse_destination,
     range_cidrs,
-    set_cidrs,
+    range_keys,
+    ranges_cidrs,
+    ranges_of,
+    subtract_ranges,
 )
 from ..agent.jsonish import JArray, JNull, JObject
 from ..agent.model import match_field
@@ -78,24 +81,24 @@ def dropped_default(ctx):
         return  # MQ309 empty-cidr-list
     if written is None and ctx.target.prefills_defaults:
         return  # the defaults are in force
-    defaults = ctx.target.default_cidrs()
-    covered = inf.nonmasq_set()
-    allowed = cidr_set(ctx.settings.allow_dropped_defaults)
-    dropped_parts, lost_all = [], None
-    for d in defaults:
-        whole = cidr_set([d])
-        lost = whole - covered
-        reported = lost - allowed
+    covered = merge_ranges((r.version, r.lo, r.hi) for r in inf.rules)
+    keys = range_keys(covered)
+    allowed = ranges_of(ctx.settings.allow_dropped_defaults)
+    dropped_parts, lost_all = [], []
+    for d in ctx.target.default_cidrs():
+        whole = ranges_of([d])
+        lost = subtract_ranges(whole, covered, keys)
+        reported = subtract_ranges(lost, allowed) if lost and allowed else lost
         if not reported:
             continue
-        lost_all = reported if lost_all is None else lost_all | reported
+        lost_all.extend(reported)
         if lost == whole:
             dropped_parts.append(d)
         else:
-            dropped_parts.append(f"{d} except {_listing(set_cidrs(whole - lost))}")
-    if lost_all is None:
+            dropped_parts.append(f"{d} except {_listing(ranges_cidrs(subtract_ranges(whole, lost)))}")
+    if not lost_all:
         return
-    blocks = set_cidrs(lost_all)
+    blocks = ranges_cidrs(lost_all)  # aggregated to the fewest blocks (netaddr)
     if written is None:
         why = (f"this config has no nonMasqueradeCIDRs, and the {ctx.target.name} agent applies its default ranges "
                + ("only when the file is missing or empty" if ctx.target.defaults_when == "empty-file"
@@ -208,9 +211,9 @@ def must_not_masquerade(ctx):
         what = "no non-masquerade range covers it" if whole else f"{_listing(uncovered)} of it is not covered"
         hint = f"Add {dest.cidr if whole else _listing(uncovered)} to nonMasqueradeCIDRs"
         if defaults is None:
-            defaults = [(d, cidr_set([d])) for d in ctx.target.default_cidrs()]
-        dset = cidr_set(uncovered)
-        back = [d for d, s in defaults if dset & s]
+            defaults = [(d, ranges_of([d])) for d in ctx.target.default_cidrs()]
+        lost = ranges_of(uncovered)
+        back = [d for d, r in defaults if intersects(r, lost)]
         if back and inf.state == ACCEPTED and inf.list_written:
             hint += f", or keep the default range{'s' if len(back) > 1 else ''} {', '.join(back)} that covered it"
         yield Problem(
