@@ -61,6 +61,7 @@ class Target:
     checks_ipv6_flag: bool = True  # IPv6 entries are rejected unless the agent runs with --enable-ipv6
     on_reject: str = "keep"  # "keep": logs and keeps the rules it had; "exit": the agent exits (crash loop)
     match: str = "first"  # "first": the first RETURN rule in file order decides; "longest": longest prefix
+    reload: str = ""  # how the consumer picks up a changed file, when it is not resyncInterval
 
     def default_cidrs(self) -> tuple[str, ...]:
         return self.flags.default_cidrs()
@@ -126,6 +127,7 @@ TARGETS: dict[str, Target] = {
         iptables=False,
         checks_ipv6_flag=False,
         match="longest",
+        reload="it watches the file and reloads on every change instead",
     ),
     "azure": Target(
         name="azure",
@@ -136,6 +138,7 @@ TARGETS: dict[str, Target] = {
         ignored_keys=("cidrLimit", "resyncInterval"),
         per_file_limit=64,
         on_reject="exit",
+        reload="it re-reads its files every --resync-interval seconds, a flag of its DaemonSet, instead",
     ),
 }
 

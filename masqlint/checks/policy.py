@@ -243,7 +243,7 @@ def ignored_by_target(ctx):
         elif field == "cidrLimit":
             extra = "; it has no limit on the number of entries"
         elif field == "resyncInterval":
-            extra = "; it picks up changes on its own schedule" if t.name != "cilium" else "; it watches the file for changes instead"
+            extra = f"; {t.reload}" if t.reload else ""
         yield Problem(
             "MQ407",
             f"`{key}` does nothing on the {t.name} target: its agent does not read this key{extra}. "
