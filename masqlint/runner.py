@@ -122,10 +122,12 @@ def is_standalone_path(display: str, path: str, settings: Settings, opts: Option
 
 
 def lint_bytes(display: str, data: bytes, settings: Settings, standalone: bool | None) -> FileResult:
+    from .agent.gonet import parse_cache
     from .lint import lint_source
     from .source import SourceFile
 
-    return lint_source(SourceFile.from_bytes(display, data), settings, standalone)
+    with parse_cache():  # each CIDR text parsed once for this file, nothing kept after it
+        return lint_source(SourceFile.from_bytes(display, data), settings, standalone)
 
 
 def process(display: str, path: str, explicit: bool, opts: Options) -> FileOutcome:

@@ -242,3 +242,85 @@ def test_usual_configs_skip_the_schema():
                            "resyncInterval": "60s"})
     assert not _plainly_typed({"masqLinkLocal": "false"})
     assert not _plainly_typed({"cidrLimit": True})
+
+
+# --- integer range sets agree with netaddr -------------------------------------------------------
+
+import netaddr  # noqa: E402
+
+from masqlint.agent.ranges import RangeSet, range_blocks  # noqa: E402
+
+
+def _rng(version):
+    bits = 32 if version == 4 else 128
+    small = st.integers(0, 40)  # many overlaps and neighbours …
+    anywhere = st.integers(0, (1 << bits) - 1)  # … and the whole space
+    return st.tuples(st.just(version), st.one_of(small, anywhere), st.one_of(small, anywhere)).map(
+        lambda t: (t[0], min(t[1], t[2]), max(t[1], t[2])))
+
+
+_RANGES = st.lists(st.one_of(_rng(4), _rng(6)), max_size=6)
+
+
+def _netaddr_set(ranges):
+    s = netaddr.IPSet()
+    for v, lo, hi in ranges:
+        s.add(netaddr.IPRange(netaddr.IPAddress(lo, v), netaddr.IPAddress(hi, v)))
+    return s
+
+
+def _texts(cidrs):
+    return sorted((c.version, c.first, c.prefixlen, str(c)) for c in cidrs)
+
+
+@hsettings(max_examples=400, deadline=None)
+@given(_RANGES, _RANGES)
+def test_range_sets_agree_with_netaddr(a, b):
+    ra, rb = RangeSet(a), RangeSet(b)
+    na, nb = _netaddr_set(a), _netaddr_set(b)
+    for mine, theirs in ((ra, na), (ra | rb, na | nb), (ra - rb, na - nb), (ra & rb, na & nb), (rb - ra, nb - na)):
+        assert _texts(mine.iter_cidrs()) == _texts(theirs.iter_cidrs())
+        assert bool(mine) == bool(theirs)
+    assert (ra == rb) == (na == nb)
+
+
+@hsettings(max_examples=400, deadline=None)
+@given(st.one_of(_rng(4), _rng(6)))
+def test_range_blocks_agree_with_netaddr(r):
+    v, lo, hi = r
+    theirs = netaddr.iprange_to_cidrs(netaddr.IPAddress(lo, v), netaddr.IPAddress(hi, v))
+    assert [str(b) for b in range_blocks(v, lo, hi)] == [str(c) for c in theirs]
+
+
+def test_ipv4_mapped_text_as_before():
+    v6 = int(netaddr.IPAddress("::ffff:10.0.0.0"))
+    assert [str(b) for b in range_blocks(6, v6, v6 + 255)] == ["::ffff:10.0.0.0/120"]
+
+
+# --- CIDR parsing fast path ----------------------------------------------------------------------
+
+from masqlint.agent import gonet  # noqa: E402
+
+_V4ISH = st.lists(st.sampled_from(["0", "00", "01", "1", "9", "10", "99", "100", "199", "249", "250", "255", "256",
+                                   "300", "1000", "", "-1", " 1", "\u0661"]), min_size=3, max_size=5).map(".".join)
+_PLEN = st.sampled_from(["", "0", "8", "24", "32", "33", "032", "0032", "000000032", "0000000032", "128", "1e1",
+                         "+8", " 8", "8 ", "8\n", "\u0668"])
+
+
+def _parsed(fn, text):
+    try:
+        c = fn(text)
+        return ("ok", c, c.as_int_range(), c.network_string(), c.ip_string(), c.aligned, c.is_ipv6_family)
+    except gonet.GoNetError as e:
+        return ("error", e.message)
+
+
+@hsettings(max_examples=2000, deadline=None)
+@given(_V4ISH, st.sampled_from(["/", "//", "", "/ "]), _PLEN)
+def test_cidr_fast_path_matches_the_general_parser(addr, slash, plen):
+    text = addr + slash + plen
+    assert _parsed(gonet.parse_cidr, text) == _parsed(gonet._parse_cidr, text)
+    with gonet.parse_cache():
+        first = _parsed(gonet.parse_cidr, text)
+        assert _parsed(gonet.parse_cidr, text) == first == _parsed(gonet._parse_cidr, text)
+    assert gonet._memo is None

@@ -18,6 +18,8 @@ package-private ``dtoi``. The rules that follow from that, all mirrored here:
 
 from __future__ import annotations
 
+import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 __all__ = ["GoNetError", "GoCIDR", "parse_cidr", "ip_string", "ipnet_string"]
@@ -355,6 +357,13 @@ class GoCIDR:
         of at least 96) is reported as version 4 with IPv4 integers; everything else as
         version 6 with 128-bit integers.
         """
+        r = self.__dict__.get("_range")
+        if r is None:
+            r = self._int_range()
+            object.__setattr__(self, "_range", r)  # computed once per parsed CIDR (not a field)
+        return r
+
+    def _int_range(self) -> tuple[int, int, int]:
         nn = _to4(self._go_net_ip())
         m = self.mask
         if nn is not None:
@@ -367,8 +376,57 @@ class GoCIDR:
         return 6, first, first | host
 
 
+_OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+# The common case, a dotted quad netip accepts and a short prefix length: parsed in one match.
+_PLAIN_V4 = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}/([0-9]{{1,9}})\Z")
+
+
+_memo: dict | None = None  # text -> GoCIDR while a parse_cache() scope is open
+
+
+@contextmanager
+def parse_cache():
+    """Within this scope each CIDR text is parsed once (validation, checks and iptables all
+    parse every entry); outside it nothing is kept. Results never differ: a GoCIDR is immutable."""
+    global _memo
+    opened = _memo is None
+    if opened:
+        _memo = {}
+    try:
+        yield
+    finally:
+        if opened:
+            _memo = None
+
+
 def parse_cidr(s: str) -> GoCIDR:
     """Go 1.26 ``net.ParseCIDR``; raises :class:`GoNetError` with Go's exact message."""
+    memo = _memo
+    if memo is not None:
+        hit = memo.get(s)
+        if hit is None:
+            hit = memo[s] = _parse_plain(s)
+        return hit
+    return _parse_plain(s)
+
+
+def _parse_plain(s: str) -> GoCIDR:
+    m = _PLAIN_V4.match(s)
+    if m is not None:
+        a, b, c, d, p = m.groups()
+        n = int(p)
+        if n <= 32:  # the same result as the general path below, without its byte juggling
+            ip = (int(a) << 24) | (int(b) << 16) | (int(c) << 8) | int(d)
+            mask = (0xFFFFFFFF << (32 - n)) & 0xFFFFFFFF
+            net = ip & mask
+            cidr = GoCIDR(s, _V4_IN_V6_PREFIX + ip.to_bytes(4, "big"), _V4_IN_V6_PREFIX + net.to_bytes(4, "big"),
+                          mask.to_bytes(4, "big"), n, 32)
+            object.__setattr__(cidr, "_range", (4, net, net | (~mask & 0xFFFFFFFF)))
+            return cidr
+    return _parse_cidr(s)
+
+
+def _parse_cidr(s: str) -> GoCIDR:
     slash = s.find("/")
     if slash < 0:
         raise GoNetError("invalid CIDR address: " + s)
