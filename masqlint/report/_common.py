@@ -88,6 +88,27 @@ def char_width(ch: str) -> int:
     return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
 
 
+# A source line longer than this is shown as a window around the finding.
+WINDOW = 160
+
+
+def window(source: str, span: Span, width: int = WINDOW) -> tuple[str, Span]:
+    """A long `source` line cut to about `width` characters around `span`, with `span`
+    moved to match (``…`` marks each cut). Short lines come back unchanged."""
+    if len(source) <= width:
+        return source, span
+    start = max(span.column - 1 - width // 3, 0)
+    end = min(start + width, len(source))
+    head = "…" if start > 0 else ""
+    tail = "…" if end < len(source) else ""
+    shift = start - len(head)
+    end_line, end_column = span.end_line, span.end_column
+    if end_line != span.line or end_column - 1 > end:
+        end_line, end_column = span.line, end + 1
+    moved = Span(span.line, span.column - shift, end_line, end_column - shift)
+    return head + source[start:end] + tail, moved
+
+
 def caret_line(source: str, span: Span) -> str:
     """The ``^~~~`` line that underlines `span` on its first line, `source`.
 
@@ -154,8 +175,8 @@ def locator(source: str | None, span: Span) -> str:
         return f"{span.line}:{span.column}"
     start = span.column - 1
     end = span.end_column - 1 if span.end_line == span.line else len(source)
-    text = source[start:end].strip()
-    return text or source.strip()
+    text = source[start:min(end, start + WINDOW)].strip()
+    return text or source[:WINDOW].strip()
 
 
 # -- severity -------------------------------------------------------------------------

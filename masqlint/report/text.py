@@ -10,7 +10,7 @@ followed by a summary of the run.
 from __future__ import annotations
 
 from ..findings import RunResult, Severity
-from ._common import SourceLines, caret_line, clean_span, count_by_severity, ordered, plural, visible
+from ._common import SourceLines, caret_line, clean_span, count_by_severity, ordered, plural, visible, window
 
 RESET = "\x1b[0m"
 BOLD = "\x1b[1m"
@@ -37,6 +37,7 @@ def render(result: RunResult, *, color: bool = False, tool_version: str = "") ->
         ]
         source = sources.line(file, span.line)
         if source is not None:
+            source, span = window(source, span)
             number = str(span.line)
             gutter = " " * len(number)
             shown = visible(source)
