@@ -324,3 +324,74 @@ def test_cidr_fast_path_matches_the_general_parser(addr, slash, plen):
         first = _parsed(gonet.parse_cidr, text)
         assert _parsed(gonet.parse_cidr, text) == first == _parsed(gonet._parse_cidr, text)
     assert gonet._memo is None
+
+
+# --- MQ307 and MQ405 by sweeps, as they were with netaddr and pairwise scans ------------------------
+
+
+def _mq307_with_netaddr(ctx):
+    """MQ307's aggregates as netaddr.cidr_merge finds them: [(member texts, aggregate)]."""
+    from masqlint.checks.cidrs import _unique_sorted
+
+    ents, cover = [], None
+    for e in _unique_sorted(ctx):
+        if cover is not None and cover.rng[0] == e.rng[0] and e.rng[2] <= cover.rng[2]:
+            continue
+        cover = e
+        ents.append(e)
+    out = []
+    for v in (4, 6):
+        group = [e for e in ents if e.rng[0] == v]
+        nets = [netaddr.IPNetwork(f"{netaddr.IPAddress(e.rng[1], v)}/{(32 if v == 4 else 128) - (e.rng[2] - e.rng[1]).bit_length()}")
+                for e in group]
+        i = 0
+        for block in netaddr.cidr_merge(nets):
+            members = []
+            while i < len(group) and nets[i].first >= block.first and nets[i].last <= block.last:
+                members.append(group[i].text)
+                i += 1
+            if len(members) >= 2:
+                out.append((members, str(block)))
+    return out
+
+
+@hsettings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, 63), st.sampled_from([22, 23, 24, 25, 26])), min_size=2, max_size=24),
+       st.booleans())
+def test_mergeable_cidrs_as_netaddr_merges_them(blocks, ipv6):
+    from masqlint.checks.cidrs import mergeable_cidrs
+    from masqlint.lint import analyse
+    from masqlint.source import SourceFile
+
+    items = []
+    for n, plen in blocks:
+        a = (n << 6) & ~((1 << (32 - plen)) - 1) & 0xFFFF
+        items.append(f"10.7.{a >> 8}.{a & 255}/{plen}" if not ipv6 else f"fd00:{a:x}::/{plen + 8}")
+    text = "nonMasqueradeCIDRs:\n" + "".join(f"  - {c}\n" for c in items) + f"cidrLimit: {len(items)}\n"
+    settings = Settings().merged({"agent-flags": {"enable-ipv6": True}})
+    fctx = analyse(SourceFile.from_bytes("ip-masq-agent", text.encode()), settings, True)
+    ctx = fctx.configs[0]
+    mine = [(p.data["cidrs"], p.data["aggregate"]) for p in mergeable_cidrs(ctx)]
+    assert mine == _mq307_with_netaddr(ctx)
+
+
+def _public_part_pairwise(rng):
+    from masqlint.checks.traffic import _private
+
+    v, lo, hi = rng
+    covered = sorted((a, b) for (vv, a, b) in _private() if vv == v and b >= lo and a <= hi)
+    cur, inside = lo, 0
+    for a, b in covered:
+        a, b = max(a, cur), min(b, hi)
+        if b >= a:
+            inside += b - a + 1
+            cur = b + 1
+    return hi - lo + 1 - inside
+
+
+@hsettings(max_examples=500, deadline=None)
+@given(st.one_of(_rng(4), _rng(6)))
+def test_public_part_by_bisection(r):
+    from masqlint.checks.traffic import _public_part
+
+    assert _public_part(r) == _public_part_pairwise(r)

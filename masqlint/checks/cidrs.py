@@ -34,7 +34,20 @@ def cidr_list(ctx) -> JArray | None:
 
 
 def entries(ctx) -> list[Entry]:
-    """The written entries that are in force, in order (null items and defaults excluded)."""
+    """The written entries that are in force, in order (null items and defaults excluded).
+
+    Computed once per config context (every MQ3xx/MQ40x check walks them); do not mutate."""
+    cached = getattr(ctx, "_cidr_entries", None)
+    if cached is None:
+        cached = _entries(ctx)
+        try:
+            ctx._cidr_entries = cached
+        except AttributeError:  # a context that takes no attributes: compute each time
+            pass
+    return cached
+
+
+def _entries(ctx) -> list[Entry]:
     if ctx.decoded is None or FIELD not in ctx.decoded.origins:
         return []
     out = []
@@ -53,6 +66,21 @@ def entries(ctx) -> list[Entry]:
 
 def valid_entries(ctx) -> list[Entry]:
     return [e for e in entries(ctx) if e.cidr is not None and e.cidr.aligned]
+
+
+def _unique_sorted(ctx) -> list[Entry]:
+    """Valid entries, one per address range, by start address (longest first); once per context."""
+    cached = getattr(ctx, "_cidr_unique_sorted", None)
+    if cached is None:
+        uniq = {}
+        for e in valid_entries(ctx):
+            uniq.setdefault(e.rng, e)
+        cached = sorted(uniq.values(), key=lambda e: (e.rng[0], e.rng[1], -e.rng[2]))
+        try:
+            ctx._cidr_unique_sorted = cached
+        except AttributeError:
+            pass
+    return cached
 
 
 def line_of(ctx, node) -> int:
@@ -246,13 +274,6 @@ def duplicate_cidr(ctx):
             seen[key] = e
 
 
-def _unique_sorted(ctx) -> list[Entry]:
-    uniq = {}
-    for e in valid_entries(ctx):
-        uniq.setdefault(e.rng, e)
-    return sorted(uniq.values(), key=lambda e: (e.rng[0], e.rng[1], -e.rng[2]))
-
-
 @register("MQ306")
 def redundant_cidr(ctx):
     cover = None
@@ -286,21 +307,21 @@ def mergeable_cidrs(ctx):
         ents.append(e)
     if len(ents) < 2:
         return
-    # adjacent blocks that aggregate: walk in address order and group runs that merge
-    import netaddr
+    # adjacent blocks that aggregate: the entries (disjoint now, in address order) merge into runs
+    # of touching ranges; each run's fewest covering blocks are the aggregates (one sweep)
+    from ..agent.ranges import merge_ranges, range_blocks
 
     by_version: dict[int, list[Entry]] = {}
     for e in ents:
         by_version.setdefault(e.rng[0], []).append(e)
     for v, group in by_version.items():
-        nets = [netaddr.IPNetwork(_canonical(e)) for e in group]
-        merged = netaddr.cidr_merge(nets)
-        if len(merged) == len(nets):
+        merged = [b for r in merge_ranges(e.rng for e in group) for b in range_blocks(*r)]
+        if len(merged) == len(group):
             continue
         i = 0
         for block in merged:
             members = []
-            while i < len(group) and int(nets[i].first) >= block.first and int(nets[i].last) <= block.last:
+            while i < len(group) and group[i].rng[1] >= block.first and group[i].rng[2] <= block.last:
                 members.append(group[i])
                 i += 1
             if len(members) >= 2:
@@ -312,15 +333,6 @@ def mergeable_cidrs(ctx):
                     at=members[0].node,
                     data={"cidrs": [m.text for m in members], "aggregate": str(block)},
                 )
-
-
-def _canonical(e: Entry) -> str:
-    import ipaddress
-
-    v, lo, _hi = e.rng
-    plen = e.cidr.prefixlen - (96 if (e.cidr.bits == 128 and v == 4) else 0)
-    addr = ipaddress.IPv4Address(lo) if v == 4 else ipaddress.IPv6Address(lo)
-    return f"{addr}/{plen}"
 
 
 # --- MQ308 / MQ309 ---------------------------------------------------------------------------------

@@ -29,19 +29,32 @@ def _private():
     return _PRIVATE
 
 
+_PRIVATE_MERGED = None
+
+
+def _private_merged():
+    """The non-public ranges merged, with their end points for bisection."""
+    global _PRIVATE_MERGED
+    if _PRIVATE_MERGED is None:
+        from ..agent.ranges import merge_ranges
+
+        merged = merge_ranges(_private())
+        _PRIVATE_MERGED = (merged, [(v, b) for v, _a, b in merged])
+    return _PRIVATE_MERGED
+
+
 def _public_part(rng) -> int:
     """How many addresses of rng lie outside every non-public range."""
+    import bisect
+
     v, lo, hi = rng
-    covered = sorted((a, b) for (vv, a, b) in _private() if vv == v and b >= lo and a <= hi)
-    total = hi - lo + 1
-    cur = lo
+    merged, ends = _private_merged()
     inside = 0
-    for a, b in covered:
-        a, b = max(a, cur), min(b, hi)
-        if b >= a:
-            inside += b - a + 1
-            cur = b + 1
-    return total - inside
+    j = bisect.bisect_left(ends, (v, lo))  # the first range that ends at or after lo
+    while j < len(merged) and merged[j][0] == v and merged[j][1] <= hi:
+        inside += min(merged[j][2], hi) - max(merged[j][1], lo) + 1
+        j += 1
+    return hi - lo + 1 - inside
 
 
 @register("MQ404")
