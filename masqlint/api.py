@@ -81,4 +81,17 @@ def render(config: str | bytes | None, flags: AgentFlags | None = None, previous
     return sync_bytes(b(config), flags, b(previous))
 
 
-__all__ = ["lint_text", "lint_paths", "render", "ConfigArg", "AgentFlags", "SyncResult", "Finding", "RunResult", "Settings"]
+def trace(text: str | bytes, dst: str, path: str = "<text>", config: ConfigArg = None,
+          standalone: bool | None = None) -> list[dict]:
+    """For each ip-masq-agent configuration in ``text``: is a pod's traffic to ``dst`` (an IP or
+    CIDR) masqueraded, and which entry decides. Returns what ``masqlint trace --format json``
+    prints under ``results``: ``{"path", "dst", "parts": [{"cidr", "masquerade", "reason",
+    "entry", "line"}]}``."""
+    from .tracecmd import trace_unit, units_for_bytes
+
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    settings = _settings(config)
+    return [trace_unit(u, dst).to_json() for u in units_for_bytes(path, data, settings, standalone)]
+
+
+__all__ = ["lint_text", "lint_paths", "render", "trace", "ConfigArg", "AgentFlags", "SyncResult", "Finding", "RunResult", "Settings"]

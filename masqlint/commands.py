@@ -11,7 +11,7 @@ from .findings import Severity
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 # Subcommands living in their own modules: name -> module exposing add_parser(sub, common) and run(args)
-EXTRA_COMMANDS: dict[str, str] = {"lsp": "masqlint.lsp", "trace": "masqlint.trace", "diff": "masqlint.diffcmd"}
+EXTRA_COMMANDS: dict[str, str] = {"lsp": "masqlint.lsp", "trace": "masqlint.tracecmd", "diff": "masqlint.diffcmd"}
 
 
 def add_parsers(sub, common_settings_args, wanted: str | None = None) -> None:

@@ -122,3 +122,15 @@ def test_library_api_from_an_installed_wheel(installed, tmp_path):
 
     assert out["unannotated"] == []
     assert "Finding" in out["lint_text_returns"]
+
+
+def test_trace_from_the_package_namespace():
+    import masqlint
+
+    text = (ROOT / "examples" / "to-be" / "configmap.yaml").read_text()
+    [pe] = masqlint.trace(text, "10.2.1.100", path="to-be.yaml")
+    assert pe == {"path": "to-be.yaml", "dst": "10.2.1.100/32",
+                  "parts": [{"cidr": "10.2.1.100/32", "masquerade": True, "reason": "no match", "entry": None, "line": None}]}
+    [ops] = masqlint.trace(text, "10.1.0.0/23")
+    assert [(p["cidr"], p["masquerade"], p["entry"], p["line"]) for p in ops["parts"]] == [
+        ("10.1.0.0/24", True, None, None), ("10.1.1.0/24", False, "10.1.1.0/24", 25)]
