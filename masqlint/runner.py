@@ -190,8 +190,8 @@ def _fix(display, path, data, result: FileResult, settings, standalone, opts: Op
         from .fix import write_atomic
 
         write_atomic(path, new_bytes, data)
-    except ChangedOnDisk as e:
-        return FileOutcome(result, error=str(e))
+    except ChangedOnDisk:
+        return FileOutcome(result, error=f"{display} changed on disk since it was read; not overwritten")
     except OSError as e:
         return FileOutcome(result, error=f"{display}: cannot write the fix: {e.strerror or e}")
     return FileOutcome(current, fixed=total)
