@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,23 +24,16 @@ CONFIGMAP_NAME = "ip-masq-agent"
 CONFIG_KEY = "config"
 
 
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+
+
 class LineIndex:
     """Character offsets ↔ 1-based (line, column) for one text."""
 
     def __init__(self, text: str):
         self.text = text
         starts = [0]
-        i = 0
-        n = len(text)
-        while i < n:
-            c = text[i]
-            if c == "\n":
-                starts.append(i + 1)
-            elif c == "\r":
-                if i + 1 < n and text[i + 1] == "\n":
-                    i += 1
-                starts.append(i + 1)
-            i += 1
+        starts.extend(m.end() for m in _LINE_BREAK.finditer(text))  # after each \r\n, \r or \n
         self.starts = starts
 
     def pos(self, offset: int) -> tuple[int, int]:
@@ -270,15 +264,23 @@ def embedded_locator(source: SourceFile, key: ScalarNode, value: ScalarNode, tex
     if indent is None:
         return Locator(source, None, cidx, fallback)
     offsets = []
-    for k in range(n_lines):
+    ostarts, otext, n_outer = outer.starts, outer.text, len(outer.starts)
+    cstarts, ctext = cidx.starts, cidx.text
+    for k in range(n_lines):  # (LineIndex.line_text, inlined: this runs once per line of the config)
         ln = first + k
-        if ln > len(outer.starts):
+        if ln > n_outer:
             break
-        inner_line = cidx.line_text(k + 1)
-        outer_line = outer.line_text(ln)
-        if inner_line and outer_line[indent:indent + len(inner_line)] != inner_line:
-            return Locator(source, None, cidx, fallback)
-        offsets.append(outer.starts[ln - 1] + indent)
+        a = cstarts[k]
+        b = cstarts[k + 1] if k + 1 < n_lines else len(ctext)
+        inner_line = ctext[a:b].rstrip("\r\n")
+        start = ostarts[ln - 1]
+        if inner_line:
+            end = ostarts[ln] if ln < n_outer else len(otext)
+            while end > start and otext[end - 1] in "\r\n":
+                end -= 1
+            if not otext.startswith(inner_line, start + indent, end):
+                return Locator(source, None, cidx, fallback)
+        offsets.append(start + indent)
     return Locator(source, offsets, cidx, fallback)
 
 

@@ -395,3 +395,87 @@ def test_public_part_by_bisection(r):
     from masqlint.checks.traffic import _public_part
 
     assert _public_part(r) == _public_part_pairwise(r)
+
+
+# --- line index and the literal-block locator ------------------------------------------------------
+
+
+def _line_starts_by_scan(text):
+    starts, i, n = [0], 0, len(text)
+    while i < n:
+        if text[i] == "\n":
+            starts.append(i + 1)
+        elif text[i] == "\r":
+            if i + 1 < n and text[i + 1] == "\n":
+                i += 1
+            starts.append(i + 1)
+        i += 1
+    return starts
+
+
+@hsettings(max_examples=500, deadline=None)
+@given(st.text(alphabet="ab \r\n\t\u2028\x0b\x0c\x85", max_size=40))
+def test_line_index_breaks_only_at_cr_lf(text):
+    from masqlint.source import LineIndex
+
+    assert LineIndex(text).starts == _line_starts_by_scan(text)
+
+
+def _embedded_locator_by_lines(source, key, value, text):
+    """embedded_locator as it read the block line by line through LineIndex.line_text."""
+    from masqlint.source import LineIndex, Locator, node_range
+
+    fallback = node_range(key)
+    cidx = LineIndex(text)
+    if value.style != "|":
+        return Locator(source, None, cidx, fallback)
+    outer = source.index
+    header_line, _ = outer.pos(value.start_mark.index)
+    first = header_line + 1
+    header = outer.line_text(header_line)[outer.pos(value.start_mark.index)[1] - 1:]
+    indent = None
+    for ch in header[1:3]:
+        if ch.isdigit() and ch != "0":
+            key_line_text = outer.line_text(outer.pos(key.start_mark.index)[0])
+            indent = len(key_line_text) - len(key_line_text.lstrip(" ")) + int(ch)
+    if indent is None:
+        for ln in range(first, len(outer.starts) + 1):
+            t = outer.line_text(ln)
+            if t.strip(" "):
+                indent = len(t) - len(t.lstrip(" "))
+                break
+    if indent is None:
+        return Locator(source, None, cidx, fallback)
+    offsets = []
+    for k in range(len(cidx.starts)):
+        ln = first + k
+        if ln > len(outer.starts):
+            break
+        inner, out = cidx.line_text(k + 1), outer.line_text(ln)
+        if inner and out[indent:indent + len(inner)] != inner:
+            return Locator(source, None, cidx, fallback)
+        offsets.append(outer.starts[ln - 1] + indent)
+    return Locator(source, offsets, cidx, fallback)
+
+
+@hsettings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(["- 10.0.0.0/8", "cidrLimit: 3", "", "  # c", "x: 'a\tb'", "\t- y", "z"]), min_size=1,
+                max_size=6),
+       st.sampled_from(["\n", "\r\n", "\r"]), st.sampled_from(["|", "|2", "|-", "|+", "|4", ">"]),
+       st.lists(st.integers(0, 3), min_size=6, max_size=6))
+def test_block_locator_as_line_by_line(lines, nl, header, extra):
+    from masqlint.source import SourceFile, embedded_locator, find_configs, parse_manifest
+
+    body = nl.join(" " * (4 + extra[i]) + ln if ln else "" for i, ln in enumerate(lines))
+    text = ("apiVersion: v1" + nl + "kind: ConfigMap" + nl + "metadata:" + nl + "  name: ip-masq-agent" + nl + "data:" + nl
+            + "  config: " + header + nl + body + nl + "other: 1" + nl)
+    sf = SourceFile.from_bytes("f.yaml", text.encode())
+    pf = parse_manifest(sf)
+    if pf.yaml_error is not None:
+        return
+    find_configs(pf)
+    cfg = pf.configs[0]
+    if cfg.text is None:
+        return
+    args = (sf, cfg.config_key_node, cfg.config_value_node, cfg.text)
+    assert embedded_locator(*args).line_offsets == _embedded_locator_by_lines(*args).line_offsets

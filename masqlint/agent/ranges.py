@@ -13,14 +13,19 @@ _BITS = {4: 32, 6: 128}
 
 def merge_ranges(ranges) -> list[tuple[int, int, int]]:
     """(version, first, last) ranges sorted and merged where they overlap or touch."""
-    out: list[list[int]] = []
+    out: list[tuple[int, int, int]] = []
+    cv = clo = chi = None
     for v, lo, hi in sorted(ranges):
-        if out and out[-1][0] == v and lo <= out[-1][2] + 1:
-            if hi > out[-1][2]:
-                out[-1][2] = hi
-        else:
-            out.append([v, lo, hi])
-    return [tuple(r) for r in out]  # type: ignore[misc]
+        if v == cv and lo <= chi + 1:
+            if hi > chi:
+                chi = hi
+            continue
+        if cv is not None:
+            out.append((cv, clo, chi))
+        cv, clo, chi = v, lo, hi
+    if cv is not None:
+        out.append((cv, clo, chi))
+    return out
 
 
 class Block:

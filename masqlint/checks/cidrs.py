@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..agent.gonet import GoCIDR, GoNetError, parse_cidr
 from ..agent.jsonish import JArray, JNull, JString
@@ -21,10 +21,11 @@ class Entry:
     node: JString  # where it is written
     cidr: GoCIDR | None
     error: str | None
+    rng: tuple[int, int, int] | None = field(default=None, init=False, repr=False, compare=False)
 
-    @property
-    def rng(self):
-        return self.cidr.as_int_range() if self.cidr else None
+    def __post_init__(self):
+        # (version, first, last), read many times per entry by the range checks
+        self.rng = self.cidr.as_int_range() if self.cidr else None
 
 
 def cidr_list(ctx) -> JArray | None:
