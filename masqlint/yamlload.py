@@ -21,7 +21,8 @@ import yaml
 from yaml.composer import Composer
 from yaml.error import Mark, MarkedYAMLError
 from yaml.events import (
-    AliasEvent, CollectionEndEvent, CollectionStartEvent, DocumentEndEvent, DocumentStartEvent, StreamEndEvent,
+    AliasEvent, CollectionEndEvent, CollectionStartEvent, DocumentEndEvent, DocumentStartEvent, MappingStartEvent,
+    StreamEndEvent,
 )
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.parser import Parser
@@ -55,9 +56,10 @@ MAX_DEPTH = 10_000
 class NestingTooDeep(MarkedYAMLError):
     """The document nests collections deeper than MAX_DEPTH; it was not composed."""
 
-    def __init__(self, mark, document: int):
+    def __init__(self, mark, document: int, opener: str = "["):
         super().__init__(None, None, f"exceeded max depth of {MAX_DEPTH:,} nested collections", mark)
         self.document = document
+        self.opener = opener  # "[" (a sequence) or "{" (a mapping): how JSON writes the level too deep
 
 
 class _Resolver(BaseResolver):
@@ -116,7 +118,7 @@ def _depth_bound(text: str) -> int:
 
 
 def _find_too_deep(text: str, first_only: bool):
-    """(document index, mark) of the first collection deeper than MAX_DEPTH, else None.
+    """(document index, mark, "[" or "{") of the first collection deeper than MAX_DEPTH, else None.
 
     Reads parser events only (libyaml's parser is iterative) and stops at the first
     collection too deep. A syntax error met before it is left for the composer to report.
@@ -131,7 +133,7 @@ def _find_too_deep(text: str, first_only: bool):
             if isinstance(event, CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    return doc, event.start_mark
+                    return doc, event.start_mark, "{" if isinstance(event, MappingStartEvent) else "["
             elif isinstance(event, CollectionEndEvent):
                 depth -= 1
             elif isinstance(event, DocumentStartEvent):
@@ -178,7 +180,7 @@ def compose_all(text: str):
             index = 0
             while loader.check_node():
                 if deep is not None and index == deep[0]:
-                    raise NestingTooDeep(deep[1], index)
+                    raise NestingTooDeep(deep[1], index, deep[2])
                 node = loader.get_node()
                 if index >= done:
                     done += 1
@@ -202,7 +204,7 @@ def compose_first(text: str) -> Node | None:
     """The first document only; later documents are never parsed (as go-yaml's Unmarshal)."""
     deep = _find_too_deep(text, first_only=True)
     if deep is not None:
-        raise NestingTooDeep(deep[1], 0)
+        raise NestingTooDeep(deep[1], 0, deep[2])
     for redefine in (False, True):
         loader = _loader(text, redefine)
         try:

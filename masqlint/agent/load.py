@@ -147,7 +147,7 @@ def parse_agent_text_with_root(text: str, json_input: bool | None = None):
     except yamlload.NestingTooDeep as e:
         # go-yaml nests without limit; encoding/json then refuses the converted document
         off = e.problem_mark.index
-        return None, AgentError("exceeded max depth", "json", Offset(off, off + 1))
+        return None, AgentError(f"invalid character '{e.opener}' exceeded max depth", "json", Offset(off, off + 1))
     except yamlload.YAMLError as e:
         msg, off = yaml_error_message(e)
         err = AgentError(msg, "yaml", Offset(off, off + 1) if off is not None else None)
