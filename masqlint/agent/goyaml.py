@@ -92,6 +92,10 @@ def _go_parse_int(s: str) -> int | None:
         base, body = 8, body[1:]
     if not body:
         return None
+    if base == 10:
+        if not (body.isascii() and body.isdigit()):  # ASCII digits only, as the scan below
+            return None
+        return sign * int(body)
     digits = "0123456789abcdef"[:base]
     if any(c not in digits for c in body.lower()):
         return None

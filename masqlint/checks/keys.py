@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 
+from ..agent.goyaml import _MAP as _GO_YAML_WORDS
 from ..agent.goyaml import BOOL, resolve_scalar
 from ..agent.jsonish import JObject, JString
 from ..agent.model import FIELDS, format_duration, match_field
@@ -289,6 +290,9 @@ def legacy_key(ctx):
 
 
 _YAML12_BOOLS = {"true", "True", "TRUE", "false", "False", "FALSE"}
+# go-yaml resolves a plain scalar to a bool only through its table of words (y, yes, on, …):
+# other scalars (a 100,000-entry list, say) need not be resolved at all
+_YAML11_ONLY_BOOLS = frozenset(w for w, (t, _v) in _GO_YAML_WORDS.items() if t == BOOL) - _YAML12_BOOLS
 
 
 @register("MQ208")
@@ -310,7 +314,7 @@ def yaml11_boolean(ctx):
                 stack.append((v, f))
         elif isinstance(node, SequenceNode):
             stack.extend((i, None) for i in node.value)
-        elif isinstance(node, ScalarNode) and node.tag == PLAIN and node.value not in _YAML12_BOOLS:
+        elif isinstance(node, ScalarNode) and node.tag == PLAIN and node.value in _YAML11_ONLY_BOOLS:
             tag, val = resolve_scalar("", node.value)
             if tag != BOOL:
                 continue
