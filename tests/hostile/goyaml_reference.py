@@ -189,17 +189,27 @@ def decode(text: str):
         return "error", str(e)
 
 
+class _NotComparable:
+    def __repr__(self):
+        return "NOT_COMPARABLE"
+
+
+NOT_COMPARABLE = _NotComparable()  # a map somewhere has keys that are not strings
+
+
 def plain(value):
-    """The reference's value as JSON-ish data with string keys (None where keys are not strings)."""
+    """The reference's value as JSON-ish data with string keys (NOT_COMPARABLE when a map
+    has other keys: their JSON spelling is not what is under test here)."""
     if isinstance(value, dict):
         out = {}
         for (kind, k), v in value.items():
-            if kind != "str":
-                return None
             out[k] = plain(v)
+            if kind != "str" or out[k] is NOT_COMPARABLE:
+                return NOT_COMPARABLE
         return out
     if isinstance(value, list):
-        return [plain(v) for v in value]
+        out = [plain(v) for v in value]
+        return NOT_COMPARABLE if any(v is NOT_COMPARABLE for v in out) else out
     if value is None:
         return None
     kind, v = value
