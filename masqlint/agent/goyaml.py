@@ -124,6 +124,8 @@ def resolve_scalar(tag: str, value: str, node: Node | None = None):
         item = _MAP.get(value)
         if item is not None:
             rtag, out = item
+        elif "/" in value:
+            pass  # no float, int or timestamp form holds a slash: a string (every CIDR is one)
         elif hint == ".":
             f = go_parse_float(value)
             if f is not None:

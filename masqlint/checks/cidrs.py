@@ -66,7 +66,15 @@ def _entries(ctx) -> list[Entry]:
 
 
 def valid_entries(ctx) -> list[Entry]:
-    return [e for e in entries(ctx) if e.cidr is not None and e.cidr.aligned]
+    """The entries the agent accepts (parsable, no host bits); once per context, do not mutate."""
+    cached = getattr(ctx, "_cidr_valid_entries", None)
+    if cached is None:
+        cached = [e for e in entries(ctx) if e.cidr is not None and e.cidr.aligned]
+        try:
+            ctx._cidr_valid_entries = cached
+        except AttributeError:
+            pass
+    return cached
 
 
 def _unique_sorted(ctx) -> list[Entry]:
@@ -308,19 +316,21 @@ def mergeable_cidrs(ctx):
         ents.append(e)
     if len(ents) < 2:
         return
-    # adjacent blocks that aggregate: the entries (disjoint now, in address order) merge into runs
-    # of touching ranges; each run's fewest covering blocks are the aggregates (one sweep)
-    from ..agent.ranges import merge_ranges, range_blocks
+    # adjacent blocks that aggregate: the entries (disjoint now, in address order) form runs of
+    # touching ranges; the fewest blocks covering a run of two or more are the aggregates (one sweep)
+    from ..agent.ranges import range_blocks
 
-    by_version: dict[int, list[Entry]] = {}
+    runs: list[list[Entry]] = []
     for e in ents:
-        by_version.setdefault(e.rng[0], []).append(e)
-    for v, group in by_version.items():
-        merged = [b for r in merge_ranges(e.rng for e in group) for b in range_blocks(*r)]
-        if len(merged) == len(group):
+        if runs and runs[-1][-1].rng[0] == e.rng[0] and runs[-1][-1].rng[2] + 1 == e.rng[1]:
+            runs[-1].append(e)
+        else:
+            runs.append([e])
+    for group in runs:
+        if len(group) < 2:
             continue
         i = 0
-        for block in merged:
+        for block in range_blocks(group[0].rng[0], group[0].rng[1], group[-1].rng[2]):
             members = []
             while i < len(group) and group[i].rng[1] >= block.first and group[i].rng[2] <= block.last:
                 members.append(group[i])

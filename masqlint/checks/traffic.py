@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+
 from ..agent.gonet import parse_cidr
 from . import CONFIG, Problem, register
 from .cidrs import valid_entries
@@ -45,8 +47,6 @@ def _private_merged():
 
 def _public_part(rng) -> int:
     """How many addresses of rng lie outside every non-public range."""
-    import bisect
-
     v, lo, hi = rng
     merged, ends = _private_merged()
     inside = 0
