@@ -27,6 +27,12 @@ CONFIG_KEY = "config"
 _LINE_BREAK = re.compile(r"\r\n?|\n")
 
 
+def split_lines(text: str) -> list[str]:
+    """The lines of ``text`` as LineIndex counts them (``str.splitlines`` also breaks at
+    \\x1c, \\x85, U+2028 and more, which would shift every line number after them)."""
+    return _LINE_BREAK.split(text)
+
+
 class LineIndex:
     """Character offsets ↔ 1-based (line, column) for one text."""
 

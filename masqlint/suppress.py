@@ -17,6 +17,9 @@ _DIRECTIVE = re.compile(
 )
 
 
+_LINES = re.compile("\r\n|\r|\n")
+
+
 @dataclass
 class Directive:
     kind: str
@@ -36,7 +39,7 @@ def find_directives(text: str) -> list[Directive]:
     out = []
     if "masqlint:" not in text:
         return out
-    for i, line in enumerate(text.splitlines(), start=1):
+    for i, line in enumerate(_LINES.split(text), start=1):  # the line breaks of LineIndex, no others
         pos = line.find("#")
         while pos >= 0:
             m = _DIRECTIVE.match(line, pos)

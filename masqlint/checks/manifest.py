@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..agent.jsonish import JArray, JNull, JObject
 from ..agent.model import AgentError, match_field
-from ..source import mapping_get, scalar
+from ..source import mapping_get, scalar, split_lines
 from ..yamlload import MappingNode, ScalarNode
 from ..findings import Edit, Fix
 from . import CONFIG, Problem, register
@@ -228,7 +228,7 @@ def config_shape(ctx):
 
             start = ctx.span(root).line
             inner = c.text[: (root.origin.start_mark.index if hasattr(root.origin, "start_mark") else 0)].count("\n") + 1
-            found = hints_for(c.text.splitlines(), inner)
+            found = hints_for(split_lines(c.text), inner)
             if found:
                 import re as _re
 

@@ -7,7 +7,7 @@ import unicodedata
 
 from ..agent.model import AgentError
 from ..findings import Edit, Fix, Span
-from ..source import node_range
+from ..source import node_range, split_lines
 from ..yamlload import MappingNode, ScalarNode, SequenceNode
 from . import CONFIG, FILE, Problem, register
 from .hints import LOOKALIKE_DASHES, hints_for
@@ -39,7 +39,7 @@ def manifest_yaml_syntax(fctx):
     text = fctx.source.text or ""
     off = _mark_offset(err)
     line = fctx.source.index.pos(off)[0] if off is not None else 1
-    hints = hints_for(text.splitlines(), line)
+    hints = hints_for(split_lines(text), line)
     msg = f"this manifest is not valid YAML ({_describe(err)}): kubectl cannot apply it"
     if hints:
         msg += "; likely cause: " + "; ".join(hints)
@@ -47,7 +47,7 @@ def manifest_yaml_syntax(fctx):
     yield Problem("MQ001", msg, at=at)
     # YAML stops at its first error; show the other lines that break the manifest too.
     mentioned = {line} | {int(h.split()[1]) for h in hints if h.startswith("line ")}
-    yield from _other_hazards(fctx, text.splitlines(), mentioned)
+    yield from _other_hazards(fctx, split_lines(text), mentioned)
 
 
 def _other_hazards(fctx, lines, mentioned):
@@ -72,7 +72,7 @@ def config_yaml_syntax(ctx):
         ye = getattr(err, "yaml_error", None)
         off = _mark_offset(ye) if ye is not None else None
         line_in_config = (ctx.config.text[:off].count("\n") + 1) if off is not None else 1
-        hints = hints_for(ctx.config.text.splitlines(), line_in_config)
+        hints = hints_for(split_lines(ctx.config.text), line_in_config)
         if hints:
             # speak of outer-file lines
             delta = span.line - line_in_config if ctx.config.locator.precise else 0
