@@ -233,8 +233,11 @@ def lint_source(source: SourceFile, settings: Settings, standalone: bool | None 
 
     findings, suppressed = apply_suppressions(fctx, findings)
     findings.sort(key=Finding.sort_key)
-    return FileResult(path=source.path, text=source.text, findings=findings, configs=len(fctx.configs), suppressed=suppressed,
-                      configmaps=configmap_refs(fctx))
+    result = FileResult(path=source.path, text=source.text, findings=findings, configs=len(fctx.configs),
+                        suppressed=suppressed, configmaps=configmap_refs(fctx))
+    for cctx in fctx.configs:
+        cctx.file = None  # no cycle: the file's nodes and values are freed now, not by a later GC pass
+    return result
 
 
 def configmap_refs(fctx: FileContext) -> list:

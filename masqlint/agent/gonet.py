@@ -19,6 +19,7 @@ package-private ``dtoi``. The rules that follow from that, all mirrored here:
 from __future__ import annotations
 
 import re
+from _socket import inet_aton as _inet_aton
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -413,17 +414,21 @@ def parse_cidr(s: str) -> GoCIDR:
 def _parse_plain(s: str) -> GoCIDR:
     m = _PLAIN_V4.match(s)
     if m is not None:
-        a, b, c, d, p = m.groups()
-        n = int(p)
+        n = int(m.group(5))
         if n <= 32:  # the same result as the general path below, without its byte juggling
-            ip = (int(a) << 24) | (int(b) << 16) | (int(c) << 8) | int(d)
+            packed = _inet_aton(s[: m.start(5) - 1])  # a strict dotted quad (checked above): its 4 bytes
+            ip = int.from_bytes(packed, "big")
             mask = (0xFFFFFFFF << (32 - n)) & 0xFFFFFFFF
             net = ip & mask
-            cidr = GoCIDR(s, _V4_IN_V6_PREFIX + ip.to_bytes(4, "big"), _V4_IN_V6_PREFIX + net.to_bytes(4, "big"),
-                          mask.to_bytes(4, "big"), n, 32)
-            object.__setattr__(cidr, "_range", (4, net, net | (~mask & 0xFFFFFFFF)))
+            cidr = _new(GoCIDR)  # the frozen dataclass's fields, set without its __init__ (hot path)
+            cidr.__dict__.update(text=s, ip=_V4_IN_V6_PREFIX + packed, network=_V4_IN_V6_PREFIX + net.to_bytes(4, "big"),
+                                 mask=mask.to_bytes(4, "big"), prefixlen=n, bits=32,
+                                 _range=(4, net, net | (~mask & 0xFFFFFFFF)))
             return cidr
     return _parse_cidr(s)
+
+
+_new = object.__new__
 
 
 def _parse_cidr(s: str) -> GoCIDR:

@@ -321,11 +321,16 @@ def mergeable_cidrs(ctx):
     from ..agent.ranges import range_blocks
 
     runs: list[list[Entry]] = []
+    run: list[Entry] = []
+    pv = pend = None
     for e in ents:
-        if runs and runs[-1][-1].rng[0] == e.rng[0] and runs[-1][-1].rng[2] + 1 == e.rng[1]:
-            runs[-1].append(e)
+        v, lo, hi = e.rng
+        if v == pv and lo == pend + 1:
+            run.append(e)
         else:
-            runs.append([e])
+            run = [e]
+            runs.append(run)
+        pv, pend = v, hi
     for group in runs:
         if len(group) < 2:
             continue

@@ -81,10 +81,15 @@ def public_range(ctx):
             declared.append(parse_cidr(c).as_int_range())
         except Exception:
             continue
+    merged, ends = _private_merged()
     for e in valid_entries(ctx):
         if e.cidr.prefixlen == 0:
             continue  # MQ404
-        if any(v == e.rng[0] and lo <= e.rng[1] and e.rng[2] <= hi for v, lo, hi in declared):
+        v, lo, hi = e.rng
+        j = bisect.bisect_left(ends, (v, lo))
+        if j < len(merged) and merged[j][0] == v and merged[j][1] <= lo and hi <= merged[j][2]:
+            continue  # inside one reserved range (most entries): nothing public, said without _public_part
+        if declared and any(dv == v and dlo <= lo and hi <= dhi for dv, dlo, dhi in declared):
             continue  # a public range declared as one that must keep pod IPs (e.g. a privately used Pod range)
         n = _public_part(e.rng)
         if n > 0:
