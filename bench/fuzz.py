@@ -106,6 +106,25 @@ data:
 """,
     b'{"nonMasqueradeCIDRs": ["10.0.0.0/8", null, "192.168.0.0/16"], "masqLinkLocal": "true", "resyncInterval": 60}',
     b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ip-masq-agent\n  namespace: kube-system\n",
+    # shapes a manifest should not have
+    b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ip-masq-agent, namespace: [kube-system]}\ndata: [config, x]\n",
+    b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ip-masq-agent}\ndata: {config: [10.0.0.0/8], cidrLimit: 1}\n",
+    b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ip-masq-agent}\ndata:\n  config: {nonMasqueradeCIDRs: [10.0.0.0/8]}\n",
+    b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ip-masq-agent, namespace: kube-system}\n"
+    b"data:\n  config: !!binary bm9uTWFzcXVlcmFkZUNJRFJzOiBbMTAuMC4wLjAvOF0K\n",
+    b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ip-masq-agent, namespace: kube-system}\n"
+    b"data:\n  config: \"nonMasqueradeCIDRs:\\n  \\u2013 10.0.0.0/8\\n\\tmasqLinkLocal: on\"\n",
+    b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ip-masq-agent, namespace: kube-system}\n"
+    b"data:\n  config: |+4\n      nonMasqueradeCIDRs: [10.0.0.0/8]\n\n\n  config: >-\n    masqLinkLocal: y\n",
+    b"kind: List\nitems:\n- kind: List\n  items:\n  - &cm {apiVersion: v1, kind: ConfigMap, metadata: {name: ip-masq-agent,"
+    b" namespace: kube-system}, data: {config: 'masqLinkLocal: true'}}\n  - *cm\n- 5\n- [x]\nmetadata: *cm\n",
+    b"kind: ConfigMapList\nitems: *x\n",
+    b'{"nonMasqueradeCIDRs": {"a": "10.0.0.0/8"}, "cidrLimit": 1e1000, "masqLinkLocal": null, "resyncInterval": "-1s",'
+    b' "nonmasqueradecidrs": "10.0.0.0/8", "linkLocal": true, "masqLinkLocalIPv6": 1}',
+    b"nonMasqueradeCIDRs:\n- ::ffff:10.0.0.0/104\n- fe80::%eth0/64\n- 010.0.0.0/8\n- 10.0.0.0/8 \n- 0.0.0.0/0\n- ::/0\n- 8.8.8.0/24\n"
+    b"- 10.0.0.0/8\n- 10.0.0.0/9\n- 10.128.0.0/9\n- ~\n- \ncidrLimit: -1\nresyncInterval: 0s\n",
+    b"# masqlint: disable-file=MQ999,not-a-rule -- why\nnonMasqueradeCIDRs: [10.0.0.0/8] # masqlint: disable\n"
+    b"# masqlint: disable-next-line=MQ306\n",
 ]
 
 TOKENS = [
@@ -239,13 +258,18 @@ MUTATORS = [m_flip, m_delete, m_insert_token, m_insert_token, m_replace_token, m
 def make_input(seed: int, index: int, seeds) -> tuple[bytes, str]:
     rng = random.Random(f"{seed}:{index}")
     name, data = rng.choice(seeds)
-    if rng.random() < 0.4 and not data.lstrip().startswith((b"apiVersion", b"kind", b"---")):
+    manifest = data.lstrip().startswith((b"apiVersion", b"kind", b"---"))
+    mode = rng.random()
+    if mode < 0.35 and not manifest:  # a ConfigMap, then mutated anywhere
         data = wrap(data, rng.choice([2, 4, 6]))
         name += "+configmap"
     for _ in range(rng.randint(1, 8)):
         data = rng.choice(MUTATORS)(rng, data, seeds)
         if len(data) > 200_000:
             data = data[:200_000]
+    if mode > 0.7 and not manifest:  # the mutated config in an intact ConfigMap: positions map into the block
+        data = wrap(data, rng.choice([2, 4, 6]))
+        name += "+mutated-then-configmap"
     return data, name
 
 
@@ -263,27 +287,76 @@ def _alarm(signum, frame):
 
 
 def run_one(data: bytes, index: int):
-    """Every pipeline entry on one input. Raises whatever escapes."""
+    """Every pipeline entry on one input. Raises whatever escapes.
+
+    Besides the required paths, every input's fixes are applied (safe and unsafe) and the
+    result linted again, and every 10th input's findings go through all report formats."""
     from masqlint.agent.model import AgentFlags
     from masqlint.agent.sync import sync_bytes
     from masqlint.api import lint_text
     from masqlint.settings import Settings
 
     settings = _SETTINGS[index % len(_SETTINGS)]
-    lint_text(data, "fuzz.yaml", settings)
+    findings = lint_text(data, "fuzz.yaml", settings)
     lint_text(data, "ip-masq-agent", settings, standalone=True)
     flags = AgentFlags(nomasq_all_reserved_ranges=bool(index & 1), enable_ipv6=bool(index & 2))
     sync_bytes(data, flags)
     sync_bytes(data, flags, previous=b"nonMasqueradeCIDRs: [10.0.0.0/8]\n")
+    if any(f.fix is not None for f in findings):
+        fix_and_relint(data, findings, settings)
+    if index % 10 == 0:
+        render_all(data, settings)
+
+
+def fix_and_relint(data: bytes, findings, settings) -> None:
+    """The --fix --unsafe-fixes loop on the text: edits apply, encode back, lint again."""
+    from masqlint.fix import apply_edits, select_fixes
+    from masqlint.runner import lint_bytes
+    from masqlint.source import SourceFile
+
+    sf = SourceFile.from_bytes("fuzz.yaml", data)
+    if sf.text is None:
+        raise AssertionError("a fix offered on a file that could not be decoded")
+    text = sf.text
+    for _ in range(3):
+        new_text, n = apply_edits(text, select_fixes(findings, True))
+        if n == 0 or new_text == text:
+            return
+        text = new_text
+        findings = lint_bytes("fuzz.yaml", sf.encode(text), settings, None).findings
+
+
+def render_all(data: bytes, settings) -> None:
+    from masqlint.catalog import rule_infos
+    from masqlint.findings import RunResult
+    from masqlint.report import FORMATS, render
+    from masqlint.runner import lint_bytes
+
+    result = RunResult(files=[lint_bytes("fuzz.yaml", data, settings, None)], rules=rule_infos())
+    for fmt in FORMATS:
+        render(fmt, result)
 
 
 _SETTINGS: list = []
 
 
-def worker(seed: int, start: int, stop: int, out: Path, timeout: float, progress_file: str) -> dict:
-    from masqlint.settings import Settings
+def _settings_variants() -> list:
+    from masqlint.settings import Destination, Settings
 
-    _SETTINGS[:] = [Settings(target=t) for t in TARGETS]
+    policy = dict(
+        must_masquerade=(Destination("10.2.1.100/32", "endpoint"), Destination("8.8.8.0/24", "")),
+        must_not_masquerade=(Destination("100.64.0.0/16", "pods"), Destination("fd00::/64", "v6 pods")),
+        allow_dropped_defaults=("10.0.0.0/8",),
+    )
+    return [Settings(target=t) for t in TARGETS] + [
+        Settings(target="gke", **policy),
+        Settings(target="cilium", agent_flags={"enable-ipv6": True}, **policy),
+        Settings(target="upstream", agent_flags={"nomasq-all-reserved-ranges": True, "enable-ipv6": True}),
+    ]
+
+
+def worker(seed: int, start: int, stop: int, out: Path, timeout: float, progress_file: str) -> dict:
+    _SETTINGS[:] = _settings_variants()
     seeds = load_seeds()
     signal.signal(signal.SIGALRM, _alarm)
     crashes, slowest, slowest_index, done = [], 0.0, None, 0
@@ -378,9 +451,7 @@ def drive(args) -> dict:
 
 
 def replay(path: str) -> int:
-    from masqlint.settings import Settings
-
-    _SETTINGS[:] = [Settings(target=t) for t in TARGETS]
+    _SETTINGS[:] = _settings_variants()
     data = Path(path).read_bytes()
     meta = Path(path).with_suffix(".txt")
     index = int(meta.read_text().split()[3]) if meta.exists() else 0
@@ -415,7 +486,8 @@ def main(argv=None) -> int:
     signatures = sorted({c["signature"] for c in totals["crashes"]})
     report = {
         "inputs": totals["inputs"],
-        "paths_per_input": ["lint_text (manifest)", "lint_text (standalone)", "sync_bytes", "sync_bytes (previous)"],
+        "paths_per_input": ["lint_text (manifest)", "lint_text (standalone)", "sync_bytes", "sync_bytes (previous)",
+                            "fixes applied and linted again (when offered)", "every report format (every 10th input)"],
         "crashes": len(totals["crashes"]),
         "distinct_crashes": signatures,
         "slowest_seconds": round(totals["slowest"], 3),
