@@ -33,9 +33,11 @@ def configmap_location(ctx):
             fix=fix,
         )
     elif scalar(ns_entry[1]) != "kube-system":
+        where = (f"is in namespace `{scalar(ns_entry[1])}`" if isinstance(ns_entry[1], ScalarNode)
+                 else "has a namespace that is not a string (kubectl refuses it)")
         yield Problem(
             "MQ101",
-            f"the ip-masq-agent ConfigMap is in namespace `{scalar(ns_entry[1])}`, but the agent reads only "
+            f"the ip-masq-agent ConfigMap {where}, but the agent reads only "
             "kube-system/ip-masq-agent: this ConfigMap has no effect and the agent keeps its defaults. Use "
             "`namespace: kube-system`",
             at=ns_entry[1],

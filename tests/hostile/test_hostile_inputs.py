@@ -197,8 +197,15 @@ def test_unknown_tags_are_never_constructed(tmp_path):
         "kind: ConfigMap\nmetadata:\n  name: ip-masq-agent\n  namespace: kube-system\n"
         "data:\n  config: !Sub |\n    nonMasqueradeCIDRs: [10.1.1.5/24]\n"
     )
-    res = check(["tags.yaml", "tags-manifest.yaml", "control.yaml"], tmp_path)
+    (tmp_path / "tags-namespace.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ip-masq-agent\n"
+        f"  namespace: !!python/object/apply:os.system ['touch {canary}']\n"
+        "data:\n  config: |\n    masqLinkLocal: false\n"
+    )
+    res = check(["tags.yaml", "tags-manifest.yaml", "tags-namespace.yaml", "control.yaml"], tmp_path)
     assert not canary.exists()
+    [(path, line, col, rule, message)] = res.found("tags-namespace.yaml", "MQ101")
+    assert (line, col) == (5, 14) and "namespace that is not a string" in message
     assert res.rc == 1
     found = {(f[1], f[3]) for f in res.found("tags.yaml")}
     # where they matter: the list the tag sits on holds a command, not a CIDR; the tagged
