@@ -61,9 +61,11 @@ class _Ignores:
 
     def ignored(self, path: str, is_dir: bool) -> bool:
         for base, spec in self.stack:
-            if path == base or not path.startswith(base.rstrip(os.sep) + os.sep):
+            prefix = base.rstrip(os.sep) + os.sep
+            if path == base or not path.startswith(prefix):
                 continue
-            rel = _rel(path, base) + ("/" if is_dir else "")
+            # both absolute and normalised, path below base: the relative path is the rest of it
+            rel = path[len(prefix):].replace(os.sep, "/") + ("/" if is_dir else "")
             if spec.match_file(rel):  # type: ignore[attr-defined]
                 return True
         return False
@@ -84,10 +86,21 @@ def discover(paths, *, exclude=(), standalone=(), follow_symlinks=False, respect
         if stat.S_ISDIR(st.st_mode):
             yield from _walk(raw, cwd, exclude, standalone, follow_symlinks, respect_gitignore)
         elif stat.S_ISREG(st.st_mode) or (os.path.islink(raw) and os.path.isfile(raw)):
-            if not _excluded(raw, cwd, exclude):
+            if os.path.islink(raw) and not follow_symlinks and not _inside(os.path.realpath(raw), cwd):
+                yield Skipped(raw, "a symbolic link to a file outside the checked tree: not followed "
+                                   "(--follow-symlinks follows it)")
+            elif not _excluded(raw, cwd, exclude):
                 yield Candidate(raw, raw, True)
         else:
             yield Skipped(raw, "not a regular file (device, FIFO or socket): not opened")
+
+
+def _inside(path: str, directory: str) -> bool:
+    top = os.path.realpath(directory)
+    try:
+        return os.path.commonpath([path, top]) == top
+    except ValueError:  # different drives
+        return False
 
 
 def _excluded(path: str, cwd: str, exclude) -> bool:
@@ -146,19 +159,19 @@ def _walk(top, cwd, exclude, standalone, follow_symlinks, respect_gitignore):
                     continue
                 if respect_gitignore and ignores.ignored(absp, True):
                     continue
-                if _excluded(disp, cwd, exclude):
+                if exclude and _excluded(disp, cwd, exclude):
                     continue
                 subdirs.append((disp, absp))
                 continue
             if not is_file:
                 continue  # FIFO, socket, device: never opened
-            rel = _rel(absp, cwd)
-            wanted = entry.name.endswith(EXTENSIONS) or any(glob_match(rel, g) for g in standalone)
+            wanted = entry.name.endswith(EXTENSIONS) or (
+                standalone and any(glob_match(_rel(absp, cwd), g) for g in standalone))
             if not wanted:
                 continue
             if respect_gitignore and ignores.ignored(absp, False):
                 continue
-            if _excluded(disp, cwd, exclude):
+            if exclude and _excluded(disp, cwd, exclude):
                 continue
             yield Candidate(disp, absp, False)
         stack.extend(reversed(subdirs))  # depth-first, in name order

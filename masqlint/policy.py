@@ -167,7 +167,18 @@ def load_settings_file(path: str) -> Settings:
 @lru_cache(maxsize=None)
 def find_settings_for_dir(directory: str) -> Settings | None:
     """The nearest settings at or above ``directory`` (None: built-in defaults)."""
-    return _settings_at_or_above(str(Path(directory).resolve()))
+    return _settings_at_or_above(_real_dir(os.path.abspath(directory)))
+
+
+@lru_cache(maxsize=None)
+def _real_dir(d: str) -> str:
+    """os.path.realpath of an absolute, normalised path, one lstat per new directory: the
+    parent's answer is reused (realpath itself walks every component of every path)."""
+    parent, name = os.path.split(d)
+    if not name or parent == d:
+        return d
+    p = os.path.join(_real_dir(parent), name)
+    return os.path.realpath(p) if os.path.islink(p) else p
 
 
 @lru_cache(maxsize=None)
@@ -189,6 +200,7 @@ def _settings_at_or_above(d: str) -> Settings | None:
 
 def _clear_settings_caches() -> None:
     _settings_at_or_above.cache_clear()
+    _real_dir.cache_clear()
     _find_settings_cache_clear()
 
 

@@ -479,3 +479,34 @@ def test_block_locator_as_line_by_line(lines, nl, header, extra):
         return
     args = (sf, cfg.config_key_node, cfg.config_value_node, cfg.text)
     assert embedded_locator(*args).line_offsets == _embedded_locator_by_lines(*args).line_offsets
+
+
+def test_real_dir_is_realpath(tmp_path):
+    from masqlint.policy import _real_dir
+
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    os.symlink(tmp_path / "a", tmp_path / "l1")
+    os.symlink("l1/b", tmp_path / "l2")
+    os.symlink(tmp_path / "missing", tmp_path / "dangling")
+    _real_dir.cache_clear()
+    for p in ["a", "a/b", "l1", "l1/b", "l2", "l2/x/y", "dangling", "dangling/q", "nope/x", ""]:
+        d = os.path.abspath(os.path.join(str(tmp_path), p))
+        assert _real_dir(d) == os.path.realpath(d), p
+    assert _real_dir("/") == "/"
+
+
+def test_discovery_with_gitignore_and_excludes(tmp_path, monkeypatch):
+    from masqlint.discover import Candidate, discover
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitignore").write_text("build/\n*.tmp.yaml\n!keep.tmp.yaml\n")
+    for rel in ["a.yaml", "build/b.yaml", "c/d.yml", "c/e.tmp.yaml", "c/keep.tmp.yaml", "c/ip-masq-agent", "c/x.txt",
+                "c/sub/.gitignore", "c/sub/f.json", "c/sub/g.yaml"]:
+        p = tmp_path / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text("g.yaml\n" if rel.endswith(".gitignore") else "x: 1\n")
+    monkeypatch.chdir(tmp_path)
+    got = [c.display for c in discover(["."], standalone=("**/ip-masq-agent",)) if isinstance(c, Candidate)]
+    assert got == ["./a.yaml", "./c/d.yml", "./c/ip-masq-agent", "./c/keep.tmp.yaml", "./c/sub/f.json"]
+    got = [c.display for c in discover(["."], exclude=("c/sub",)) if isinstance(c, Candidate)]
+    assert got == ["./a.yaml", "./c/d.yml", "./c/keep.tmp.yaml"]
