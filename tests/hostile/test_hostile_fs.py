@@ -160,6 +160,19 @@ def test_follow_symlinks_follows_links_out_of_the_tree_but_never_loops(tmp_path)
     assert_control_checked(res, "tree/")
 
 
+def test_a_link_out_of_the_tree_named_on_the_command_line_is_followed_only_when_asked(tmp_path):
+    tree = _tree_with_links(tmp_path)
+    os.symlink("control.yaml", tree / "inside.yaml")  # a link within the tree is read as its target
+    res = check(["link-out.yaml", "inside.yaml"], tree)
+    assert res.rc == 2
+    assert res.errors == ["link-out.yaml: a symbolic link to a file outside the checked tree: not followed "
+                          "(--follow-symlinks follows it)"]
+    assert [(f[1], f[2]) for f in res.found("inside.yaml", "MQ302")] == [(10, 9)]
+    res = check(["--follow-symlinks", "link-out.yaml"], tree)
+    assert res.rc == 1 and res.errors == []
+    assert [(f[1], f[2]) for f in res.found("link-out.yaml", "MQ302")] == [(8, 26)]
+
+
 @pytest.mark.parametrize("follow", [[], ["--follow-symlinks"]], ids=["default", "follow"])
 def test_a_symlink_loop_named_on_the_command_line(tmp_path, follow):
     _tree_with_links(tmp_path)
