@@ -56,25 +56,32 @@ def _stage_finding(rule_id: str, path: str, message: str, settings: Settings, sp
     return Finding(rule.id, rule.name, rule_severity(rule, settings), message, path, span)
 
 
+def _too_large(display: str, size: int, settings: Settings) -> FileOutcome:
+    res = FileResult(display)
+    f = _stage_finding(
+        "MQ006",
+        display,
+        f"skipped: the file is {size:,} bytes, more than --max-file-size {settings.max_file_size:,}; "
+        "an ip-masq-agent ConfigMap is a few kB (raise max-file-size to check it anyway)",
+        settings,
+    )
+    if f:
+        res.findings.append(f)
+    return FileOutcome(res)
+
+
 def read_candidate(display: str, path: str, settings: Settings, opts: Options) -> tuple[bytes | None, FileOutcome | None]:
     if path == "-":
-        return opts.stdin_data or b"", None
+        data = opts.stdin_data or b""
+        if len(data) > settings.max_file_size:  # standard input is held to the same limit
+            return None, _too_large(display, len(data), settings)
+        return data, None
     try:
         st = os.stat(path)
         if not stat.S_ISREG(st.st_mode):
             return None, FileOutcome(FileResult(display), error=f"{display}: not a regular file; not opened")
         if st.st_size > settings.max_file_size:
-            res = FileResult(display)
-            f = _stage_finding(
-                "MQ006",
-                display,
-                f"skipped: the file is {st.st_size:,} bytes, more than --max-file-size {settings.max_file_size:,}; "
-                "an ip-masq-agent ConfigMap is a few kB (raise max-file-size to check it anyway)",
-                settings,
-            )
-            if f:
-                res.findings.append(f)
-            return None, FileOutcome(res)
+            return None, _too_large(display, st.st_size, settings)
         # O_NONBLOCK: should the path have become a FIFO since the stat, opening it must not wait
         fd = os.open(path, _READ_FLAGS)
         try:

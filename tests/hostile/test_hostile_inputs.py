@@ -132,6 +132,16 @@ def test_a_200_megabyte_file_is_skipped_with_an_info_finding(tmp_path):
     assert_control_checked(res)
 
 
+def test_standard_input_is_held_to_the_same_limit(tmp_path):
+    from hostile_cli import run
+
+    data = configmap("nonMasqueradeCIDRs: [10.1.1.5/24]\n").encode() + b"# " + b"x" * 3000 + b"\n"
+    res = run(["check", "--no-config", "--format", "concise", "--max-file-size", "2000", "-"], tmp_path, stdin=data)
+    assert res.rc == 0 and [(f[1], f[2], f[3]) for f in res.found("-")] == [(1, 1, "MQ006")]
+    res = run(["check", "--no-config", "--format", "concise", "-"], tmp_path, stdin=data)
+    assert res.rc == 1 and [(f[1], f[2]) for f in res.found("-", "MQ302")] == [(8, 26)]
+
+
 def test_a_large_file_is_never_opened(tmp_path, monkeypatch):
     """Above --max-file-size the file is judged by its size alone: not opened, not read."""
     from masqlint import runner
