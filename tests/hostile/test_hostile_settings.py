@@ -82,3 +82,11 @@ def test_a_huge_settings_file_is_not_read(tmp_path):
     (tmp_path / "cm.yaml").write_text(configmap("nonMasqueradeCIDRs: [10.1.1.5/24]\n"))
     res = run(["check", "cm.yaml"], tmp_path)
     _assert_one_line_error(res, r"\.masqlint\.yaml: cannot read: larger than 4,194,304 bytes")
+
+
+def test_a_broken_settings_file_stops_a_parallel_run_with_one_line(tmp_path):
+    (tmp_path / ".masqlint.yaml").write_text("target: gke\nselect: [ALL\n")
+    for i in range(80):  # enough files for worker processes
+        (tmp_path / f"cm{i:02d}.yaml").write_text(configmap("nonMasqueradeCIDRs: [10.1.1.5/24]\n"))
+    res = run(["check", "--format", "concise", "-j", "2", "."], tmp_path)
+    _assert_one_line_error(res, r"\.masqlint\.yaml:3:1: not valid YAML: did not find expected ',' or ']'")
