@@ -334,7 +334,32 @@ def parse_manifest(source: SourceFile) -> ParsedFile:
         pf.yaml_error = e
     except RecursionError:
         pf.yaml_error = RecursionError("nesting is too deep")
+    if pf.yaml_error is None and _ALIAS.search(source.text):
+        pf.yaml_error = _alias_trouble(pf.documents)
     return pf
+
+
+# An alias (`*name`) where YAML allows one: only then can a document alias too much.
+_ALIAS = re.compile(r"(?:^|[\s\[{,:?-])\*[^\s,\[\]{}]")
+
+
+def _alias_trouble(documents) -> Any:
+    """kubectl reads each document with go-yaml too: one whose aliases go-yaml refuses
+    (excessive aliasing, an anchor containing itself) cannot be applied. That error, else None."""
+    from yaml.error import MarkedYAMLError
+
+    from .agent.goyaml import GoYAMLError, yaml_node_to_json
+
+    for doc in documents:
+        if doc.root is None:
+            continue
+        try:
+            yaml_node_to_json(doc.root)
+        except GoYAMLError as e:
+            if "aliasing" in e.message or "contains itself" in e.message:
+                mark = getattr(e.node, "start_mark", None) or doc.root.start_mark
+                return MarkedYAMLError(problem=e.message.removeprefix("yaml: "), problem_mark=mark)
+    return None
 
 
 _BLOCK_HEADER = re.compile(r"(?:^|\s)(?P<key>config):[ \t]*\|(?P<ind>[1-9]?)[-+]?(?P<ind2>[1-9]?)[ \t]*(?:#.*)?$")

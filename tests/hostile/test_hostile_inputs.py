@@ -55,9 +55,20 @@ def test_alias_bomb_in_the_manifest_is_never_walked_out(tmp_path, bomb):
     with_control(tmp_path)
     res = check(["bomb.yaml", "control.yaml"], tmp_path)
     assert res.rc == 1
+    # kubectl reads the manifest with go-yaml, which refuses the bomb: nothing is applied
+    [mq001] = res.found("bomb.yaml", "MQ001")
+    assert "document contains excessive aliasing" in mq001[4] and "kubectl cannot apply it" in mq001[4]
     # the config inside is still modelled: its host-bits error is found at its own line
     assert [f[3] for f in res.found("bomb.yaml", "MQ302")] == ["MQ302"]
     assert_control_checked(res)
+
+
+def test_ordinary_anchors_in_the_manifest_are_fine(tmp_path):
+    manifest = configmap("nonMasqueradeCIDRs: [10.0.0.0/8]\n").replace(
+        "metadata:\n", "metadata:\n  labels: &labels {app: masq}\n  annotations: *labels\n")
+    (tmp_path / "anchors.yaml").write_text(manifest)
+    res = check(["--select", "MQ001", "anchors.yaml"], tmp_path)
+    assert res.rc == 0 and res.findings == []
 
 
 def test_anchors_and_merges_in_data_config_decode_as_the_agent_does(tmp_path):
