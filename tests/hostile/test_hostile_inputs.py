@@ -63,6 +63,16 @@ def test_alias_bomb_in_the_manifest_is_never_walked_out(tmp_path, bomb):
     assert_control_checked(res)
 
 
+def test_alias_bomb_in_a_standalone_agent_config(tmp_path):
+    (tmp_path / "ip-masq-agent").write_text("nonMasqueradeCIDRs: [10.0.0.0/8]\n" + billion_laughs())
+    with_control(tmp_path)
+    res = check(["ip-masq-agent", "control.yaml"], tmp_path)
+    assert res.rc == 1
+    [mq001] = res.found("ip-masq-agent", "MQ001")
+    assert "the agent config" in mq001[4] and "document contains excessive aliasing" in mq001[4]
+    assert_control_checked(res)
+
+
 def test_ordinary_anchors_in_the_manifest_are_fine(tmp_path):
     manifest = configmap("nonMasqueradeCIDRs: [10.0.0.0/8]\n").replace(
         "metadata:\n", "metadata:\n  labels: &labels {app: masq}\n  annotations: *labels\n")
