@@ -143,16 +143,19 @@ def cmd_check(args) -> int:
     from .settings import Settings
 
     gl = (base_settings or Settings()).merged(opts.overrides) if opts.overrides else (base_settings or Settings())
-    candidates, errors = [], []
-    for item in discover(paths, exclude=gl.exclude, standalone=gl.standalone, follow_symlinks=opts.follow_symlinks,
-                         respect_gitignore=not args.no_gitignore):
-        if isinstance(item, Skipped):
-            errors.append(f"{item.display}: {item.reason}")
-        else:
-            if item.path == "-" and args.stdin_filename:
-                item = Candidate(args.stdin_filename, "-", True)
-            candidates.append(item)
-    result, outcomes = run(candidates, opts)
+    errors = []
+
+    def candidates():  # consumed by run() as the walk goes (workers start on the first files)
+        for item in discover(paths, exclude=gl.exclude, standalone=gl.standalone, follow_symlinks=opts.follow_symlinks,
+                             respect_gitignore=not args.no_gitignore):
+            if isinstance(item, Skipped):
+                errors.append(f"{item.display}: {item.reason}")
+            else:
+                if item.path == "-" and args.stdin_filename:
+                    item = Candidate(args.stdin_filename, "-", True)
+                yield item
+
+    result, outcomes = run(candidates(), opts)
     errors += [o.error for o in outcomes if o.error]
     for e in errors:
         print(f"masqlint: error: {e}", file=sys.stderr)

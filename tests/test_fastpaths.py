@@ -510,3 +510,101 @@ def test_discovery_with_gitignore_and_excludes(tmp_path, monkeypatch):
     assert got == ["./a.yaml", "./c/d.yml", "./c/ip-masq-agent", "./c/keep.tmp.yaml", "./c/sub/f.json"]
     got = [c.display for c in discover(["."], exclude=("c/sub",)) if isinstance(c, Candidate)]
     assert got == ["./a.yaml", "./c/d.yml", "./c/keep.tmp.yaml"]
+
+
+# --- the process pool ----------------------------------------------------------------------------
+
+AGENT_CM = CONFIGMAP.format(name="ip-masq-agent").replace("      - 10.0.0.0/8\n", "      - {cidr}\n")
+
+
+def _tree(root):
+    """A tree of more files than the pool threshold: configs with and without findings, other
+    manifests, a standalone config, bad encodings, a file over the size limit."""
+    import random
+
+    rnd = random.Random(5)
+    files = []
+    for i in range(180):
+        kind = i % 6
+        if kind == 0:
+            text = AGENT_CM.format(cidr=f"10.{i}.1.{rnd.choice([0, 5])}/24").encode()
+        elif kind == 1:
+            text = b"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n"
+        elif kind == 2:
+            text = "nonMasqueradeCIDRS:\n  \u2013 10.0.0.0/8\n".encode("utf-16")
+        elif kind == 3:
+            text = b"masq: \xff\xfe broken utf-8\n"
+        elif kind == 4:
+            text = b'{"kind": "ConfigMap", "metadata": {"name": "ip-masq-agent", "namespace": "x"}, "data": {"config": "{}"}}'
+        else:
+            text = b"a: [unclosed\nmasq: 1\n"
+        p = root / f"d{i % 7}" / f"f{i:03d}.yaml"
+        p.parent.mkdir(exist_ok=True)
+        p.write_bytes(text)
+        files.append(p)
+    (root / "d0" / "ip-masq-agent").write_text("nonMasqueradeCIDRs: [10.0.0.0/8, 10.0.0.0/8]\n")
+    (root / "d1" / "big.yaml").write_bytes(b"# masq\n" + b"x" * 3000)
+    return files
+
+
+def _summary(rr, outcomes):
+    return ([(f.path, f.configs, f.suppressed, f.text is not None, [fd.to_dict() for fd in f.findings]) for f in rr.files],
+            [o.error for o in outcomes])
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_pool_gives_the_serial_results_in_input_order(tmp_path, monkeypatch, jobs):
+    from masqlint.discover import Candidate
+    from masqlint.runner import POOL_MIN_FILES, Options, run
+
+    monkeypatch.chdir(tmp_path)
+    files = _tree(tmp_path)
+    import random
+
+    order = [Candidate(str(p.relative_to(tmp_path)), str(p), False) for p in files]
+    order += [Candidate("d0/ip-masq-agent", str(tmp_path / "d0" / "ip-masq-agent"), True),
+              Candidate("d1/big.yaml", str(tmp_path / "d1" / "big.yaml"), True),
+              Candidate("gone.yaml", str(tmp_path / "gone.yaml"), True)]
+    random.Random(1).shuffle(order)  # not the order of the disk: the input order must come back
+    assert len(order) > POOL_MIN_FILES
+    base = Settings().merged({"max-file-size": 2000})
+    serial = run(order, Options(jobs=1, base=base, use_config_files=False))
+    pooled = run(iter(order), Options(jobs=jobs, base=base, use_config_files=False))
+    assert [f.path for f in pooled[0].files] == [c.display for c in order]
+    assert _summary(*pooled) == _summary(*serial)
+    assert sum(len(f.findings) for f in serial[0].files) > 100  # the tree does exercise the checks
+
+
+def test_cli_output_is_the_same_with_jobs(tmp_path, monkeypatch, capsys):
+    from masqlint.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    _tree(tmp_path)
+    outputs = []
+    for jobs in ("1", "2"):
+        code = main(["check", "--no-config", "--jobs", jobs, "--max-file-size", "2000", "--format", "json", "."])
+        outputs.append((code, capsys.readouterr()))
+    assert outputs[0] == outputs[1]
+    assert outputs[0][0] == 1
+    rules = {f["rule"] for f in json.loads(outputs[0][1].out)["findings"]}
+    assert {"MQ001", "MQ004", "MQ006", "MQ101", "MQ302", "MQ305"} <= rules
+
+
+_GI_LINES = ["build/", "*.tgz", "!keep.tgz", "/top.yaml", "docs/**/*.md", "a/**", "!a/b/", "*.y*ml", "!c/*.yaml",
+             "[ab].json", "\\#x", "x?z", "**/gen", "!**/gen/keep", "# comment", "", "d/e/"]
+_GI_PATHS = st.lists(st.sampled_from(["a", "b", "c", "d", "e", "gen", "keep", "build", "docs", "top.yaml", "x.tgz",
+                                      "keep.tgz", "f.yaml", "a.json", "xyz", "#x", "n.md"]), min_size=1, max_size=4)
+
+
+@hsettings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_GI_LINES), max_size=6), _GI_PATHS, st.booleans())
+def test_gitignore_precheck_never_hides_a_match(lines, parts, is_dir):
+    import pathspec
+
+    from masqlint.discover import _any_include
+
+    spec = pathspec.GitIgnoreSpec.from_lines(lines)
+    fast = _any_include(spec)
+    rel = "/".join(parts) + ("/" if is_dir else "")
+    if spec.match_file(rel):
+        assert fast is None or fast.match(rel) is not None
