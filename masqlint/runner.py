@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import itertools
 import os
 import stat
 import sys
@@ -273,30 +274,59 @@ class CatalogRules(Mapping):
         return len(self._load())
 
 
-def _process_star(args):
-    return process(*args)
-
-
 def run(candidates, opts: Options, on_error=None) -> tuple[RunResult, list[FileOutcome]]:
-    """Lint every candidate; results in input order."""
-    work = [(c.display, c.path, c.explicit, opts) for c in candidates]
-    if opts.jobs > 1 and len(work) >= 32 and not any(w[1] == "-" for w in work):
-        outcomes = _run_pool(work, opts.jobs)
+    """Lint every candidate; results in input order.
+
+    ``candidates`` may be a lazy iterable (discovery still walking): with several jobs, files
+    are linted by worker processes while the rest of the tree is being listed."""
+    it = iter(candidates)
+    head = list(itertools.islice(it, POOL_MIN_FILES))
+    if opts.jobs > 1 and len(head) == POOL_MIN_FILES and not any(c.path == "-" for c in head):
+        outcomes = _run_pool(itertools.chain(head, it), opts)
     else:
-        outcomes = [process(*w) for w in work]
+        outcomes = [process(c.display, c.path, c.explicit, opts) for c in itertools.chain(head, it)]
     rr = RunResult(files=[o.result for o in outcomes], rules=CatalogRules())
     across_files(rr.files)
     return rr, outcomes
 
 
-def _run_pool(work, jobs):
-    import concurrent.futures as cf
+POOL_MIN_FILES = 64  # fewer files are linted in this process: starting workers would cost more
+_POOL_CHUNK = 64  # files per task sent to a worker: few messages, yet even load at the end
+_worker_opts: Options | None = None
+
+
+def _worker_init(opts: Options) -> None:
+    global _worker_opts
+    _worker_opts = opts
+
+
+def _worker_lint(item) -> FileOutcome | None:
+    """One file (display, path, explicit) in a worker; None stands for "nothing to report"
+    (most files), so that only files with something to say are sent back."""
+    out = process(*item, _worker_opts)
+    return None if out == FileOutcome(FileResult(item[0])) else out
+
+
+def _run_pool(candidates, opts: Options) -> list[FileOutcome]:
+    """Lint in ``opts.jobs`` worker processes; results come back in input order, as they finish."""
     import multiprocessing
 
-    chunk = max(8, min(256, len(work) // (jobs * 8) or 1))
     try:
-        ctx = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
-        with cf.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as ex:
-            return list(ex.map(_process_star, work, chunksize=chunk))
-    except (OSError, RuntimeError):  # no process pool on this platform: do it here
-        return [process(*w) for w in work]
+        ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
+        from multiprocessing.pool import Pool
+
+        pool = Pool(opts.jobs, _worker_init, (opts,), context=ctx)
+    except (OSError, RuntimeError, ImportError):  # no process pool on this platform: do it here
+        return [process(c.display, c.path, c.explicit, opts) for c in candidates]
+    kept: list = []
+
+    def sent():
+        for c in candidates:  # discovery goes on in the pool's feeder thread
+            kept.append(c)
+            yield c.display, c.path, c.explicit
+
+    try:
+        results = list(pool.imap(_worker_lint, sent(), chunksize=_POOL_CHUNK))
+    finally:
+        pool.terminate()
+    return [o if o is not None else FileOutcome(FileResult(c.display)) for c, o in zip(kept, results)]
