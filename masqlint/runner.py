@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from .findings import FileResult, Finding, RunResult, Severity, Span
 from .globs import could_match_relpath
+from .policy import settings_for_path
+from .prefilter import might_hold_config
 from .settings import Settings, glob_match
 
 
@@ -39,8 +41,6 @@ class FileOutcome:
 
 
 def settings_for(path: str, opts: Options) -> Settings:
-    from .policy import settings_for_path
-
     if not opts.use_config_files and opts.forced is None:
         s = (opts.base or Settings()).merged(opts.overrides) if opts.overrides else (opts.base or Settings())
         return s
@@ -148,8 +148,6 @@ def lint_bytes(display: str, data: bytes, settings: Settings, standalone: bool |
 
 
 def process(display: str, path: str, explicit: bool, opts: Options) -> FileOutcome:
-    from .prefilter import might_hold_config
-
     try:
         name_for_settings = (opts.stdin_filename or display) if path == "-" else path
         settings = settings_for(name_for_settings, opts)
