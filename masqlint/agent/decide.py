@@ -256,9 +256,9 @@ def range_cidrs(version: int, lo: int, hi: int) -> list[str]:
     if size & (size - 1) == 0 and lo % size == 0:
         addr = ipaddress.IPv4Address(lo) if version == 4 else ipaddress.IPv6Address(lo)
         return [f"{addr}/{(32 if version == 4 else 128) - size.bit_length() + 1}"]
-    import netaddr
+    from .ranges import range_blocks  # netaddr's decomposition, without importing it for IPv4
 
-    return [str(c) for c in netaddr.iprange_to_cidrs(_ip(version, lo), _ip(version, hi))]
+    return [str(c) for c in range_blocks(version, lo, hi)]
 
 
 def cidr_set(cidrs) -> "Any":
