@@ -11,7 +11,7 @@ from typing import Any
 from . import source as src
 from .agent.load import parse_agent_text_with_root
 from .agent.model import AgentError, MasqConfig, SyncResult, apply, decode_value
-from .catalog import Rule, load_catalog
+from .catalog import Rule, rule_headers
 from .checks import CONFIG, FILE, Problem, load_all
 from .findings import FileResult, Finding, Severity, Span
 from .settings import Settings, glob_match
@@ -180,7 +180,7 @@ def rule_severity(rule: Rule, settings: Settings) -> Severity:
 def run_checks(fctx: FileContext) -> list[tuple[Problem, Any]]:
     """(problem, config context or None) for every problem every enabled check finds."""
     registry = load_all()
-    catalog = load_catalog()
+    catalog = rule_headers()
     out: list[tuple[Problem, Any]] = []
     for rid, checks in registry.items():
         rule = catalog.get(rid)
@@ -202,7 +202,7 @@ def _run_one(check, rule, fctx, out) -> None:
 
 
 def to_finding(p: Problem, cctx: ConfigContext | None, fctx: FileContext) -> Finding:
-    rule = load_catalog()[p.rule]
+    rule = rule_headers()[p.rule]
     settings = cctx.settings if cctx is not None else fctx.settings
     if isinstance(p.at, Span):
         span = p.at
@@ -244,7 +244,7 @@ def configmap_refs(fctx: FileContext) -> list:
     """The file's ip-masq-agent ConfigMaps for checks across files (scope filled in by the runner)."""
     from .checks.policy import ConfigMapRef, _name_node
 
-    rule = load_catalog().get("MQ408")
+    rule = rule_headers().get("MQ408")
     out = []
     for cctx in fctx.configs:
         cm = cctx.config.configmap

@@ -48,10 +48,10 @@ def settings_for(path: str, opts: Options) -> Settings:
 
 
 def _stage_finding(rule_id: str, path: str, message: str, settings: Settings, span=Span(1, 1, 1, 1)) -> Finding | None:
-    from .catalog import load_catalog
+    from .catalog import rule_headers
     from .lint import rule_enabled, rule_severity
 
-    rule = load_catalog().get(rule_id)
+    rule = rule_headers().get(rule_id)
     if rule is None or not rule_enabled(rule, settings):
         return None
     return Finding(rule.id, rule.name, rule_severity(rule, settings), message, path, span)
@@ -229,11 +229,11 @@ def across_files(files: list[FileResult]) -> None:
     """Run the checks that need every file (RUN scope) and add their findings, suppressions applied."""
     if not any(f.configs for f in files):
         return  # nothing to compare across files (and no need to load the checks)
-    from .catalog import load_catalog
+    from .catalog import rule_headers
     from .checks import RUN, load_all
     from .suppress import add_late_finding
 
-    catalog = load_catalog()
+    catalog = rule_headers()
     touched = {}
     for rid, checks in load_all().items():
         if rid not in catalog:

@@ -95,10 +95,10 @@ def apply_suppressions(fctx, findings: list[Finding]) -> tuple[list[Finding], in
             suppressed += 1
         else:
             kept.append(f)
-    from .catalog import load_catalog
+    from .catalog import rule_headers
     from .lint import rule_enabled, rule_severity
 
-    rule = load_catalog().get("MQ005")
+    rule = rule_headers().get("MQ005")
     if rule is not None and rule_enabled(rule, fctx.settings):
         for d in directives:
             if not d.used:
