@@ -148,6 +148,12 @@ def lint_bytes(display: str, data: bytes, settings: Settings, standalone: bool |
 
 
 def process(display: str, path: str, explicit: bool, opts: Options) -> FileOutcome:
+    out = process_or_none(display, path, explicit, opts)
+    return FileOutcome(FileResult(display)) if out is None else out
+
+
+def process_or_none(display: str, path: str, explicit: bool, opts: Options) -> FileOutcome | None:
+    """``process``, answering None for a file that cannot hold a config (nothing to report)."""
     try:
         name_for_settings = (opts.stdin_filename or display) if path == "-" else path
         settings = settings_for(name_for_settings, opts)
@@ -156,7 +162,7 @@ def process(display: str, path: str, explicit: bool, opts: Options) -> FileOutco
             return early
         standalone = True if is_standalone_path(display, path, settings, opts) else None
         if standalone is None and not might_hold_config(data):
-            return FileOutcome(FileResult(display))
+            return None
         result = lint_bytes(display, data, settings, standalone)
         if not (opts.fix or opts.diff):
             return FileOutcome(_scoped(result, name_for_settings, settings))
@@ -301,12 +307,35 @@ def _worker_init(opts: Options) -> None:
 def _worker_lint(item) -> FileOutcome | None:
     """One file (display, path, explicit) in a worker; None stands for "nothing to report"
     (most files), so that only files with something to say are sent back."""
-    out = process(*item, _worker_opts)
-    return None if out == FileOutcome(FileResult(item[0])) else out
+    return process_or_none(*item, _worker_opts)
+
+
+def _preload() -> None:
+    """Import the linter once here rather than once in every forked worker."""
+    from . import lint, suppress  # noqa: F401
+    from .agent import gonet  # noqa: F401
+    from .catalog import rule_headers
+    from .checks import load_all
+
+    load_all()
+    rule_headers()
 
 
 def _run_pool(candidates, opts: Options) -> list[FileOutcome]:
-    """Lint in ``opts.jobs`` worker processes; results come back in input order, as they finish."""
+    """Lint in ``opts.jobs`` worker processes; results in input order."""
+    from . import pool as fork_pool
+
+    if fork_pool.available():
+        _preload()
+        kept: list = []
+
+        def items():
+            for c in candidates:  # the walk goes on here while the workers lint
+                kept.append(c)
+                yield c.display, c.path, c.explicit
+
+        results = fork_pool.run(items(), lambda item: process_or_none(*item, opts), opts.jobs)
+        return [o if o is not None else FileOutcome(FileResult(c.display)) for c, o in zip(kept, results)]
     import multiprocessing
 
     try:

@@ -552,11 +552,15 @@ def _summary(rr, outcomes):
             [o.error for o in outcomes])
 
 
-@pytest.mark.parametrize("jobs", [2, 3])
-def test_pool_gives_the_serial_results_in_input_order(tmp_path, monkeypatch, jobs):
+@pytest.mark.parametrize("jobs,forked", [(2, True), (3, True), (2, False)])
+def test_pool_gives_the_serial_results_in_input_order(tmp_path, monkeypatch, jobs, forked):
+    from masqlint import pool
     from masqlint.discover import Candidate
     from masqlint.runner import POOL_MIN_FILES, Options, run
 
+    if forked and not pool.available():
+        pytest.skip("no fork here")
+    monkeypatch.setattr(pool, "available", lambda: forked)  # False: the multiprocessing pool
     monkeypatch.chdir(tmp_path)
     files = _tree(tmp_path)
     import random
@@ -640,3 +644,28 @@ def test_rule_headers_fall_back_on_anything_unusual(tmp_path, monkeypatch):
     finally:
         catalog.rule_headers.cache_clear()
         catalog.load_catalog.cache_clear()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_broken_settings_file_stops_the_run_from_a_worker(tmp_path, monkeypatch, jobs):
+    from masqlint.discover import discover
+    from masqlint.policy import ConfigError
+    from masqlint.runner import Options, run
+
+    monkeypatch.chdir(tmp_path)
+    _tree(tmp_path)
+    (tmp_path / "d3" / ".masqlint.yaml").write_text("target: [not, a, target]\n")
+    with pytest.raises(ConfigError, match="d3/.masqlint.yaml"):
+        run(discover(["."]), Options(jobs=jobs))
+
+
+def test_pool_of_more_workers_than_chunks(tmp_path, monkeypatch):
+    from masqlint import pool
+
+    if not pool.available():
+        pytest.skip("no fork here")
+    results = pool.run(iter(range(5)), lambda i: None if i % 2 else i * 10, 4)
+    assert results == [0, None, 20, None, 40]
+    assert pool.run(iter([]), lambda i: i, 2) == []
+    big = pool.run(iter(range(1000)), lambda i: "x" * 5000 if i % 3 == 0 else None, 2)  # results fill the pipes
+    assert big == ["x" * 5000 if i % 3 == 0 else None for i in range(1000)]
