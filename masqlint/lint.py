@@ -75,6 +75,13 @@ class ConfigContext:
             return None
         return a, b
 
+    def value_range(self, thing) -> tuple[int, int] | None:
+        """Like ``outer_range``, without the quotes of a quoted scalar: where its text can be replaced."""
+        from .checks.edits import scalar_inner
+
+        r = self.outer_range(thing)
+        return None if r is None else scalar_inner(self.source.text, *r)
+
 
 @dataclass
 class FileContext:
