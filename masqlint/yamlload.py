@@ -56,10 +56,49 @@ MAX_DEPTH = 10_000
 class NestingTooDeep(MarkedYAMLError):
     """The document nests collections deeper than MAX_DEPTH; it was not composed."""
 
-    def __init__(self, mark, document: int, opener: str = "["):
-        super().__init__(None, None, f"exceeded max depth of {MAX_DEPTH:,} nested collections", mark)
+    def __init__(self, mark, document: int, opener: str = "[", limit: int = MAX_DEPTH):
+        why = "" if limit >= MAX_DEPTH else " (the limit of this build of libyaml)"
+        super().__init__(None, None, f"exceeded max depth of {limit:,} nested collections{why}", mark)
         self.document = document
         self.opener = opener  # "[" (a sequence) or "{" (a mapping): how JSON writes the level too deep
+        self.limit = limit
+
+
+def _is_nesting_limit(err: BaseException) -> bool:
+    """libyaml builds that cap nesting themselves (PyYAML wheels from 6.0.4 stop at 1,000 levels)."""
+    return "exceeded maximum nesting depth" in str(getattr(err, "problem", "") or "")
+
+
+def _capped(err, text: str, document: int) -> "NestingTooDeep":
+    mark = err.problem_mark
+    ch = text[mark.index] if mark is not None and mark.index < len(text) else "["
+    return NestingTooDeep(mark, document, "{" if ch == "{" else "[", limit=parser_depth_limit())
+
+
+_DEPTH_LIMIT: int | None = None
+
+
+def parser_depth_limit() -> int:
+    """The deepest nesting the YAML parser composes: MAX_DEPTH, or less where libyaml caps it."""
+    global _DEPTH_LIMIT
+    if _DEPTH_LIMIT is None:
+        _DEPTH_LIMIT = MAX_DEPTH
+        if _Parser is not None:
+            for n in (1000, 4000, 10000):
+                probe = "[" * (n + 1) + "]" * (n + 1)
+                p = _Parser(probe)
+                try:
+                    while not p.check_event(StreamEndEvent):
+                        p.get_event()
+                except yaml.YAMLError as e:
+                    if _is_nesting_limit(e):
+                        _DEPTH_LIMIT = n
+                        break
+                except Exception:
+                    break
+                finally:
+                    p.dispose()
+    return _DEPTH_LIMIT
 
 
 class _Resolver(BaseResolver):
@@ -133,14 +172,17 @@ def _find_too_deep(text: str, first_only: bool):
             if isinstance(event, CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    return doc, event.start_mark, "{" if isinstance(event, MappingStartEvent) else "["
+                    return doc, event.start_mark, "{" if isinstance(event, MappingStartEvent) else "[", MAX_DEPTH
             elif isinstance(event, CollectionEndEvent):
                 depth -= 1
             elif isinstance(event, DocumentStartEvent):
                 doc += 1
             elif isinstance(event, StreamEndEvent) or (first_only and isinstance(event, DocumentEndEvent)):
                 return None
-    except yaml.YAMLError:
+    except yaml.YAMLError as e:
+        if _is_nesting_limit(e):
+            opener = "{" if text[e.problem_mark.index: e.problem_mark.index + 1] == "{" else "["
+            return max(doc, 0), e.problem_mark, opener, parser_depth_limit()
         return None
     finally:
         parser.dispose()
@@ -180,8 +222,13 @@ def compose_all(text: str):
             index = 0
             while loader.check_node():
                 if deep is not None and index == deep[0]:
-                    raise NestingTooDeep(deep[1], index, deep[2])
-                node = loader.get_node()
+                    raise NestingTooDeep(deep[1], index, deep[2], deep[3])
+                try:
+                    node = loader.get_node()
+                except yaml.YAMLError as e:
+                    if _is_nesting_limit(e):
+                        raise _capped(e, text, index) from None
+                    raise
                 if index >= done:
                     done += 1
                     yield node
@@ -204,14 +251,18 @@ def compose_first(text: str) -> Node | None:
     """The first document only; later documents are never parsed (as go-yaml's Unmarshal)."""
     deep = _find_too_deep(text, first_only=True)
     if deep is not None:
-        raise NestingTooDeep(deep[1], 0, deep[2])
+        raise NestingTooDeep(deep[1], 0, deep[2], deep[3])
     for redefine in (False, True):
         loader = _loader(text, redefine)
         try:
             if loader.check_node():
                 return loader.get_node()
             return None
+        except NestingTooDeep:
+            raise
         except yaml.YAMLError as e:
+            if _is_nesting_limit(e):
+                raise _capped(e, text, 0) from None
             _locate(e, text)
             if redefine or not _duplicate_anchor(e):
                 raise

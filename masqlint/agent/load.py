@@ -145,8 +145,12 @@ def parse_agent_text_with_root(text: str, json_input: bool | None = None):
     try:
         root = yamlload.compose_first(text)
     except yamlload.NestingTooDeep as e:
-        # go-yaml nests without limit; encoding/json then refuses the converted document
         off = e.problem_mark.index
+        if e.limit < yamlload.MAX_DEPTH:
+            # deeper than this parser composes, though the agent might read it: say so, not what the agent says
+            return None, AgentError(f"exceeded max depth: nested deeper than {e.limit:,} levels, more than masqlint's YAML parser reads "
+                                    f"(the agent's own limit is {yamlload.MAX_DEPTH:,})", "yaml", Offset(off, off + 1))
+        # go-yaml nests without limit; encoding/json then refuses the converted document
         return None, AgentError(f"invalid character '{e.opener}' exceeded max depth", "json", Offset(off, off + 1))
     except yamlload.YAMLError as e:
         msg, off = yaml_error_message(e)
