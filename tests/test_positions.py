@@ -105,3 +105,10 @@ def test_manifest_yaml_error_position_and_hint_for_the_seed_paste():
     assert "run together" in first.message
     assert _at(f, "MQ002") == [(7, 7, 7, 8)]
     assert _at(f, "MQ201") == [(6, 5, 6, 23)]
+
+
+def test_duplicate_key_inside_the_block_points_at_the_second_key():
+    text = CM.format(style="|") + "    resyncInterval: 30s\n    masqLinkLocal: false\n    resyncInterval: 60s\n"
+    f = lint_text(text, "cm.yaml")
+    assert _at(f, "MQ003") == [(10, 5, 10, 19)]
+    assert "first on line 8" in next(x.message for x in f if x.rule == "MQ003")

@@ -68,6 +68,10 @@ def config_yaml_syntax(ctx):
     where = "data.config" if ctx.config.kind == "configmap" else "the agent config"
     msg = f"{where} is not valid {'JSON' if err.kind == 'json' else 'YAML'} to the agent (`{err.message}`): the agent {REJECTS}"
     span = ctx.span(err.origin) if err.origin is not None else ctx.config.anchor_span()
+    m = re.match(r"yaml: line (\d+):", err.message)
+    if m and ctx.config.kind == "configmap" and ctx.config.locator.precise and int(m.group(1)) > 0:
+        outer = ctx.span(_line_start(ctx.config.text, int(m.group(1)))).line
+        msg += f" (the agent counts lines within data.config: its line {m.group(1)} is line {outer} of this file)"
     if ctx.config.text is not None:
         ye = getattr(err, "yaml_error", None)
         off = _mark_offset(ye) if ye is not None else None
@@ -79,6 +83,18 @@ def config_yaml_syntax(ctx):
             hints = [re.sub(r"line (\d+)", lambda m: f"line {int(m.group(1)) + delta}", h) for h in hints]
             msg += "; likely cause: " + "; ".join(hints)
     yield Problem("MQ001", msg, at=span)
+
+
+def _line_start(text: str, line: int):
+    from ..agent.load import Offset
+
+    off = 0
+    for _ in range(line - 1):
+        nxt = text.find("\n", off)
+        if nxt < 0:
+            break
+        off = nxt + 1
+    return Offset(off, off)
 
 
 # --- MQ002 --------------------------------------------------------------------------------------
@@ -215,7 +231,7 @@ def _config_dup(c, key, line, value_text, at):
         "MQ003",
         f"key `{key}` appears twice in the agent config (first on line {line}): the agent silently uses the last "
         f"value ({value_text}) and ignores the first",
-        at=at,
+        at=c.span(at),  # a position inside the config text, resolved through the config's locator
         data={"key": key},
     )
 
