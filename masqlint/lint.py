@@ -242,9 +242,34 @@ def lint_source(source: SourceFile, settings: Settings, standalone: bool | None 
     findings.sort(key=Finding.sort_key)
     result = FileResult(path=source.path, text=source.text, findings=findings, configs=len(fctx.configs),
                         suppressed=suppressed, configmaps=configmap_refs(fctx))
-    for cctx in fctx.configs:
-        cctx.file = None  # no cycle: the file's nodes and values are freed now, not by a later GC pass
+    _release(fctx)
     return result
+
+
+def _release(fctx: FileContext) -> None:
+    """Break the reference cycles that would keep a linted file's nodes and values alive until
+    a GC pass (half a second after a 100,000-entry list): the contexts' link to their file,
+    and the tracebacks of errors kept as data (the agent's rejection, a YAML error), whose
+    frames hold everything the lint built."""
+    seen: set[int] = set()
+    _forget_traceback(fctx.source.decode_error, seen)
+    if fctx.parsed is not None:
+        _forget_traceback(fctx.parsed.yaml_error, seen)
+    for cctx in fctx.configs:
+        cctx.file = None
+        _forget_traceback(cctx.parsed, seen)
+        _forget_traceback(getattr(cctx.result, "error", None), seen)
+        for e in cctx.decode_errors:
+            _forget_traceback(e, seen)
+
+
+def _forget_traceback(e, seen: set[int]) -> None:
+    while isinstance(e, BaseException) and id(e) not in seen:
+        seen.add(id(e))
+        e.__traceback__ = None
+        _forget_traceback(getattr(e, "yaml_error", None), seen)
+        _forget_traceback(e.__cause__, seen)
+        e = e.__context__
 
 
 def configmap_refs(fctx: FileContext) -> list:

@@ -669,3 +669,33 @@ def test_pool_of_more_workers_than_chunks(tmp_path, monkeypatch):
     assert pool.run(iter([]), lambda i: i, 2) == []
     big = pool.run(iter(range(1000)), lambda i: "x" * 5000 if i % 3 == 0 else None, 2)  # results fill the pipes
     assert big == ["x" * 5000 if i % 3 == 0 else None for i in range(1000)]
+
+
+# --- a linted file leaves no reference cycles behind ---------------------------------------------
+
+
+def test_lint_leaves_no_cyclic_garbage():
+    import gc
+
+    samples = [
+        KNOWN["plain"],
+        AGENT_CM.format(cidr="10.1.1.5/24").encode(),  # rejected by the agent: an AgentError kept as data
+        b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ip-masq-agent}\ndata:\n  config: |\n    a: [\n",  # YAML error
+        b"masq: \xff\n",  # not UTF-8
+        b"kind: [\nmasq\n",  # broken manifest
+        KNOWN["standalone json, escaped key"],
+    ]
+    for data in samples:  # warm: imports and caches
+        lint_bytes("f.yaml", data, SETTINGS, None)
+    gc.collect()
+    was = gc.get_debug()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        for data in samples:
+            lint_bytes("f.yaml", data, SETTINGS, None)
+        found = gc.collect()
+        kinds = sorted({type(o).__name__ for o in gc.garbage})
+    finally:
+        gc.set_debug(was)
+        gc.garbage.clear()
+    assert found == 0, kinds

@@ -551,4 +551,8 @@ def parse(data: str) -> JValue:
     Raises :class:`GoJSONSyntaxError` with Go's message for the first syntax error; no
     partial value is returned, because Go checks the whole input before decoding.
     """
-    return _Scanner(data).run()
+    scanner = _Scanner(data)
+    try:
+        return scanner.run()
+    finally:
+        scanner.step = None  # a bound method of the scanner: leave no cycle holding the parsed value
