@@ -699,3 +699,30 @@ def test_lint_leaves_no_cyclic_garbage():
         gc.set_debug(was)
         gc.garbage.clear()
     assert found == 0, kinds
+
+
+# --- caret lines for ASCII source ------------------------------------------------------------------
+
+
+def _caret_line_per_char(source, span):
+    from masqlint.report._common import char_width, visible_char
+
+    start = span.column - 1
+    end = span.end_column - 1 if span.end_line == span.line else len(source)
+    end = min(end, len(source))
+    pad = ["\t" if visible_char(ch) == "\t" else " " * char_width(visible_char(ch)) for ch in source[:start]]
+    if start > len(source):
+        pad.append(" " * (start - len(source)))
+    width = sum(char_width(visible_char(ch)) for ch in source[start:end])
+    return "".join(pad) + "^" + "~" * max(width - 1, 0)
+
+
+@hsettings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(["a", " ", "\t", "\x00", "\x1b", "\x7f", "-", "\u00e9", "\u4e00", "\u0301"]),
+               max_size=12), st.integers(1, 15), st.integers(0, 6), st.booleans())
+def test_caret_line_fast_path(source, column, length, same_line):
+    from masqlint.findings import Span
+    from masqlint.report._common import caret_line
+
+    span = Span(3, column, 3 if same_line else 4, column + length)
+    assert caret_line(source, span) == _caret_line_per_char(source, span)

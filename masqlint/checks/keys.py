@@ -313,7 +313,9 @@ def yaml11_boolean(ctx):
                 f = match_field(k.value) if isinstance(k, ScalarNode) and node is root else None
                 stack.append((v, f))
         elif isinstance(node, SequenceNode):
-            stack.extend((i, None) for i in node.value)
+            # a scalar item is visited only if it could be a YAML 1.1-only boolean
+            stack.extend((i, None) for i in node.value
+                         if not isinstance(i, ScalarNode) or (i.tag == PLAIN and i.value in _YAML11_ONLY_BOOLS))
         elif isinstance(node, ScalarNode) and node.tag == PLAIN and node.value in _YAML11_ONLY_BOOLS:
             tag, val = resolve_scalar("", node.value)
             if tag != BOOL:

@@ -191,7 +191,8 @@ def _dup_keys_in(node, seen_ids=None):
                         first[k.value] = k
                 stack.append(v)
         elif isinstance(n, SequenceNode):
-            stack.extend(n.value)
+            # scalar items hold no mapping: not worth a visit (a long CIDR list is all scalars)
+            stack.extend(i for i in n.value if not isinstance(i, ScalarNode))
 
 
 def _value_text(v) -> str:

@@ -109,6 +109,9 @@ def window(source: str, span: Span, width: int = WINDOW) -> tuple[str, Span]:
     return head + source[start:end] + tail, moved
 
 
+_PAD = {c: " " for c in range(128) if c != 9}  # ASCII to a space of one column, a tab kept
+
+
 def caret_line(source: str, span: Span) -> str:
     """The ``^~~~`` line that underlines `span` on its first line, `source`.
 
@@ -121,6 +124,8 @@ def caret_line(source: str, span: Span) -> str:
     else:
         end = len(source)
     end = min(end, len(source))
+    if source[:max(start, end)].isascii():  # every ASCII character shows one column wide (controls as pictures)
+        return source[:start].translate(_PAD) + " " * max(start - len(source), 0) + "^" + "~" * max(end - start - 1, 0)
     pad: list[str] = []
     for ch in source[:start]:
         shown = visible_char(ch)
