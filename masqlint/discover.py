@@ -39,10 +39,14 @@ def _rel(path: str, root: str) -> str:
 
 
 class _Ignores:
-    """.gitignore files met on the way down, each applying below its own directory."""
+    """.gitignore files met on the way down, each applying below its own directory.
+
+    pathspec (whose import alone takes tens of milliseconds) is loaded only once a path
+    could be ignored: most .gitignore files name things a tree of manifests never holds,
+    and a path lacking the literal text of every ignoring pattern cannot match one."""
 
     def __init__(self):
-        self.stack: list[tuple[str, object]] = []
+        self.stack: list[_GitIgnore] = []
 
     def load(self, directory: str) -> None:
         gi = os.path.join(directory, ".gitignore")
@@ -51,26 +55,66 @@ class _Ignores:
                 lines = fh.read().splitlines()
         except OSError:
             return
-        import pathspec
-
-        try:
-            spec = pathspec.GitIgnoreSpec.from_lines(lines)
-        except Exception:
-            return
-        self.stack.append((directory, spec, _any_include(spec)))
+        self.stack.append(_GitIgnore(directory, lines))
 
     def ignored(self, path: str, is_dir: bool) -> bool:
-        for base, spec, any_include in self.stack:
-            prefix = base.rstrip(os.sep) + os.sep
-            if path == base or not path.startswith(prefix):
+        for gi in self.stack:
+            if path == gi.base or not path.startswith(gi.prefix):
                 continue
             # both absolute and normalised, path below base: the relative path is the rest of it
-            rel = path[len(prefix):].replace(os.sep, "/") + ("/" if is_dir else "")
+            rel = path[len(gi.prefix):].replace(os.sep, "/") + ("/" if is_dir else "")
+            if gi.literals is not None and not any(lit in rel for lit in gi.literals):
+                continue  # it holds no ignoring pattern's text: nothing here can ignore it
+            spec, any_include = gi.compiled()
+            if spec is None:
+                continue  # the file does not parse: it ignores nothing
             if any_include is not None and any_include.match(rel) is None:
                 continue  # no ignoring pattern matches, so nothing can ignore it
             if spec.match_file(rel):  # type: ignore[attr-defined]
                 return True
         return False
+
+
+class _GitIgnore:
+    def __init__(self, base: str, lines: list[str]):
+        self.base = base
+        self.prefix = base.rstrip(os.sep) + os.sep
+        self.lines = lines
+        self.literals = _ignoring_literals(lines)
+        self._compiled = None
+
+    def compiled(self):
+        """(pathspec.GitIgnoreSpec or None when the lines do not parse, its _any_include regex)."""
+        if self._compiled is None:
+            import pathspec
+
+            try:
+                spec = pathspec.GitIgnoreSpec.from_lines(self.lines)
+            except Exception:
+                self._compiled = (None, None)
+            else:
+                self._compiled = (spec, _any_include(spec))
+        return self._compiled
+
+
+def _ignoring_literals(lines: list[str]) -> list[str] | None:
+    """For each ignoring (not ``!``, not comment) line, a piece of text every path it matches
+    contains; None when some line cannot be read so simply (escapes, classes, no literal part)."""
+    out = []
+    for line in lines:
+        if not line.strip() or line.startswith("#") or line.startswith("!"):
+            continue
+        if "\\" in line or "[" in line or "]" in line:
+            return None
+        best = ""
+        for component in line.strip().split("/"):
+            for run in component.replace("?", "*").split("*"):
+                if len(run) > len(best):
+                    best = run
+        if not best:
+            return None  # "*", "**", "/": may match anything
+        out.append(best)
+    return out
 
 
 def _any_include(spec):

@@ -726,3 +726,36 @@ def test_caret_line_fast_path(source, column, length, same_line):
 
     span = Span(3, column, 3 if same_line else 4, column + length)
     assert caret_line(source, span) == _caret_line_per_char(source, span)
+
+
+@hsettings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(_GI_LINES + ["  x.tgz  ", "*", "/", "**", "b\\ ", "*.js?n", "c/*/d/"]), max_size=6),
+       _GI_PATHS, st.booleans())
+def test_gitignore_literals_never_hide_a_match(lines, parts, is_dir):
+    import pathspec
+
+    from masqlint.discover import _ignoring_literals
+
+    rel = "/".join(parts) + ("/" if is_dir else "")
+    lits = _ignoring_literals(lines)
+    if pathspec.GitIgnoreSpec.from_lines(lines).match_file(rel):
+        assert lits is None or any(lit in rel for lit in lits)
+
+
+def test_gitignore_without_a_possible_match_needs_no_pathspec(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitignore").write_text("*.tgz\n.terraform/\n")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x.yaml").write_text("kind: Service\n")
+    code = ("import sys; from masqlint.discover import discover; "
+            "print([c.display for c in discover(['.'])], 'pathspec' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(os.path.abspath(__file__)))})
+    assert out.stdout.strip() == "['./a/x.yaml'] False"
+    (tmp_path / "a" / "y.tgz.yaml").write_text("kind: Service\n")  # holds ".tgz": pathspec decides (not ignored)
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(os.path.abspath(__file__)))})
+    assert out.stdout.strip() == "['./a/x.yaml', './a/y.tgz.yaml'] True"
