@@ -759,3 +759,37 @@ def test_gitignore_without_a_possible_match_needs_no_pathspec(tmp_path, monkeypa
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True,
                          env={**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(os.path.abspath(__file__)))})
     assert out.stdout.strip() == "['./a/x.yaml', './a/y.tgz.yaml'] True"
+
+
+# --- what a run imports -------------------------------------------------------------------------------
+
+HEAVY = ("jsonschema", "netaddr", "pathspec", "concurrent", "multiprocessing", "yaml")
+
+
+def _imported_after_check(tmp_path, name, text):
+    import subprocess
+    import sys
+
+    (tmp_path / name).write_bytes(text)
+    code = ("import sys; from masqlint.cli import main; code = main(['check', '--no-config', sys.argv[1]]); "
+            f"print(code, sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})))")
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = subprocess.run([sys.executable, "-c", code, name], cwd=tmp_path, capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": repo})
+    return out.stdout.strip().splitlines()[-1]
+
+
+def test_a_file_without_config_loads_nothing_heavy(tmp_path):
+    out = _imported_after_check(tmp_path, "deploy.yaml", b"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n")
+    assert out == "0 []"
+
+
+def test_a_plain_configmap_needs_neither_jsonschema_nor_netaddr(tmp_path):
+    out = _imported_after_check(tmp_path, "cm.yaml", AGENT_CM.format(cidr="10.0.0.0/8").encode())
+    assert out == "1 ['yaml']"  # MQ401: the list drops defaults; YAML is parsed, nothing else heavy
+
+
+def test_a_type_error_loads_jsonschema(tmp_path):
+    text = AGENT_CM.format(cidr="10.0.0.0/8").replace("    nonMasqueradeCIDRs:", "    masqLinkLocal: 'no'\n    nonMasqueradeCIDRs:")
+    out = _imported_after_check(tmp_path, "cm.yaml", text.encode())
+    assert out == "1 ['jsonschema', 'yaml']"
