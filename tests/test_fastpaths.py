@@ -329,12 +329,30 @@ def test_cidr_fast_path_matches_the_general_parser(addr, slash, plen):
 # --- MQ307 and MQ405 by sweeps, as they were with netaddr and pairwise scans ------------------------
 
 
+def _unique_sorted_ref(ctx):
+    """Valid entries, the first of each range, by (version, start, end descending): by tuples."""
+    from masqlint.checks.cidrs import valid_entries
+
+    uniq = {}
+    for e in valid_entries(ctx):
+        uniq.setdefault(e.rng, e)
+    return sorted(uniq.values(), key=lambda e: (e.rng[0], e.rng[1], -e.rng[2]))
+
+
+def _mq306_pairwise_ref(ctx):
+    out, cover = [], None
+    for e in _unique_sorted_ref(ctx):
+        if cover is not None and cover.rng[0] == e.rng[0] and e.rng[2] <= cover.rng[2]:
+            out.append((e.text, cover.text, e.index))
+            continue
+        cover = e
+    return out
+
+
 def _mq307_with_netaddr(ctx):
     """MQ307's aggregates as netaddr.cidr_merge finds them: [(member texts, aggregate)]."""
-    from masqlint.checks.cidrs import _unique_sorted
-
     ents, cover = [], None
-    for e in _unique_sorted(ctx):
+    for e in _unique_sorted_ref(ctx):
         if cover is not None and cover.rng[0] == e.rng[0] and e.rng[2] <= cover.rng[2]:
             continue
         cover = e
@@ -373,6 +391,25 @@ def test_mergeable_cidrs_as_netaddr_merges_them(blocks, ipv6):
     ctx = fctx.configs[0]
     mine = [(p.data["cidrs"], p.data["aggregate"]) for p in mergeable_cidrs(ctx)]
     assert mine == _mq307_with_netaddr(ctx)
+
+
+@hsettings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, 15), st.sampled_from([20, 22, 24, 24, 26, 28])), min_size=1, max_size=30),
+       st.lists(st.sampled_from(["fd00::/16", "fd00:1::/32", "fd00::/8", "10.0.0.0/8", "0.0.0.0/0"]), max_size=3))
+def test_redundant_and_mergeable_by_one_integer_sort(blocks, extra):
+    from masqlint.checks.cidrs import _range_sweep, redundant_cidr
+    from masqlint.lint import analyse
+    from masqlint.source import SourceFile
+
+    items = [f"10.{n}.{(n * 37) % 256 & ~((1 << max(24 - plen, 0)) - 1) & 255}.0/{plen}" if plen <= 24
+             else f"10.{n}.3.{(n * 64) % 256}/{plen}" for n, plen in blocks] + extra
+    text = "nonMasqueradeCIDRs:\n" + "".join(f"  - {c}\n" for c in items) + f"cidrLimit: {len(items)}\n"
+    settings = Settings().merged({"agent-flags": {"enable-ipv6": True}})
+    ctx = analyse(SourceFile.from_bytes("ip-masq-agent", text.encode()), settings, True).configs[0]
+    ref = _mq306_pairwise_ref(ctx)
+    assert [(p.data["cidr"], p.data["covered_by"]) for p in redundant_cidr(ctx)] == [(a, b) for a, b, _i in ref]
+    covered = {i for _a, _b, i in ref}
+    assert [e.index for e in _range_sweep(ctx)[1]] == [e.index for e in _unique_sorted_ref(ctx) if e.index not in covered]
 
 
 def _public_part_pairwise(rng):

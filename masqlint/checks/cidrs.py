@@ -77,16 +77,37 @@ def valid_entries(ctx) -> list[Entry]:
     return cached
 
 
-def _unique_sorted(ctx) -> list[Entry]:
-    """Valid entries, one per address range, by start address (longest first); once per context."""
-    cached = getattr(ctx, "_cidr_unique_sorted", None)
+_M129 = (1 << 129) - 1
+
+
+def _range_sweep(ctx) -> tuple[list[tuple[Entry, Entry]], list[Entry]]:
+    """One walk of the valid entries in address order (longest first where two start together,
+    the first written where two are the same range): the (entry, entry covering it) pairs of
+    MQ306 and the entries no other covers, for MQ307. Once per context.
+
+    Sorted by one integer per entry (version, start, then end descending), which long lists
+    sort faster than tuples."""
+    cached = getattr(ctx, "_cidr_sweep", None)
     if cached is None:
-        uniq = {}
-        for e in valid_entries(ctx):
-            uniq.setdefault(e.rng, e)
-        cached = sorted(uniq.values(), key=lambda e: (e.rng[0], e.rng[1], -e.rng[2]))
+        ents = valid_entries(ctx)
+        rngs = [e.rng for e in ents]
+        keys = [((v == 6) << 258) | (lo << 129) | (_M129 - hi) for v, lo, hi in rngs]
+        redundant: list[tuple[Entry, Entry]] = []
+        kept: list[Entry] = []
+        prev = cover = None
+        for i in sorted(range(len(ents)), key=keys.__getitem__):  # stable: the first written first
+            if keys[i] == prev:
+                continue  # the same range again (MQ305)
+            prev = keys[i]
+            v, _lo, hi = rngs[i]
+            if cover is not None and cover[0] == v and hi <= cover[2]:
+                redundant.append((ents[i], kept[-1]))
+                continue
+            cover = rngs[i]
+            kept.append(ents[i])
+        cached = (redundant, kept)
         try:
-            ctx._cidr_unique_sorted = cached
+            ctx._cidr_sweep = cached
         except AttributeError:
             pass
     return cached
@@ -285,35 +306,24 @@ def duplicate_cidr(ctx):
 
 @register("MQ306")
 def redundant_cidr(ctx):
-    cover = None
     lst = cidr_list(ctx)
     has_nulls = lst is not None and any(isinstance(i, JNull) for i in lst.items)
-    for e in _unique_sorted(ctx):
-        v, lo, hi = e.rng
-        if cover is not None and cover.rng[0] == v and hi <= cover.rng[2]:
-            r = _item_delete_range(ctx, e)
-            fix = Fix(f"remove {e.text}", (Edit(r[0], r[1], ""),), safe=not has_nulls) if r else None
-            yield Problem(
-                "MQ306",
-                f"{e.text} lies inside {cover.text} (line {line_of(ctx, cover.node)}): it changes nothing and uses "
-                "one of the cidrLimit slots. Remove it",
-                at=e.node,
-                fix=fix,
-                data={"cidr": e.text, "covered_by": cover.text},
-            )
-            continue
-        cover = e
+    for e, cover in _range_sweep(ctx)[0]:
+        r = _item_delete_range(ctx, e)
+        fix = Fix(f"remove {e.text}", (Edit(r[0], r[1], ""),), safe=not has_nulls) if r else None
+        yield Problem(
+            "MQ306",
+            f"{e.text} lies inside {cover.text} (line {line_of(ctx, cover.node)}): it changes nothing and uses "
+            "one of the cidrLimit slots. Remove it",
+            at=e.node,
+            fix=fix,
+            data={"cidr": e.text, "covered_by": cover.text},
+        )
 
 
 @register("MQ307")
 def mergeable_cidrs(ctx):
-    ents = []
-    cover = None
-    for e in _unique_sorted(ctx):
-        if cover is not None and cover.rng[0] == e.rng[0] and e.rng[2] <= cover.rng[2]:
-            continue
-        cover = e
-        ents.append(e)
+    ents = _range_sweep(ctx)[1]
     if len(ents) < 2:
         return
     # adjacent blocks that aggregate: the entries (disjoint now, in address order) form runs of
