@@ -830,3 +830,25 @@ def test_a_type_error_loads_jsonschema(tmp_path):
     text = AGENT_CM.format(cidr="10.0.0.0/8").replace("    nonMasqueradeCIDRs:", "    masqLinkLocal: 'no'\n    nonMasqueradeCIDRs:")
     out = _imported_after_check(tmp_path, "cm.yaml", text.encode())
     assert out == "1 ['jsonschema', 'yaml']"
+
+
+def test_fix_through_the_pool_writes_what_the_serial_run_writes(tmp_path, monkeypatch, capsys):
+    import shutil
+
+    from masqlint.cli import main
+
+    base = tmp_path / "base"
+    base.mkdir()
+    _tree(base)
+    trees = {}
+    for jobs in ("1", "2"):
+        root = tmp_path / f"j{jobs}"
+        shutil.copytree(base, root)
+        monkeypatch.chdir(root)
+        code = main(["check", "--no-config", "--jobs", jobs, "--fix", "--unsafe-fixes", "--format", "concise", "."])
+        out = capsys.readouterr()
+        trees[jobs] = (code, out.out, out.err, {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+                                                if p.is_file()})
+    assert trees["1"] == trees["2"]
+    changed = [k for k, v in trees["1"][3].items() if (base / k).read_bytes() != v]
+    assert len(changed) > 20  # the fixes did rewrite files
