@@ -271,7 +271,7 @@ def main(argv=None) -> int:
 
     print(f"machine: {machine()}")
     print(f"tools:   masqlint {__import__('masqlint').__version__} (this checkout); {version_of(yl)}; "
-          f"check-jsonschema {version_of(cj)}; {version_of([grep]) if grep else 'grep not installed'}; "
+          f"{version_of(cj)}; {version_of([grep]) if grep else 'grep not installed'}; "
           f"timer: {'hyperfine (' + version_of([runner.hyperfine]) + ')' if runner.hyperfine else 'subprocess runs'}")
     print(f"inputs:  {out}", flush=True)
 
