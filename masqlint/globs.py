@@ -32,8 +32,22 @@ def could_match_relpath(abspath: str, patterns) -> bool:
     A relative path is ``..`` components followed by components of the absolute path, so a
     literal it holds is either in ``abspath`` or is ``.``/``..`` itself.
     """
-    for p in patterns:
-        lit = required_literal(p)
-        if lit is None or lit in abspath or lit in (".", ".."):
+    lits = _literals(tuple(patterns))
+    if lits is None:
+        return True
+    for lit in lits:
+        if lit in abspath:
             return True
     return False
+
+
+@lru_cache(maxsize=64)
+def _literals(patterns: tuple) -> tuple[str, ...] | None:
+    """The patterns' required literals (None: some pattern might match any path)."""
+    out = []
+    for p in patterns:
+        lit = required_literal(p)
+        if lit is None or lit in (".", ".."):
+            return None
+        out.append(lit)
+    return tuple(out)

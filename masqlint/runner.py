@@ -118,12 +118,18 @@ def _read_at_most(fd: int, limit: int, size_hint: int) -> bytes:
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
+def _normal_absolute(path: str) -> bool:
+    """Is ``path`` already what os.path.abspath would make of it (as discovery's paths are)?"""
+    return (os.sep == "/" and path.startswith("/") and not path.startswith("//") and "//" not in path
+            and "/./" not in path and "/../" not in path and not path.endswith(("/", "/.", "/..")))
+
+
 def is_standalone_path(display: str, path: str, settings: Settings, opts: Options) -> bool:
     """Does a standalone glob name this file? (The relative path is only built when a glob could match.)"""
     if path == "-":
         rel = opts.stdin_filename or display
     else:
-        absolute = os.path.abspath(path)
+        absolute = path if _normal_absolute(path) else os.path.abspath(path)
         if not could_match_relpath(absolute, settings.standalone):
             return False
         rel = os.path.relpath(absolute).replace(os.sep, "/")

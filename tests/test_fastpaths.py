@@ -852,3 +852,26 @@ def test_fix_through_the_pool_writes_what_the_serial_run_writes(tmp_path, monkey
     assert trees["1"] == trees["2"]
     changed = [k for k, v in trees["1"][3].items() if (base / k).read_bytes() != v]
     assert len(changed) > 20  # the fixes did rewrite files
+
+
+@hsettings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(["", ".", "..", "a", "b.yaml", "ip-masq-agent", "x..y"]), max_size=5).map("/".join),
+       st.sampled_from(["", "/", "//", "///"]))
+def test_normal_absolute_paths_are_left_alone(rest, lead):
+    from masqlint.runner import _normal_absolute
+
+    path = lead + rest
+    if _normal_absolute(path):
+        assert os.path.abspath(path) == path
+
+
+@hsettings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["**/ip-masq-agent", "*.conf", "a/*/b", "*", "x[ab]", "..", "./c", "ip-masq-agent*"]),
+                max_size=4), st.lists(st.sampled_from(["a", "b", "ip-masq-agent", "x.conf", "..", "c"]), max_size=4))
+def test_standalone_literal_prefilter(patterns, parts):
+    from masqlint.globs import could_match_relpath
+
+    absolute = "/" + "/".join(parts)
+    rel = os.path.relpath(absolute, "/tmp/q").replace(os.sep, "/")
+    if any(glob_match(rel, p) for p in patterns if p.strip("/")):
+        assert could_match_relpath(absolute, patterns)
