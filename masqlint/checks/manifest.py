@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..agent.jsonish import JArray, JNull, JObject
+from ..agent.jsonish import JArray, JNull, JObject, JString
 from ..agent.model import AgentError, match_field
 from ..source import mapping_get, scalar, split_lines
 from ..yamlload import MappingNode, ScalarNode
@@ -183,7 +183,7 @@ def _find_inner_cidrs(root: JObject) -> list[str]:
         if isinstance(o, JObject):
             for k, v, _ in o.members:
                 if match_field(k) == "nonMasqueradeCIDRs" and isinstance(v, JArray):
-                    return [getattr(i, "value", "") for i in v.items if getattr(i, "value", None)]
+                    return [i.value for i in v.items if isinstance(i, JString) and i.value]
                 if k == "config" and hasattr(v, "value") and isinstance(v.value, str):
                     inner = parse_agent_text(v.value)
                     if not isinstance(inner, AgentError):

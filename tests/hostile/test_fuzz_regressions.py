@@ -22,3 +22,12 @@ def test_characters_str_splitlines_breaks_at_do_not_shift_suppression_lines(odd_
     assert [(f.span.line, f.span.column) for f in unused] == [(9, 5)]
     assert all(f.span.line <= 9 for f in findings)
     sync_bytes(text.encode())
+
+
+def test_a_pasted_manifest_whose_inner_list_holds_non_strings():
+    """A manifest given as the agent config (MQ103) whose nonMasqueradeCIDRs holds a boolean:
+    the message lists only the CIDR strings it found."""
+    text = CM + "  nonMasqueradeCIDRs: [~, yes, 10.0.0.0/8]\n"
+    findings = lint_text(text, "ip-masq-agent", Settings(), standalone=True)
+    [nested] = [f for f in findings if f.rule == "MQ103"]
+    assert "10.0.0.0/8" in nested.message and "True" not in nested.message
