@@ -304,33 +304,19 @@ def validate(cfg: MasqConfig, flags: AgentFlags, limit: int | None | bool = True
             )
 
 
+_GO_ESCAPES = {'"': '\\"', "\\": "\\\\", "\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r",
+               "\t": "\\t", "\v": "\\v"}
+
+
 def _go_q(s: str) -> str:
     """The inside of Go's %q for a string (strconv.Quote without the outer quotes)."""
     out = []
     for ch in s:
         o = ord(ch)
-        if ch == '"':
-            out.append('\\"')
-        elif ch == "\\":
-            out.append("\\\\")
-        elif ch == "\a":
-            out.append("\\a")
-        elif ch == "\b":
-            out.append("\\b")
-        elif ch == "\f":
-            out.append("\\f")
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ch == "\v":
-            out.append("\\v")
+        if ch in _GO_ESCAPES:
+            out.append(_GO_ESCAPES[ch])
         elif o < 0x20 or o == 0x7F:
             out.append(f"\\x{o:02x}")
-        elif o == 0xFFFD and False:
-            out.append(ch)
         elif o >= 0x80 and not _go_is_print(ch):
             out.append(f"\\u{o:04x}" if o < 0x10000 else f"\\U{o:08x}")
         else:
