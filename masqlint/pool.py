@@ -33,6 +33,10 @@ class WorkerFailed(RuntimeError):
     pass
 
 
+class Unavailable(OSError):
+    """Not a single worker could be started (nothing was consumed from the items)."""
+
+
 class _Worker:
     def __init__(self, pid: int, to_fd: int, from_fd: int):
         self.pid = pid
@@ -95,7 +99,12 @@ def run(items, work, jobs: int) -> list:
     gc.freeze()  # objects made so far are shared with the workers untouched (no copy-on-write by the GC)
     try:
         for _ in range(jobs):
-            workers.append(_fork(workers, work))
+            try:
+                workers.append(_fork(workers, work))
+            except OSError as e:  # out of processes or memory: go on with the workers there are
+                if not workers:
+                    raise Unavailable(str(e)) from e
+                break
         return _dispatch(items, workers)
     finally:
         for w in workers:
@@ -173,6 +182,8 @@ def _pump(workers: list[_Worker], results: list, block: bool) -> None:
                 sent = os.write(w.to_fd, w.out[:1 << 16])
             except BlockingIOError:
                 sent = 0
+            except BrokenPipeError:  # not the user's pipe: the worker is gone
+                raise WorkerFailed("a worker process ended before its work was done") from None
             del w.out[:sent]
         if w.from_fd in r:
             b = os.read(w.from_fd, 1 << 20)

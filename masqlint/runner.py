@@ -340,7 +340,10 @@ def _run_pool(candidates, opts: Options) -> list[FileOutcome]:
                 kept.append(c)
                 yield c.display, c.path, c.explicit
 
-        results = fork_pool.run(items(), lambda item: process_or_none(*item, opts), opts.jobs)
+        try:
+            results = fork_pool.run(items(), lambda item: process_or_none(*item, opts), opts.jobs)
+        except fork_pool.Unavailable:  # no process could be started: lint here
+            return [process(c.display, c.path, c.explicit, opts) for c in candidates]
         return [o if o is not None else FileOutcome(FileResult(c.display)) for c, o in zip(kept, results)]
     import multiprocessing
 

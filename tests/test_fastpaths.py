@@ -875,3 +875,44 @@ def test_standalone_literal_prefilter(patterns, parts):
     rel = os.path.relpath(absolute, "/tmp/q").replace(os.sep, "/")
     if any(glob_match(rel, p) for p in patterns if p.strip("/")):
         assert could_match_relpath(absolute, patterns)
+
+
+def test_pool_failures_are_errors_not_silence(monkeypatch):
+    from masqlint import pool
+
+    if not pool.available():
+        pytest.skip("no fork here")
+
+    def crash(i):
+        if i == 70:
+            os._exit(3)  # a worker killed mid-run (out of memory, say)
+        return i
+
+    with pytest.raises(pool.WorkerFailed):
+        pool.run(iter(range(400)), crash, 2)
+
+    def no_fork():
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    items = iter(range(10))
+    with pytest.raises(pool.Unavailable):
+        pool.run(items, lambda i: i, 2)
+    assert next(items) == 0  # nothing was taken from the items: the caller can lint them itself
+
+
+def test_no_fork_means_linting_here(tmp_path, monkeypatch):
+    from masqlint import pool
+    from masqlint.discover import discover
+    from masqlint.runner import Options, run
+
+    monkeypatch.chdir(tmp_path)
+    _tree(tmp_path)
+    serial = run(discover(["."]), Options(jobs=1, use_config_files=False))
+
+    def no_fork():
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    monkeypatch.setattr(pool, "available", lambda: True)
+    assert _summary(*run(discover(["."]), Options(jobs=2, use_config_files=False))) == _summary(*serial)
