@@ -294,7 +294,7 @@ def run_one(data: bytes, index: int):
     from masqlint.agent.model import AgentFlags
     from masqlint.agent.sync import sync_bytes
     from masqlint.api import lint_text
-    from masqlint.settings import Settings
+    from masqlint.config.settings import Settings
 
     settings = _SETTINGS[index % len(_SETTINGS)]
     findings = lint_text(data, "fuzz.yaml", settings)
@@ -310,9 +310,9 @@ def run_one(data: bytes, index: int):
 
 def fix_and_relint(data: bytes, findings, settings) -> None:
     """The --fix --unsafe-fixes loop on the text: edits apply, encode back, lint again."""
-    from masqlint.fix import apply_edits, select_fixes
-    from masqlint.runner import lint_bytes
-    from masqlint.source import SourceFile
+    from masqlint.pipeline.fix import apply_edits, select_fixes
+    from masqlint.pipeline.runner import lint_bytes
+    from masqlint.text.source import SourceFile
 
     sf = SourceFile.from_bytes("fuzz.yaml", data)
     if sf.text is None:
@@ -327,10 +327,10 @@ def fix_and_relint(data: bytes, findings, settings) -> None:
 
 
 def render_all(data: bytes, settings) -> None:
-    from masqlint.catalog import rule_infos
-    from masqlint.findings import RunResult
+    from masqlint.engine.catalog import rule_infos
+    from masqlint.engine.findings import RunResult
     from masqlint.report import FORMATS, render
-    from masqlint.runner import lint_bytes
+    from masqlint.pipeline.runner import lint_bytes
 
     result = RunResult(files=[lint_bytes("fuzz.yaml", data, settings, None)], rules=rule_infos())
     for fmt in FORMATS:
@@ -341,7 +341,7 @@ _SETTINGS: list = []
 
 
 def _settings_variants() -> list:
-    from masqlint.settings import Destination, Settings
+    from masqlint.config.settings import Destination, Settings
 
     policy = dict(
         must_masquerade=(Destination("10.2.1.100/32", "endpoint"), Destination("8.8.8.0/24", "")),

@@ -9,7 +9,7 @@ every tool alike; each figure is the median of its runs. With hyperfine installe
 the runs (no shell, ``-N``); otherwise each run is a subprocess timed here. Peak RSS is the
 child's ``ru_maxrss`` from ``os.wait4`` (the largest process of a run, workers included).
 The checkout's bytecode is compiled first, as pip does on install (the peers have theirs).
-The LSP figure is the in-process time of ``masqlint.runner.lint_bytes`` on a 64-entry
+The LSP figure is the in-process time of ``masqlint.pipeline.runner.lint_bytes`` on a 64-entry
 ConfigMap — the call the language server makes on every change.
 
 Install the peers with ``pip install .[bench]`` (hyperfine: ``apt-get install hyperfine``).
@@ -61,7 +61,7 @@ def _script(name: str) -> list[str] | None:
 
 def masqlint_cmd() -> list[str]:
     """What the installed ``masqlint`` console script runs, taken from this checkout."""
-    return [sys.executable, "-c", "import sys; from masqlint.cli import main; sys.exit(main())"]
+    return [sys.executable, "-c", "import sys; from masqlint.cli.main import main; sys.exit(main())"]
 
 
 def tool_env() -> dict:
@@ -165,8 +165,8 @@ def configmap_with(n: int, change: int = 0) -> bytes:
 
 def lsp_relint_ms(runs: int) -> float:
     """Median server-side time to re-lint a 64-entry ConfigMap after an edit (alternating two texts)."""
-    from masqlint.runner import lint_bytes
-    from masqlint.settings import Settings
+    from masqlint.pipeline.runner import lint_bytes
+    from masqlint.config.settings import Settings
 
     settings = Settings()
     texts = [configmap_with(64, 0), configmap_with(64, 1)]
@@ -181,8 +181,8 @@ def lsp_relint_ms(runs: int) -> float:
 
 def per_entry_us(out: str, quick: bool) -> dict[str, float]:
     """In-process lint time per CIDR entry, over the small ConfigMap's time (no start-up in it)."""
-    from masqlint.runner import lint_bytes
-    from masqlint.settings import Settings
+    from masqlint.pipeline.runner import lint_bytes
+    from masqlint.config.settings import Settings
 
     settings = Settings()
 

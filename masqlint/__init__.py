@@ -7,14 +7,14 @@ __version__ = "0.1.0"
 __all__ = ["__version__", "lint_text", "lint_paths", "render", "trace"]
 
 if TYPE_CHECKING:  # type checkers see the real signatures; at run time they load on first use
-    from .api import lint_paths, lint_text, render, trace  # noqa: F401
+    from masqlint.api import lint_paths, lint_text, render, trace  # noqa: F401
 
 
 def __getattr__(name: str) -> Any:
     # The public API is imported lazily so that `masqlint --version` and files
     # without agent configs never pay for jsonschema or netaddr.
     if name in ("lint_text", "lint_paths", "render", "trace"):
-        from . import api
+        from masqlint import api
 
         return getattr(api, name)
     raise AttributeError(f"module 'masqlint' has no attribute {name!r}")

@@ -6,9 +6,9 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import Any, Union
 
-from .agent.model import AgentFlags, SyncResult
-from .findings import Finding, RunResult
-from .settings import Settings, from_mapping
+from masqlint.agent.model import AgentFlags, SyncResult
+from masqlint.engine.findings import Finding, RunResult
+from masqlint.config.settings import Settings, from_mapping
 
 #: What ``config=`` accepts: Settings, a mapping as in ``.masqlint.yaml``, or the path of a settings file.
 ConfigArg = Union[Settings, Mapping[str, Any], str, os.PathLike[str], None]
@@ -20,12 +20,12 @@ def _settings(config: ConfigArg) -> Settings:
     if isinstance(config, Settings):
         return config
     if isinstance(config, Mapping):
-        from .policy import validate_mapping
+        from masqlint.config.loader import validate_mapping
 
         data = dict(config)
         validate_mapping(data, "<config>")
         return from_mapping(data)
-    from .policy import load_settings_file
+    from masqlint.config.loader import load_settings_file
 
     return load_settings_file(os.fspath(config))
 
@@ -37,10 +37,10 @@ def lint_text(text: str | bytes, path: str = "<text>", config: ConfigArg = None,
     ``config``: Settings, a settings mapping (as in .masqlint.yaml) or the path of a settings file;
     None: built-in defaults. ``standalone=True`` reads the text as the agent's config file itself
     rather than as a manifest; None decides as the command line does (by ``path`` and content).
-    Raises ``masqlint.policy.ConfigError`` for invalid settings.
+    Raises ``masqlint.config.loader.ConfigError`` for invalid settings.
     """
-    from .lint import is_standalone_name
-    from .runner import lint_bytes
+    from masqlint.engine.lint import is_standalone_name
+    from masqlint.pipeline.runner import lint_bytes
 
     data = text.encode("utf-8") if isinstance(text, str) else text
     settings = _settings(config)
@@ -52,8 +52,8 @@ def lint_text(text: str | bytes, path: str = "<text>", config: ConfigArg = None,
 def lint_paths(paths: Iterable[str | os.PathLike[str]], config: ConfigArg = None, jobs: int = 1) -> RunResult:
     """Lint files and directories as `masqlint check` does (settings files are discovered
     per file unless ``config`` is given). Paths that cannot be read are left out."""
-    from .discover import Candidate, discover
-    from .runner import Options, run
+    from masqlint.pipeline.discover import Candidate, discover
+    from masqlint.pipeline.runner import Options, run
 
     forced = _settings(config) if config is not None else None
     base = forced or Settings()
@@ -69,8 +69,8 @@ def render(config: str | bytes | None, flags: AgentFlags | None = None, previous
 
     ``target="gke"`` uses GKE's flags; ``flags`` gives them explicitly.
     """
-    from .agent.sync import sync_bytes
-    from .targets import get_target
+    from masqlint.agent.sync import sync_bytes
+    from masqlint.agent.targets import get_target
 
     if flags is None:
         flags = get_target(target).flags if target else AgentFlags()
@@ -87,7 +87,7 @@ def trace(text: str | bytes, dst: str, path: str = "<text>", config: ConfigArg =
     CIDR) masqueraded, and which entry decides. Returns what ``masqlint trace --format json``
     prints under ``results``: ``{"path", "dst", "parts": [{"cidr", "masquerade", "reason",
     "entry", "line"}]}``."""
-    from .tracecmd import trace_unit, units_for_bytes
+    from masqlint.cli.trace import trace_unit, units_for_bytes
 
     data = text.encode("utf-8") if isinstance(text, str) else text
     settings = _settings(config)

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from masqlint.cli import main
+from masqlint.cli.main import main
+from paths import CONFORMANCE
 
 ROOT = Path(__file__).resolve().parents[1]
-CONFORMANCE = ROOT.parent / "shared" / "conformance" / "ip-masq-agent"
 EXAMPLES = ROOT / "examples"
 
 GOOD = """apiVersion: v1
@@ -166,9 +166,9 @@ def test_render_manifest_with_gke_target(tmp_path, capsys):
 
 def test_fix_seed_as_is_then_config_is_accepted_and_fix_is_idempotent(tmp_path, capsys):
     from masqlint.agent.sync import sync_bytes
-    from masqlint.lint import analyse
-    from masqlint.settings import Settings
-    from masqlint.source import SourceFile
+    from masqlint.engine.lint import analyse
+    from masqlint.config.settings import Settings
+    from masqlint.text.source import SourceFile
 
     p = tmp_path / "configmap.yaml"
     shutil.copy(EXAMPLES / "as-is" / "configmap.yaml", p)

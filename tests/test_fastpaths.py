@@ -18,9 +18,9 @@ from pathlib import PurePosixPath
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
-from masqlint.prefilter import might_hold_config
-from masqlint.runner import lint_bytes
-from masqlint.settings import Settings, glob_match
+from masqlint.pipeline.prefilter import might_hold_config
+from masqlint.pipeline.runner import lint_bytes
+from masqlint.config.settings import Settings, glob_match
 
 SETTINGS = Settings()
 
@@ -194,7 +194,7 @@ def test_glob_examples(pattern, path):
 
 
 def test_nearest_settings_per_directory(tmp_path):
-    from masqlint.policy import find_settings_for_dir
+    from masqlint.config.loader import find_settings_for_dir
 
     (tmp_path / "a" / "b" / "c").mkdir(parents=True)
     (tmp_path / "a" / ".masqlint.yaml").write_text("target: cilium\n")
@@ -378,8 +378,8 @@ def _mq307_with_netaddr(ctx):
        st.booleans())
 def test_mergeable_cidrs_as_netaddr_merges_them(blocks, ipv6):
     from masqlint.checks.cidrs import mergeable_cidrs
-    from masqlint.lint import analyse
-    from masqlint.source import SourceFile
+    from masqlint.engine.lint import analyse
+    from masqlint.text.source import SourceFile
 
     items = []
     for n, plen in blocks:
@@ -398,8 +398,8 @@ def test_mergeable_cidrs_as_netaddr_merges_them(blocks, ipv6):
        st.lists(st.sampled_from(["fd00::/16", "fd00:1::/32", "fd00::/8", "10.0.0.0/8", "0.0.0.0/0"]), max_size=3))
 def test_redundant_and_mergeable_by_one_integer_sort(blocks, extra):
     from masqlint.checks.cidrs import _range_sweep, redundant_cidr
-    from masqlint.lint import analyse
-    from masqlint.source import SourceFile
+    from masqlint.engine.lint import analyse
+    from masqlint.text.source import SourceFile
 
     items = [f"10.{n}.{(n * 37) % 256 & ~((1 << max(24 - plen, 0)) - 1) & 255}.0/{plen}" if plen <= 24
              else f"10.{n}.3.{(n * 64) % 256}/{plen}" for n, plen in blocks] + extra
@@ -453,14 +453,15 @@ def _line_starts_by_scan(text):
 @hsettings(max_examples=500, deadline=None)
 @given(st.text(alphabet="ab \r\n\t\u2028\x0b\x0c\x85", max_size=40))
 def test_line_index_breaks_only_at_cr_lf(text):
-    from masqlint.source import LineIndex
+    from masqlint.text.source import LineIndex
 
     assert LineIndex(text).starts == _line_starts_by_scan(text)
 
 
 def _embedded_locator_by_lines(source, key, value, text):
     """embedded_locator as it read the block line by line through LineIndex.line_text."""
-    from masqlint.source import LineIndex, Locator, node_range
+    from masqlint.forms.embedded import Locator
+    from masqlint.text.source import LineIndex, node_range
 
     fallback = node_range(key)
     cidx = LineIndex(text)
@@ -501,7 +502,9 @@ def _embedded_locator_by_lines(source, key, value, text):
        st.sampled_from(["\n", "\r\n", "\r"]), st.sampled_from(["|", "|2", "|-", "|+", "|4", ">"]),
        st.lists(st.integers(0, 3), min_size=6, max_size=6))
 def test_block_locator_as_line_by_line(lines, nl, header, extra):
-    from masqlint.source import SourceFile, embedded_locator, find_configs, parse_manifest
+    from masqlint.forms.embedded import embedded_locator
+    from masqlint.forms.manifest import find_configs, parse_manifest
+    from masqlint.text.source import SourceFile
 
     body = nl.join(" " * (4 + extra[i]) + ln if ln else "" for i, ln in enumerate(lines))
     text = ("apiVersion: v1" + nl + "kind: ConfigMap" + nl + "metadata:" + nl + "  name: ip-masq-agent" + nl + "data:" + nl
@@ -519,7 +522,7 @@ def test_block_locator_as_line_by_line(lines, nl, header, extra):
 
 
 def test_real_dir_is_realpath(tmp_path):
-    from masqlint.policy import _real_dir
+    from masqlint.config.loader import _real_dir
 
     (tmp_path / "a" / "b").mkdir(parents=True)
     os.symlink(tmp_path / "a", tmp_path / "l1")
@@ -533,7 +536,7 @@ def test_real_dir_is_realpath(tmp_path):
 
 
 def test_discovery_with_gitignore_and_excludes(tmp_path, monkeypatch):
-    from masqlint.discover import Candidate, discover
+    from masqlint.pipeline.discover import Candidate, discover
 
     (tmp_path / ".git").mkdir()
     (tmp_path / ".gitignore").write_text("build/\n*.tmp.yaml\n!keep.tmp.yaml\n")
@@ -591,9 +594,9 @@ def _summary(rr, outcomes):
 
 @pytest.mark.parametrize("jobs,forked", [(2, True), (3, True), (2, False)])
 def test_pool_gives_the_serial_results_in_input_order(tmp_path, monkeypatch, jobs, forked):
-    from masqlint import pool
-    from masqlint.discover import Candidate
-    from masqlint.runner import POOL_MIN_FILES, Options, run
+    from masqlint.pipeline import pool
+    from masqlint.pipeline.discover import Candidate
+    from masqlint.pipeline.runner import POOL_MIN_FILES, Options, run
 
     if forked and not pool.available():
         pytest.skip("no fork here")
@@ -617,7 +620,7 @@ def test_pool_gives_the_serial_results_in_input_order(tmp_path, monkeypatch, job
 
 
 def test_cli_output_is_the_same_with_jobs(tmp_path, monkeypatch, capsys):
-    from masqlint.cli import main
+    from masqlint.cli.main import main
 
     monkeypatch.chdir(tmp_path)
     _tree(tmp_path)
@@ -642,7 +645,7 @@ _GI_PATHS = st.lists(st.sampled_from(["a", "b", "c", "d", "e", "gen", "keep", "b
 def test_gitignore_precheck_never_hides_a_match(lines, parts, is_dir):
     import pathspec
 
-    from masqlint.discover import _any_include
+    from masqlint.pipeline.discover import _any_include
 
     spec = pathspec.GitIgnoreSpec.from_lines(lines)
     fast = _any_include(spec)
@@ -655,14 +658,14 @@ def test_gitignore_precheck_never_hides_a_match(lines, parts, is_dir):
 
 
 def test_rule_headers_are_the_catalogs():
-    from masqlint.catalog import _headers_of, load_catalog, rule_headers
+    from masqlint.engine.catalog import _headers_of, load_catalog, rule_headers
 
     assert rule_headers() == _headers_of(load_catalog())
     assert list(rule_headers()) == list(load_catalog())
 
 
 def test_rule_headers_fall_back_on_anything_unusual(tmp_path, monkeypatch):
-    import masqlint.catalog as catalog
+    import masqlint.engine.catalog as catalog
 
     src = catalog.data_dir("rules")
     rules = tmp_path / "rules"
@@ -685,9 +688,9 @@ def test_rule_headers_fall_back_on_anything_unusual(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_a_broken_settings_file_stops_the_run_from_a_worker(tmp_path, monkeypatch, jobs):
-    from masqlint.discover import discover
-    from masqlint.policy import ConfigError
-    from masqlint.runner import Options, run
+    from masqlint.pipeline.discover import discover
+    from masqlint.config.loader import ConfigError
+    from masqlint.pipeline.runner import Options, run
 
     monkeypatch.chdir(tmp_path)
     _tree(tmp_path)
@@ -697,7 +700,7 @@ def test_a_broken_settings_file_stops_the_run_from_a_worker(tmp_path, monkeypatc
 
 
 def test_pool_of_more_workers_than_chunks(tmp_path, monkeypatch):
-    from masqlint import pool
+    from masqlint.pipeline import pool
 
     if not pool.available():
         pytest.skip("no fork here")
@@ -758,7 +761,7 @@ def _caret_line_per_char(source, span):
 @given(st.text(alphabet=st.sampled_from(["a", " ", "\t", "\x00", "\x1b", "\x7f", "-", "\u00e9", "\u4e00", "\u0301"]),
                max_size=12), st.integers(1, 15), st.integers(0, 6), st.booleans())
 def test_caret_line_fast_path(source, column, length, same_line):
-    from masqlint.findings import Span
+    from masqlint.engine.findings import Span
     from masqlint.report._common import caret_line
 
     span = Span(3, column, 3 if same_line else 4, column + length)
@@ -771,7 +774,7 @@ def test_caret_line_fast_path(source, column, length, same_line):
 def test_gitignore_literals_never_hide_a_match(lines, parts, is_dir):
     import pathspec
 
-    from masqlint.discover import _ignoring_literals
+    from masqlint.pipeline.discover import _ignoring_literals
 
     rel = "/".join(parts) + ("/" if is_dir else "")
     lits = _ignoring_literals(lines)
@@ -787,7 +790,7 @@ def test_gitignore_without_a_possible_match_needs_no_pathspec(tmp_path, monkeypa
     (tmp_path / ".gitignore").write_text("*.tgz\n.terraform/\n")
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "x.yaml").write_text("kind: Service\n")
-    code = ("import sys; from masqlint.discover import discover; "
+    code = ("import sys; from masqlint.pipeline.discover import discover; "
             "print([c.display for c in discover(['.'])], 'pathspec' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True,
                          env={**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(os.path.abspath(__file__)))})
@@ -808,7 +811,7 @@ def _imported_after_check(tmp_path, name, text):
     import sys
 
     (tmp_path / name).write_bytes(text)
-    code = ("import sys; from masqlint.cli import main; code = main(['check', '--no-config', sys.argv[1]]); "
+    code = ("import sys; from masqlint.cli.main import main; code = main(['check', '--no-config', sys.argv[1]]); "
             f"print(code, sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})))")
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     out = subprocess.run([sys.executable, "-c", code, name], cwd=tmp_path, capture_output=True, text=True,
@@ -835,7 +838,7 @@ def test_a_type_error_loads_jsonschema(tmp_path):
 def test_fix_through_the_pool_writes_what_the_serial_run_writes(tmp_path, monkeypatch, capsys):
     import shutil
 
-    from masqlint.cli import main
+    from masqlint.cli.main import main
 
     base = tmp_path / "base"
     base.mkdir()
@@ -858,7 +861,7 @@ def test_fix_through_the_pool_writes_what_the_serial_run_writes(tmp_path, monkey
 @given(st.lists(st.sampled_from(["", ".", "..", "a", "b.yaml", "ip-masq-agent", "x..y"]), max_size=5).map("/".join),
        st.sampled_from(["", "/", "//", "///"]))
 def test_normal_absolute_paths_are_left_alone(rest, lead):
-    from masqlint.runner import _normal_absolute
+    from masqlint.pipeline.runner import _normal_absolute
 
     path = lead + rest
     if _normal_absolute(path):
@@ -869,7 +872,7 @@ def test_normal_absolute_paths_are_left_alone(rest, lead):
 @given(st.lists(st.sampled_from(["**/ip-masq-agent", "*.conf", "a/*/b", "*", "x[ab]", "..", "./c", "ip-masq-agent*"]),
                 max_size=4), st.lists(st.sampled_from(["a", "b", "ip-masq-agent", "x.conf", "..", "c"]), max_size=4))
 def test_standalone_literal_prefilter(patterns, parts):
-    from masqlint.globs import could_match_relpath
+    from masqlint.config.globs import could_match_relpath
 
     absolute = "/" + "/".join(parts)
     rel = os.path.relpath(absolute, "/tmp/q").replace(os.sep, "/")
@@ -878,7 +881,7 @@ def test_standalone_literal_prefilter(patterns, parts):
 
 
 def test_pool_failures_are_errors_not_silence(monkeypatch):
-    from masqlint import pool
+    from masqlint.pipeline import pool
 
     if not pool.available():
         pytest.skip("no fork here")
@@ -902,9 +905,9 @@ def test_pool_failures_are_errors_not_silence(monkeypatch):
 
 
 def test_no_fork_means_linting_here(tmp_path, monkeypatch):
-    from masqlint import pool
-    from masqlint.discover import discover
-    from masqlint.runner import Options, run
+    from masqlint.pipeline import pool
+    from masqlint.pipeline.discover import discover
+    from masqlint.pipeline.runner import Options, run
 
     monkeypatch.chdir(tmp_path)
     _tree(tmp_path)

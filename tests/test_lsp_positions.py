@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from masqlint.findings import Span
-from masqlint.lsp import PositionMap, fix_all_safe, lint_buffer, minimal_edit
-from masqlint.runner import Options
+from masqlint.engine.findings import Span
+from masqlint.lsp.server import PositionMap, fix_all_safe, lint_buffer, minimal_edit
+from masqlint.pipeline.runner import Options
 
 CM = (
     "apiVersion: v1\n"

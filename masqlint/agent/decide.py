@@ -18,8 +18,8 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
-from .gonet import GoNetError, parse_cidr
-from .model import LINK_LOCAL_V4, LINK_LOCAL_V6, AgentError, MasqConfig, SyncResult
+from masqlint.agent.gonet import GoNetError, parse_cidr
+from masqlint.agent.model import LINK_LOCAL_V4, LINK_LOCAL_V6, AgentError, MasqConfig, SyncResult
 
 # Why the rules in force are what they are.
 ACCEPTED = "accepted"  # the consumer took this config
@@ -256,7 +256,7 @@ def range_cidrs(version: int, lo: int, hi: int) -> list[str]:
     if size & (size - 1) == 0 and lo % size == 0:
         addr = ipaddress.IPv4Address(lo) if version == 4 else ipaddress.IPv6Address(lo)
         return [f"{addr}/{(32 if version == 4 else 128) - size.bit_length() + 1}"]
-    from .ranges import range_blocks  # netaddr's decomposition, without importing it for IPv4
+    from masqlint.agent.ranges import range_blocks  # netaddr's decomposition, without importing it for IPv4
 
     return [str(c) for c in range_blocks(version, lo, hi)]
 

@@ -13,8 +13,8 @@ import math
 import re
 from decimal import Decimal
 
-from ..yamlload import PLAIN, MappingNode, Node, ScalarNode, SequenceNode
-from .jsonish import JArray, JBool, JNull, JNumber, JObject, JString, JValue
+from masqlint.text.yamlload import PLAIN, MappingNode, Node, ScalarNode, SequenceNode
+from masqlint.agent.jsonish import JArray, JBool, JNull, JNumber, JObject, JString, JValue
 
 STR = "tag:yaml.org,2002:str"
 INT = "tag:yaml.org,2002:int"

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .. import yamlload
-from .gojson import GoJSONSyntaxError
-from .gojson import parse as parse_json
-from .goyaml import GoYAMLError, yaml_node_to_json
-from .jsonish import JArray, JBool, JNull, JNumber, JObject, JString, JValue
-from .model import AgentError
+from masqlint.text import yamlload
+from masqlint.agent.gojson import GoJSONSyntaxError
+from masqlint.agent.gojson import parse as parse_json
+from masqlint.agent.goyaml import GoYAMLError, yaml_node_to_json
+from masqlint.agent.jsonish import JArray, JBool, JNull, JNumber, JObject, JString, JValue
+from masqlint.agent.model import AgentError
 
 
 @dataclass(frozen=True)

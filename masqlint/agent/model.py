@@ -11,10 +11,10 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .goduration import GoDurationError, format_duration, parse_duration
-from .gonet import GoNetError, parse_cidr
-from .goslice import GoStringSlice
-from .jsonish import JArray, JBool, JNull, JNumber, JObject, JString, JValue, kind_name
+from masqlint.agent.goduration import GoDurationError, format_duration, parse_duration
+from masqlint.agent.gonet import GoNetError, parse_cidr
+from masqlint.agent.goslice import GoStringSlice
+from masqlint.agent.jsonish import JArray, JBool, JNull, JNumber, JObject, JString, JValue, kind_name
 
 RFC1918 = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
 RESERVED = (

@@ -6,15 +6,15 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 
-from .jsonish import JArray, JBool, JNull, JNumber, JObject, JString, JValue
-from .model import match_field
+from masqlint.agent.jsonish import JArray, JBool, JNull, JNumber, JObject, JString, JValue
+from masqlint.agent.model import match_field
 
 
 @lru_cache(maxsize=1)
 def agent_validator():
     import jsonschema
 
-    from ..resources import schema_path
+    from masqlint.resources import schema_path
 
     schema = json.loads(schema_path("ip-masq-agent-config.schema.json").read_text(encoding="utf-8"))
     return jsonschema.Draft202012Validator(schema)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .load import DecodeError, decode_bytes, is_json_input, parse_agent_text
-from .model import AgentError, AgentFlags, SyncResult, apply
+from masqlint.agent.load import DecodeError, decode_bytes, is_json_input, parse_agent_text
+from masqlint.agent.model import AgentError, AgentFlags, SyncResult, apply
 
 
 def parse_bytes(data: bytes):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
-from ..findings import Fix
+from masqlint.engine.findings import Fix
 
 FILE = "file"
 CONFIG = "config"
@@ -51,6 +51,6 @@ def register(rule: str, scope: str = CONFIG):
 
 def load_all() -> dict[str, list[Check]]:
     """Import every check module (each registers its rules) and return the registry."""
-    from . import cidrs, keys, manifest, policy, syntax, traffic  # noqa: F401
+    from masqlint.checks import cidrs, keys, manifest, policy, syntax, traffic  # noqa: F401
 
     return REGISTRY

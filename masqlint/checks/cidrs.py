@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..agent.gonet import GoCIDR, GoNetError, parse_cidr
-from ..agent.jsonish import JArray, JNull, JString
-from ..findings import Edit, Fix
-from . import CONFIG, Problem, register
-from .syntax import REJECTS
+from masqlint.agent.gonet import GoCIDR, GoNetError, parse_cidr
+from masqlint.agent.jsonish import JArray, JNull, JString
+from masqlint.engine.findings import Edit, Fix
+from masqlint.checks import CONFIG, Problem, register
+from masqlint.checks.syntax import REJECTS
 
 FIELD = "nonMasqueradeCIDRs"
 
@@ -251,8 +251,8 @@ def cidr_limit(ctx):
 
 
 def _key_origin(ctx, field_name):
-    from ..agent.jsonish import JObject
-    from ..agent.model import match_field
+    from masqlint.agent.jsonish import JObject
+    from masqlint.agent.model import match_field
 
     root = ctx.parsed
     if not isinstance(root, JObject):
@@ -269,7 +269,7 @@ def _key_origin(ctx, field_name):
 
 def _item_delete_range(ctx, e: Entry) -> tuple[int, int] | None:
     """Outer offsets that remove a list item: its whole line for a block item, `, item` in a flow list."""
-    from .edits import delete_block_item
+    from masqlint.checks.edits import delete_block_item
 
     r = ctx.outer_range(e.node)
     if r is None:
@@ -328,7 +328,7 @@ def mergeable_cidrs(ctx):
         return
     # adjacent blocks that aggregate: the entries (disjoint now, in address order) form runs of
     # touching ranges; the fewest blocks covering a run of two or more are the aggregates (one sweep)
-    from ..agent.ranges import range_blocks
+    from masqlint.agent.ranges import range_blocks
 
     runs: list[list[Entry]] = []
     run: list[Entry] = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..findings import Edit
+from masqlint.engine.findings import Edit
 
 
 def newline_of(text: str) -> str:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import difflib
 
-from ..agent.goyaml import _MAP as _GO_YAML_WORDS
-from ..agent.goyaml import BOOL, resolve_scalar
-from ..agent.jsonish import JObject, JString
-from ..agent.model import FIELDS, format_duration, match_field
-from ..findings import Edit, Fix
-from ..yamlload import PLAIN, MappingNode, ScalarNode, SequenceNode
-from . import CONFIG, Problem, register
-from .syntax import REJECTS
+from masqlint.agent.goyaml import _MAP as _GO_YAML_WORDS
+from masqlint.agent.goyaml import BOOL, resolve_scalar
+from masqlint.agent.jsonish import JObject, JString
+from masqlint.agent.model import FIELDS, format_duration, match_field
+from masqlint.engine.findings import Edit, Fix
+from masqlint.text.yamlload import PLAIN, MappingNode, ScalarNode, SequenceNode
+from masqlint.checks import CONFIG, Problem, register
+from masqlint.checks.syntax import REJECTS
 
 _LOOKALIKE_ITEMS = __import__("re").compile(r"(^|\s)[\u2013\u2014\u2015\u2212\u2010\u2011\u2012\ufe63\uff0d]\s")
 MANIFEST_KEYS = {"apiVersion", "kind", "metadata", "data", "binaryData", "immutable"}
@@ -127,7 +127,7 @@ _GO_TYPES = {"nonMasqueradeCIDRs": "a list of CIDR strings", "cidrLimit": "an in
 def wrong_type(ctx):
     """Type errors come from the JSON Schema (schemas/ip-masq-agent-config.schema.json), each mapped
     to its value; the agent's own log line for the same value is quoted when there is one."""
-    from ..agent.schema import type_errors
+    from masqlint.agent.schema import type_errors
 
     root = ctx.parsed
     if not isinstance(root, JObject):
@@ -162,7 +162,7 @@ def wrong_type(ctx):
 
 def _type_fix(ctx, field, v, depth):
     """An unsafe rewrite of a mistyped value into the type the agent needs, when the intent is plain."""
-    from ..agent.jsonish import JNumber
+    from masqlint.agent.jsonish import JNumber
 
     r = ctx.outer_range(v)
     if r is None or depth != 1:
@@ -183,7 +183,7 @@ def _type_fix(ctx, field, v, depth):
 
 
 def _shown(v) -> str:
-    from ..agent.jsonish import JArray, JBool, JNumber
+    from masqlint.agent.jsonish import JArray, JBool, JNumber
 
     if isinstance(v, JString):
         s = v.value if len(v.value) <= 40 else v.value[:37] + "..."
@@ -229,7 +229,7 @@ def invalid_duration(ctx):
 def _duration_fix(ctx, v, raw: str):
     import re
 
-    from ..agent.goduration import GoDurationError, parse_duration
+    from masqlint.agent.goduration import GoDurationError, parse_duration
 
     new = None
     t = raw.strip()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from ..agent.jsonish import JArray, JNull, JObject, JString
-from ..agent.model import AgentError, match_field
-from ..source import mapping_get, scalar, split_lines
-from ..yamlload import MappingNode, ScalarNode
-from ..findings import Edit, Fix
-from . import CONFIG, Problem, register
-from .keys import MANIFEST_KEYS
+from masqlint.agent.jsonish import JArray, JNull, JObject, JString
+from masqlint.agent.model import AgentError, match_field
+from masqlint.text.source import mapping_get, scalar, split_lines
+from masqlint.text.yamlload import MappingNode, ScalarNode
+from masqlint.engine.findings import Edit, Fix
+from masqlint.checks import CONFIG, Problem, register
+from masqlint.checks.keys import MANIFEST_KEYS
 
 DEFAULTS_NOTE = "the agent falls back to its defaults"
 
@@ -47,8 +47,8 @@ def configmap_location(ctx):
 
 
 def _replace_outer(ctx, node, new, description):
-    from ..source import node_range
-    from .edits import scalar_inner
+    from masqlint.text.source import node_range
+    from masqlint.checks.edits import scalar_inner
 
     r = node_range(node)
     if r is None:
@@ -58,7 +58,7 @@ def _replace_outer(ctx, node, new, description):
 
 
 def _insert_namespace(ctx, name_entry):
-    from .edits import line_bounds, newline_of
+    from masqlint.checks.edits import line_bounds, newline_of
 
     key, value = name_entry
     text = ctx.source.text
@@ -120,7 +120,7 @@ def data_key(ctx):
 
 def _move_into_config(ctx, data: MappingNode):
     """Rewrite `data:` keys that belong to the agent as a `config: |` block (values taken as written)."""
-    from .edits import line_bounds, newline_of
+    from masqlint.checks.edits import line_bounds, newline_of
 
     text = ctx.source.text
     nl = newline_of(text)
@@ -175,7 +175,7 @@ def nested_manifest(ctx):
 
 def _find_inner_cidrs(root: JObject) -> list[str]:
     """CIDRs of an agent config buried in a manifest's data.config text (for the message)."""
-    from ..agent.load import parse_agent_text
+    from masqlint.agent.load import parse_agent_text
 
     def walk(o, depth=0):
         if depth > 6:
@@ -226,7 +226,7 @@ def config_shape(ctx):
         kind = "a list" if isinstance(root, JArray) else "a single value"
         hint = ""
         if c.text:
-            from .hints import hints_for
+            from masqlint.checks.hints import hints_for
 
             start = ctx.span(root).line
             inner = c.text[: (root.origin.start_mark.index if hasattr(root.origin, "start_mark") else 0)].count("\n") + 1

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from ..agent.decide import (
+from masqlint.agent.decide import (
     ACCEPTED,
     DEFAULT,
     ENTRY,
@@ -27,11 +27,11 @@ from ..agent.decide import (
     ranges_of,
     subtract_ranges,
 )
-from ..agent.jsonish import JArray, JNull, JObject
-from ..agent.model import match_field
-from ..findings import Edit, Finding, Fix, Span
-from . import CONFIG, RUN, Problem, register
-from .cidrs import FIELD, _key_origin
+from masqlint.agent.jsonish import JArray, JNull, JObject
+from masqlint.agent.model import match_field
+from masqlint.engine.findings import Edit, Finding, Fix, Span
+from masqlint.checks import CONFIG, RUN, Problem, register
+from masqlint.checks.cidrs import FIELD, _key_origin
 
 MAX_LISTED = 8
 
@@ -255,7 +255,7 @@ def ignored_by_target(ctx):
 
 
 def _delete_key_line(ctx, korigin, value) -> Fix | None:
-    from .edits import line_bounds
+    from masqlint.checks.edits import line_bounds
 
     k = ctx.outer_range(korigin)
     v = ctx.outer_range(value)
@@ -275,7 +275,7 @@ def _delete_key_line(ctx, korigin, value) -> Fix | None:
 
 
 def _name_node(cm):
-    from ..source import mapping_get
+    from masqlint.text.source import mapping_get
 
     md = mapping_get(cm, "metadata")
     name = mapping_get(md[1], "name") if md else None
@@ -307,7 +307,7 @@ def duplicate_configmap(ctx):
 
 
 def _outer_line(ctx, node) -> int:
-    from ..source import node_range
+    from masqlint.text.source import node_range
 
     r = node_range(_name_node(node))
     return ctx.source.index.pos(r[0])[0] if r else 1

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ..agent.model import AgentError
-from ..findings import Edit, Fix, Span
-from ..source import node_range, split_lines
-from ..yamlload import MappingNode, ScalarNode, SequenceNode
-from . import CONFIG, FILE, Problem, register
-from .hints import LOOKALIKE_DASHES, hints_for
+from masqlint.agent.model import AgentError
+from masqlint.engine.findings import Edit, Fix, Span
+from masqlint.text.source import node_range, split_lines
+from masqlint.text.yamlload import MappingNode, ScalarNode, SequenceNode
+from masqlint.checks import CONFIG, FILE, Problem, register
+from masqlint.checks.hints import LOOKALIKE_DASHES, hints_for
 
 REJECTS = "rejects the whole file, keeping the rules it had (at first start it installs no rules at all)"
 
@@ -51,7 +51,7 @@ def manifest_yaml_syntax(fctx):
 
 
 def _other_hazards(fctx, lines, mentioned):
-    from .hints import hazards
+    from masqlint.checks.hints import hazards
 
     blocks = [(getattr(c.config, "recovered_block_end", None)) for c in fctx.configs]
     for ln, col, msg in hazards(lines, [b for b in blocks if b]):
@@ -86,7 +86,7 @@ def config_yaml_syntax(ctx):
 
 
 def _line_start(text: str, line: int):
-    from ..agent.load import Offset
+    from masqlint.agent.load import Offset
 
     off = 0
     for _ in range(line - 1):
@@ -238,7 +238,7 @@ def _config_dup(c, key, line, value_text, at):
 
 
 def _json_dups(c, obj):
-    from ..agent.jsonish import JArray, JObject
+    from masqlint.agent.jsonish import JArray, JObject
 
     stack = [obj]
     while stack:

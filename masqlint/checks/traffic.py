@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import bisect
 
-from ..agent.gonet import parse_cidr
-from . import CONFIG, Problem, register
-from .cidrs import valid_entries
+from masqlint.agent.gonet import parse_cidr
+from masqlint.checks import CONFIG, Problem, register
+from masqlint.checks.cidrs import valid_entries
 
 # IANA special-purpose and private ranges: a destination outside all of them is on the internet.
 _NOT_PUBLIC_V4 = (
@@ -38,7 +38,7 @@ def _private_merged():
     """The non-public ranges merged, with their end points for bisection."""
     global _PRIVATE_MERGED
     if _PRIVATE_MERGED is None:
-        from ..agent.ranges import merge_ranges
+        from masqlint.agent.ranges import merge_ranges
 
         merged = merge_ranges(_private())
         _PRIVATE_MERGED = (merged, [(v, b) for v, _a, b in merged])

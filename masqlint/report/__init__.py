@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..findings import RunResult
+    from masqlint.engine.findings import RunResult
 
 __all__ = ["FORMATS", "DEFAULT_FORMAT", "render"]
 

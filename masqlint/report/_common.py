@@ -7,7 +7,7 @@ import re
 import unicodedata
 from pathlib import PurePath
 
-from ..findings import FileResult, Finding, RunResult, Severity, Span
+from masqlint.engine.findings import FileResult, Finding, RunResult, Severity, Span
 
 # The line breaks YAML counts (and PyYAML's marks with it): \r\n, \n, \r, NEL, LS, PS.
 _LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..findings import RunResult
-from ._common import clean_span, ordered, visible
+from masqlint.engine.findings import RunResult
+from masqlint.report._common import clean_span, ordered, visible
 
 
 def render(result: RunResult, *, color: bool = False, tool_version: str = "") -> str:

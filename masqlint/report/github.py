@@ -8,8 +8,8 @@ drops them otherwise.
 
 from __future__ import annotations
 
-from ..findings import RunResult, Severity
-from ._common import clean_span, ordered, posix_path
+from masqlint.engine.findings import RunResult, Severity
+from masqlint.report._common import clean_span, ordered, posix_path
 
 COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 

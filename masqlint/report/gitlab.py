@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 
-from ..findings import RunResult, Severity
-from ._common import clean_span, digest, occurrences, ordered, posix_path
+from masqlint.engine.findings import RunResult, Severity
+from masqlint.report._common import clean_span, digest, occurrences, ordered, posix_path
 
 SEVERITY = {Severity.INFO: "info", Severity.WARNING: "minor", Severity.ERROR: "major"}
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 
-from ..findings import RunResult
-from ._common import ordered
+from masqlint.engine.findings import RunResult
+from masqlint.report._common import ordered
 
 
 def render(result: RunResult, *, color: bool = False, tool_version: str = "") -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from ..findings import RunResult
-from ._common import clean_span, ordered
+from masqlint.engine.findings import RunResult
+from masqlint.report._common import clean_span, ordered
 
 # Characters XML 1.0 cannot carry at all (escaping does not help).
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

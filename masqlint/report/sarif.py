@@ -11,8 +11,8 @@ import json
 from pathlib import PurePath
 from urllib.parse import quote
 
-from ..findings import Finding, Fix, RuleInfo, RunResult, Severity
-from ._common import SourceLines, clean_span, digest, is_absolute, locator, occurrences, ordered, posix_path
+from masqlint.engine.findings import Finding, Fix, RuleInfo, RunResult, Severity
+from masqlint.report._common import SourceLines, clean_span, digest, is_absolute, locator, occurrences, ordered, posix_path
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/masqlint/masqlint"
@@ -87,7 +87,7 @@ def sarif_fix(fix: Fix, location: dict) -> dict:
 
 def render(result: RunResult, *, color: bool = False, tool_version: str = "") -> str:
     if not tool_version:
-        from .. import __version__ as tool_version
+        from masqlint import __version__ as tool_version
 
     pairs = ordered(result)
     rules = [result.rules[key] for key in sorted(result.rules)]

@@ -9,8 +9,8 @@ followed by a summary of the run.
 
 from __future__ import annotations
 
-from ..findings import RunResult, Severity
-from ._common import SourceLines, caret_line, clean_span, count_by_severity, ordered, plural, visible, window
+from masqlint.engine.findings import RunResult, Severity
+from masqlint.report._common import SourceLines, caret_line, clean_span, count_by_severity, ordered, plural, visible, window
 
 RESET = "\x1b[0m"
 BOLD = "\x1b[1m"

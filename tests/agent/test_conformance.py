@@ -10,8 +10,8 @@ import pytest
 
 from masqlint.agent.model import AgentFlags
 from masqlint.agent.sync import sync_bytes
+from paths import CONFORMANCE
 
-CONFORMANCE = Path(__file__).resolve().parents[2].parent / "shared" / "conformance" / "ip-masq-agent"
 CASES = sorted(p.stem for p in CONFORMANCE.glob("*.json"))
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from masqlint.agent.sync import sync_bytes
 from masqlint.api import lint_text
-from masqlint.settings import Settings
+from masqlint.config.settings import Settings
 
 CM = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ip-masq-agent\n  namespace: kube-system\ndata:\n  config: |\n"
 

@@ -12,8 +12,8 @@ import pytest
 from masqlint.agent.load import parse_agent_text
 from masqlint.agent.model import AgentError, AgentFlags
 from masqlint.agent.sync import sync_bytes
+from paths import CONFORMANCE
 
-CONFORMANCE = Path("/work/shared/conformance/ip-masq-agent")
 
 
 def model(text: str):
@@ -104,7 +104,7 @@ def test_nesting_at_the_limit_and_one_past_it():
     def config(depth):
         return ("foo: " + "[" * (depth - 1) + "]" * (depth - 1) + "\nnonMasqueradeCIDRs: [10.0.0.0/8]\n").encode()
 
-    from masqlint.yamlload import MAX_DEPTH, parser_depth_limit
+    from masqlint.text.yamlload import MAX_DEPTH, parser_depth_limit
 
     limit = parser_depth_limit()
     at_limit = sync_bytes(config(limit))

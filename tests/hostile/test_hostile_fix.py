@@ -9,8 +9,8 @@ import stat
 import pytest
 from hostile_cli import check, configmap
 
-from masqlint import fix, runner
-from masqlint.settings import Settings
+from masqlint.pipeline import fix, runner
+from masqlint.config.settings import Settings
 
 # Three safe fixes in one config: key casing (MQ201), a duplicate entry (MQ305), a YAML 1.1
 # boolean (MQ208).

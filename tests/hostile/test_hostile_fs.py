@@ -51,9 +51,9 @@ def test_a_path_that_does_not_exist(tmp_path):
 
 
 def test_a_file_that_vanishes_between_discovery_and_reading(tmp_path, monkeypatch):
-    from masqlint import runner
-    from masqlint.discover import discover
-    from masqlint.settings import Settings
+    from masqlint.pipeline import runner
+    from masqlint.pipeline.discover import discover
+    from masqlint.config.settings import Settings
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "tree").mkdir()
@@ -113,8 +113,8 @@ def test_a_path_that_becomes_a_fifo_after_it_was_listed_is_not_waited_on(tmp_pat
     regular.write_text(HOST_BITS)
     script = textwrap.dedent(f"""
         import os
-        from masqlint import runner
-        from masqlint.settings import Settings
+        from masqlint.pipeline import runner
+        from masqlint.config.settings import Settings
         real_stat = os.stat
         runner.os.stat = lambda p, *a, **k: real_stat({str(regular)!r}) if p == {str(tmp_path / "pipe.yaml")!r} else real_stat(p, *a, **k)
         data, out = runner.read_candidate("pipe.yaml", {str(tmp_path / "pipe.yaml")!r}, Settings(), runner.Options())

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from hostile_cli import assert_control_checked, check, configmap, with_control
 
-CONFORMANCE = Path("/work/shared/conformance/ip-masq-agent")
 
 
 def billion_laughs(levels: int = 9, width: int = 9) -> str:
@@ -93,7 +92,8 @@ def test_anchors_and_merges_in_data_config_decode_as_the_agent_does(tmp_path):
 
 # --- nesting -------------------------------------------------------------------------------------
 
-from masqlint.yamlload import parser_depth_limit  # noqa: E402
+from masqlint.text.yamlload import parser_depth_limit  # noqa: E402
+from paths import CONFORMANCE
 
 DEEP = 100_000
 
@@ -167,8 +167,8 @@ def test_standard_input_is_held_to_the_same_limit(tmp_path):
 
 def test_a_large_file_is_never_opened(tmp_path, monkeypatch):
     """Above --max-file-size the file is judged by its size alone: not opened, not read."""
-    from masqlint import runner
-    from masqlint.settings import Settings
+    from masqlint.pipeline import runner
+    from masqlint.config.settings import Settings
 
     big = tmp_path / "big.yaml"
     with open(big, "wb") as fh:

@@ -25,8 +25,8 @@ from masqlint.agent.load import parse_agent_text
 from masqlint.agent.model import AgentError
 from masqlint.agent.sync import sync_bytes
 from masqlint.api import lint_text
-from masqlint.settings import Settings
-from masqlint.targets import get_target
+from masqlint.config.settings import Settings
+from masqlint.agent.targets import get_target
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SLOW = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

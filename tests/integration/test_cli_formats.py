@@ -11,9 +11,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 from junitparser import JUnitXml
+from paths import SARIF_SCHEMA
 
 ROOT = Path(__file__).resolve().parents[2]
-SARIF_SCHEMA = ROOT.parent / "shared" / "specs" / "sarif-schema-2.1.0.json"
 
 BROKEN = """apiVersion: v1
 kind: ConfigMap

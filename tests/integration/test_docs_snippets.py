@@ -163,6 +163,6 @@ def test_editor_snippets():
     assert all("masqlint" in lang["language-servers"] for lang in helix["language"])
     lua = "\n".join(blocks("editors.md", "lua"))
     assert 'cmd = { "masqlint", "lsp" }' in lua and "source.fixAll.masqlint" in lua
-    from masqlint.lsp import FIX_ALL_KIND
+    from masqlint.lsp.server import FIX_ALL_KIND
 
     assert FIX_ALL_KIND == "source.fixAll.masqlint"

@@ -21,8 +21,8 @@ CONSUMER = textwrap.dedent(
 
     import masqlint
     from masqlint import lint_paths, lint_text, render
-    from masqlint.findings import Finding, RunResult, Severity
-    from masqlint.policy import ConfigError
+    from masqlint.engine.findings import Finding, RunResult, Severity
+    from masqlint.config.loader import ConfigError
 
     site, examples, work = (Path(a) for a in sys.argv[1:4])
     out = {"file": masqlint.__file__, "py_typed": (Path(masqlint.__file__).parent / "py.typed").is_file()}

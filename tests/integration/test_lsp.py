@@ -353,7 +353,7 @@ def test_utf8_positions_when_the_client_asks_for_them(tmp_path):
 
 
 def test_missing_pygls_is_one_clear_line(tmp_path):
-    code = "import sys; sys.modules['pygls'] = None; from masqlint.cli import main; sys.exit(main(['lsp']))"
+    code = "import sys; sys.modules['pygls'] = None; from masqlint.cli.main import main; sys.exit(main(['lsp']))"
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env,
                        stdin=subprocess.DEVNULL, timeout=60)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from masqlint.agent.decide import cidr_set, set_cidrs
-from masqlint.cli import main
-from masqlint.policy import load_settings_file
+from masqlint.cli.main import main
+from masqlint.config.loader import load_settings_file
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -92,7 +92,7 @@ def test_docs_policy_md_settings_validate_and_its_trace_output_is_real(capsys, m
 
     import yaml
 
-    from masqlint.policy import validate_mapping
+    from masqlint.config.loader import validate_mapping
 
     text = (ROOT / "docs" / "policy.md").read_text(encoding="utf-8")
     [settings] = re.findall(r"^```yaml\n(.*?)^```", text, re.S | re.M)

@@ -7,7 +7,7 @@ import time
 
 from masqlint import lint_text
 from masqlint.agent.decide import cidr_set, decide, ipset, parse_destination, set_cidrs
-from masqlint.cli import main
+from masqlint.cli.main import main
 
 GKE_WITHOUT_10 = ["172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "192.0.0.0/24", "192.0.2.0/24",
                   "192.88.99.0/24", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24", "240.0.0.0/4"]
@@ -177,7 +177,7 @@ def test_decide_and_sets_scale_n_log_n():
     text = "nonMasqueradeCIDRs:\n" + "".join(f"  - {c}\n" for c in cidrs) + f"cidrLimit: {n}\n"
     from masqlint.agent.decide import in_force
     from masqlint.agent.load import parse_agent_text
-    from masqlint.targets import apply_target, get_target
+    from masqlint.agent.targets import apply_target, get_target
 
     t = get_target("gke")
     start = time.perf_counter()
@@ -194,7 +194,7 @@ def test_decide_and_sets_scale_n_log_n():
 def test_decide_overlapping_rules_first_match_wins():
     from masqlint.agent.decide import Rule, InForce
     from masqlint.agent.model import MasqConfig
-    from masqlint.targets import get_target
+    from masqlint.agent.targets import get_target
 
     def rule(i, cidr):
         v, lo, hi, net = parse_destination(cidr)
@@ -278,7 +278,7 @@ def test_decide_matches_a_per_address_walk_of_the_rules():
 
     from masqlint.agent.decide import InForce, Rule
     from masqlint.agent.model import MasqConfig
-    from masqlint.targets import get_target
+    from masqlint.agent.targets import get_target
 
     base = parse_destination("10.0.0.0")[1]
     block = st.tuples(st.integers(0, 255), st.integers(24, 32))

@@ -8,8 +8,8 @@ import json
 import pytest
 
 from masqlint import lint_text
-from masqlint.cli import main
-from masqlint.policy import find_settings_for_dir
+from masqlint.cli.main import main
+from masqlint.config.loader import find_settings_for_dir
 
 from .test_policy_rules import GKE_WITHOUT_10, manifest
 

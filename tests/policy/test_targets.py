@@ -12,7 +12,7 @@ import pytest
 from masqlint import lint_text
 from masqlint.agent.decide import ENTRY, decide, in_force, parse_destination, set_cidrs
 from masqlint.agent.load import parse_agent_text
-from masqlint.targets import ALL_RESERVED, TARGETS, apply_target, get_target
+from masqlint.agent.targets import ALL_RESERVED, TARGETS, apply_target, get_target
 
 RFC1918 = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
 
@@ -173,7 +173,7 @@ def test_mq407_ignored_keys_per_target_and_no_type_errors_for_them():
 
 
 def test_mq407_offers_an_unsafe_fix_that_removes_the_line():
-    from masqlint.fix import apply_edits
+    from masqlint.pipeline.fix import apply_edits
 
     text = manifest("nonMasqueradeCIDRs:\n  - 10.0.0.0/8\ncidrLimit: 64\nmasqLinkLocal: false\n")
     found = [f for f in lint_text(text, config={"target": "cilium", "allow-dropped-defaults": ["0.0.0.0/0"]})

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from masqlint.cli import main
+from masqlint.cli.main import main
 
 from .test_policy_rules import GKE_WITHOUT_10, manifest
 

@@ -13,8 +13,9 @@ import jsonschema
 import pytest
 from junitparser import Failure, JUnitXml, TestSuite
 
-from masqlint.findings import Edit, FileResult, Finding, Fix, RuleInfo, RunResult, Severity, Span
+from masqlint.engine.findings import Edit, FileResult, Finding, Fix, RuleInfo, RunResult, Severity, Span
 from masqlint.report import FORMATS, render
+from paths import SARIF_SCHEMA
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -392,8 +393,7 @@ def test_json_contract():
 def sarif_validator():
     candidates = [
         os.environ.get("MASQLINT_SARIF_SCHEMA", ""),
-        REPO.parent / "shared" / "specs" / "sarif-schema-2.1.0.json",
-        Path("/work/shared/specs/sarif-schema-2.1.0.json"),
+        SARIF_SCHEMA,
     ]
     for candidate in candidates:
         if candidate and Path(candidate).is_file():
@@ -401,7 +401,7 @@ def sarif_validator():
             cls = jsonschema.validators.validator_for(schema)
             cls.check_schema(schema)
             return cls(schema, format_checker=cls.FORMAT_CHECKER)
-    pytest.fail("the official SARIF 2.1.0 schema (shared/specs/sarif-schema-2.1.0.json) was not found")
+    pytest.fail("the official SARIF 2.1.0 schema (tests/data/sarif-schema-2.1.0.json) was not found")
 
 
 def assert_valid_sarif(text: str) -> dict:

@@ -10,15 +10,15 @@ import jsonschema
 import pytest
 import yaml
 
-from masqlint.catalog import load_catalog
+from masqlint.engine.catalog import load_catalog
 from masqlint.checks import REGISTRY, load_all
-from masqlint.runner import lint_bytes
-from masqlint.settings import Settings, from_mapping
+from masqlint.pipeline.runner import lint_bytes
+from masqlint.config.settings import Settings, from_mapping
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = load_catalog(validate=True)
 # rules whose findings come from a pipeline stage rather than a registered check
-STAGE_RULES = {"MQ005": "masqlint/suppress.py", "MQ006": "masqlint/runner.py"}
+STAGE_RULES = {"MQ005": "masqlint/engine/suppress.py", "MQ006": "masqlint/pipeline/runner.py"}
 
 
 def _cases(kind):
@@ -33,11 +33,11 @@ def _lint_example(ex, tmp_path):
     if ex.filename and ex.settings.get("max-file-size"):
         p = tmp_path / ex.filename
         p.write_bytes(data)
-        from masqlint.runner import Options, process
+        from masqlint.pipeline.runner import Options, process
 
         return process(str(p), str(p), True, Options(forced=settings)).result.findings
     standalone = None
-    from masqlint.lint import is_standalone_name
+    from masqlint.engine.lint import is_standalone_name
 
     if is_standalone_name(ex.filename, settings):
         standalone = True

@@ -2,19 +2,19 @@
 
 from pathlib import Path
 
-from masqlint.docs import rules_markdown
+from masqlint.engine.docs import rules_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_rules_reference_is_up_to_date():
     current = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
-    assert current == rules_markdown(), "docs/rules.md is stale: run `python -m masqlint.docs > docs/rules.md`"
+    assert current == rules_markdown(), "docs/rules.md is stale: run `python -m masqlint.engine.docs > docs/rules.md`"
 
 
 def test_every_rule_has_a_section_and_anchor():
     text = rules_markdown()
-    from masqlint.catalog import load_catalog
+    from masqlint.engine.catalog import load_catalog
 
     for r in load_catalog().values():
         assert f"## {r.id} {r.name}\n" in text

@@ -1,0 +1,398 @@
+"""What each subcommand does, given parsed arguments (kept apart from argument parsing)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+from masqlint.engine.findings import Severity
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+# Subcommands living in their own modules: name -> module exposing add_parser(sub, common) and run(args)
+EXTRA_COMMANDS: dict[str, str] = {"lsp": "masqlint.lsp.server", "trace": "masqlint.cli.trace", "diff": "masqlint.cli.diff"}
+
+
+def add_parsers(sub, common_settings_args, wanted: str | None = None) -> None:
+    """Add the subcommands of EXTRA_COMMANDS. With ``wanted`` (the subcommand being run), the
+    others get a bare placeholder so that their modules, and all they import, stay unloaded."""
+    import importlib
+
+    for name, module in EXTRA_COMMANDS.items():
+        if wanted is not None and name != wanted:
+            sub.add_parser(name)
+            continue
+        importlib.import_module(module).add_parser(sub, common_settings_args)
+
+
+def dispatch(args) -> int:
+    cmd = args.command or "check"
+    if cmd == "check":
+        return cmd_check(args)
+    if cmd == "render":
+        return cmd_render(args)
+    if cmd == "rules":
+        return cmd_rules(args)
+    if cmd == "rule":
+        return cmd_rule(args)
+    import importlib
+
+    return importlib.import_module(EXTRA_COMMANDS[cmd]).run(args)
+
+
+# --- check ----------------------------------------------------------------------------------------
+
+
+def _split(v):
+    return tuple(x.strip() for x in v.split(",") if x.strip()) if v else None
+
+
+def settings_overrides(args) -> dict:
+    o: dict = {}
+    if getattr(args, "target", None):
+        o["target"] = args.target
+    flags = {}
+    if getattr(args, "enable_ipv6", None):
+        flags["enable-ipv6"] = True
+    if getattr(args, "nomasq_all_reserved_ranges", None):
+        flags["nomasq-all-reserved-ranges"] = True
+    if flags:
+        o["agent-flags"] = flags
+    for key in ("select", "extend_select", "ignore"):
+        v = _split(getattr(args, key, None))
+        if v is not None:
+            o[key.replace("_", "-")] = list(v)
+    sev = {}
+    for item in getattr(args, "severity", None) or ():
+        rule, sep, level = item.partition("=")
+        if not sep:
+            raise ValueError(f"--severity expects RULE=LEVEL, got {item!r}")
+        Severity.parse(level)
+        sev[rule.strip()] = level.strip()
+    if sev:
+        o["severity"] = sev
+    if getattr(args, "fail_on", None):
+        o["fail-on"] = args.fail_on
+    if getattr(args, "exclude", None):
+        o["exclude"] = list(args.exclude)
+    if getattr(args, "standalone", None):
+        from masqlint.config.settings import DEFAULT_STANDALONE_GLOBS
+
+        o["standalone"] = list(DEFAULT_STANDALONE_GLOBS) + list(args.standalone)
+    if getattr(args, "max_file_size", None):
+        o["max-file-size"] = args.max_file_size
+    return o
+
+
+def build_options(args, stdin_data=None):
+    from masqlint.config.loader import load_settings_file
+    from masqlint.pipeline.runner import Options
+
+    try:
+        overrides = settings_overrides(args)
+    except ValueError as e:
+        from masqlint.cli.main import UsageError
+
+        raise UsageError(f"masqlint: {e}") from None
+    forced = load_settings_file(args.config) if getattr(args, "config", None) else None
+    return Options(
+        forced=forced,
+        overrides=overrides,
+        use_config_files=not getattr(args, "no_config", False),
+        fix=getattr(args, "fix", False),
+        unsafe_fixes=getattr(args, "unsafe_fixes", False),
+        diff=getattr(args, "diff", False),
+        jobs=(args.jobs if getattr(args, "jobs", 0) else (os.cpu_count() or 1)),
+        follow_symlinks=getattr(args, "follow_symlinks", False),
+        stdin_filename=getattr(args, "stdin_filename", None),
+        stdin_data=stdin_data,
+    )
+
+
+def _format_pairs(args) -> list[tuple[str, str | None]]:
+    from masqlint.cli.main import UsageError
+    from masqlint.report import FORMATS
+
+    given = list(getattr(args, "format_pairs", None) or [])
+    if not given:  # no --format and no --output: annotations on GitHub Actions, text elsewhere
+        given = [("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text", None)]
+    pairs = []
+    for fmt, out in given:
+        fmt = fmt or "text"
+        if fmt not in FORMATS:
+            raise UsageError(f"masqlint: unknown format {fmt!r} (expected one of: {', '.join(FORMATS)})")
+        pairs.append((fmt, out))
+    if sum(1 for _, o in pairs if o is None) > 1:
+        raise UsageError("masqlint: only one --format can go to standard output; give the others an --output FILE")
+    return pairs
+
+
+def cmd_check(args) -> int:
+    from masqlint.pipeline.discover import Candidate, Skipped, discover
+    from masqlint.report import render
+    from masqlint.pipeline.runner import run
+
+    pairs = _format_pairs(args)
+    paths = args.paths or ["."]
+    stdin_data = sys.stdin.buffer.read() if "-" in paths else None
+    opts = build_options(args, stdin_data)
+    if args.show_config:
+        return _show_config(paths, opts)
+    base_settings = opts.forced or opts.base
+    from masqlint.config.settings import Settings
+
+    gl = (base_settings or Settings()).merged(opts.overrides) if opts.overrides else (base_settings or Settings())
+    errors = []
+
+    def candidates():  # consumed by run() as the walk goes (workers start on the first files)
+        for item in discover(paths, exclude=gl.exclude, standalone=gl.standalone, follow_symlinks=opts.follow_symlinks,
+                             respect_gitignore=not args.no_gitignore):
+            if isinstance(item, Skipped):
+                errors.append(f"{item.display}: {item.reason}")
+            else:
+                if item.path == "-" and args.stdin_filename:
+                    item = Candidate(args.stdin_filename, "-", True)
+                yield item
+
+    result, outcomes = run(candidates(), opts)
+    errors += [o.error for o in outcomes if o.error]
+    for e in errors:
+        print(f"masqlint: error: {e}", file=sys.stderr)
+
+    if opts.diff:
+        diffs = "".join(o.diff for o in outcomes if o.diff)
+        sys.stdout.write(diffs)
+        return EXIT_FINDINGS if diffs else (EXIT_ERROR if errors else EXIT_OK)
+    if opts.fix and "-" in paths:
+        fixed = next((o.diff for o in outcomes if o.result.path in ("-", args.stdin_filename)), None)
+        sys.stdout.write(fixed if fixed else (stdin_data or b"").decode("utf-8", "replace"))
+    color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+    for fmt, out in pairs:
+        if opts.fix and "-" in paths and out is None:
+            continue
+        text = render(fmt, result, color=color and out is None and fmt == "text", tool_version=__import__("masqlint").__version__)
+        if out is None:
+            sys.stdout.write(text)
+        else:
+            with open(out, "w", encoding="utf-8") as fh:
+                fh.write(text)
+    fixed_total = sum(o.fixed for o in outcomes)
+    if opts.fix and fixed_total:
+        print(f"Fixed {fixed_total} problem{'s' if fixed_total != 1 else ''}.", file=sys.stderr)
+    fail_on = _fail_on(args, opts)
+    worst = any(f.severity >= fail_on for f in result.findings)
+    if errors:
+        return EXIT_ERROR
+    if fixed_total and getattr(args, "exit_non_zero_on_fix", False):
+        return EXIT_FINDINGS
+    return EXIT_FINDINGS if worst else EXIT_OK
+
+
+def _fail_on(args, opts) -> Severity:
+    if args.fail_on:
+        return Severity.parse(args.fail_on)
+    if opts.forced is not None:
+        return opts.forced.fail_on
+    if opts.use_config_files:
+        from masqlint.config.loader import find_settings_for_dir
+
+        s = find_settings_for_dir(os.getcwd())
+        if s is not None:
+            return s.fail_on
+    return Severity.WARNING
+
+
+def _show_config(paths, opts) -> int:
+    from masqlint.pipeline.runner import settings_for
+
+    out = []
+    for p in paths:
+        s = settings_for(p, opts)
+        t = s.target_model()
+        out.append({
+            "path": p,
+            "settings_file": s.config_path,
+            "target": s.target,
+            "agent_flags": {
+                "nomasq-all-reserved-ranges": t.flags.nomasq_all_reserved_ranges,
+                "enable-ipv6": t.flags.enable_ipv6,
+                "masq-chain": t.flags.masq_chain,
+                "random-fully": t.flags.random_fully,
+                "to-ports": t.flags.to_ports,
+            },
+            "default_cidrs": list(t.default_cidrs()),
+            "target_behaviour": {
+                "defaults_when": t.defaults_when,
+                "host_bits": t.host_bits,
+                "cidr_limit": ("cidrLimit key" if t.cidr_limit_rule is True else t.cidr_limit_rule),
+                "ignored_keys": list(t.ignored_keys),
+                "on_reject": t.on_reject,
+                "match": t.match,
+            },
+            "select": list(s.select),
+            "extend_select": list(s.extend_select),
+            "ignore": list(s.ignore),
+            "severity": {k: v.label for k, v in s.severity.items()},
+            "fail_on": s.fail_on.label,
+            "exclude": list(s.exclude),
+            "standalone": list(s.standalone),
+            "max_file_size": s.max_file_size,
+            "must_masquerade": [{"cidr": d.cidr, "name": d.name} for d in s.must_masquerade],
+            "must_not_masquerade": [{"cidr": d.cidr, "name": d.name} for d in s.must_not_masquerade],
+            "allow_dropped_defaults": list(s.allow_dropped_defaults),
+        })
+    print(json.dumps(out if len(out) > 1 else out[0], indent=2))
+    return EXIT_OK
+
+
+# --- render ---------------------------------------------------------------------------------------
+
+
+def render_flags(args):
+    from masqlint.agent.model import parse_to_ports
+    from masqlint.cli.main import UsageError
+    from masqlint.agent.targets import get_target
+
+    t = get_target(args.target)
+    over = {}
+    if args.nomasq_all_reserved_ranges:
+        over["nomasq_all_reserved_ranges"] = True
+    if args.enable_ipv6:
+        over["enable_ipv6"] = True
+    if args.masq_chain:
+        over["masq_chain"] = args.masq_chain
+    if args.to_ports:
+        try:
+            parse_to_ports(args.to_ports)
+        except ValueError as e:
+            raise UsageError(f"masqlint: {e}") from None
+        over["to_ports"] = args.to_ports
+    if args.no_random_fully:
+        over["random_fully"] = False
+    if args.iptables_without_random_fully:
+        over["iptables_has_random_fully"] = False
+    return t.with_flags(**over).flags
+
+
+def _read_input(path: str) -> bytes:
+    from masqlint.cli.main import UsageError
+
+    if path == "-":
+        return sys.stdin.buffer.read()
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError as e:
+        raise UsageError(f"masqlint: cannot read {path}: {e.strerror or e}") from None
+
+
+def config_bytes_from_manifest(path: str, data: bytes) -> bytes | None:
+    """The bytes the agent would read from a manifest's ip-masq-agent ConfigMap (None: no config)."""
+    from masqlint.cli.main import UsageError
+    from masqlint.forms.manifest import find_configs, parse_manifest
+    from masqlint.text.source import SourceFile
+
+    sf = SourceFile.from_bytes(path, data)
+    if sf.decode_error is not None:
+        raise UsageError(f"masqlint: {path}:{sf.decode_error.line}:{sf.decode_error.column}: {sf.decode_error.message}")
+    pf = parse_manifest(sf)
+    find_configs(pf)
+    if not pf.configs:
+        if pf.yaml_error is not None:
+            mark = getattr(pf.yaml_error, "problem_mark", None)
+            where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path
+            raise UsageError(f"masqlint: {where}: not valid YAML ({getattr(pf.yaml_error, 'problem', pf.yaml_error)}); use --raw for an agent config file")
+        raise UsageError(f"masqlint: {path}: no ConfigMap named ip-masq-agent (use --raw for an agent config file)")
+    cfg = pf.configs[0]
+    return None if cfg.text is None else cfg.text.encode("utf-8")
+
+
+def cmd_render(args) -> int:
+    from masqlint.agent.sync import sync_bytes
+
+    flags = render_flags(args)
+    data = _read_input(args.file)
+    if not args.raw:
+        data = config_bytes_from_manifest(args.file, data)
+    prev = None
+    if args.previous:
+        prev = _read_input(args.previous)
+        if not args.raw:
+            prev = config_bytes_from_manifest(args.previous, prev)
+    res = sync_bytes(data, flags, prev)
+    if args.format == "json":
+        out = res.to_json()
+        out.pop("previous", None)
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+        return EXIT_OK if res.accepted else EXIT_FINDINGS
+    eff = res.effective.to_json()
+    lines = []
+    if data is None:
+        lines.append("No config file: the agent uses its defaults.")
+    if res.accepted:
+        lines.append("accepted: yes")
+    else:
+        lines.append("accepted: no — the agent logs:")
+        lines.append(f"  error syncing configuration: {res.error.message}")
+        lines.append("  and keeps the rules it had" if prev is not None else "  and, at first start, writes no rules at all")
+    lines.append("")
+    lines.append("effective configuration:" if res.accepted else "configuration in force:")
+    cidrs = eff["nonMasqueradeCIDRs"]
+    lines.append("  nonMasqueradeCIDRs: " + ("null (empty)" if cidrs is None else ("[]" if not cidrs else "")))
+    for c in cidrs or []:
+        lines.append(f"    - {c}")
+    for k in ("cidrLimit", "masqLinkLocal", "masqLinkLocalIPv6", "resyncInterval"):
+        v = eff[k]
+        lines.append(f"  {k}: {str(v).lower() if isinstance(v, bool) else v}")
+    lines.append("")
+    lines.append("iptables-restore (IPv4):" if res.iptables_v4 else "iptables-restore (IPv4): nothing written")
+    if res.iptables_v4:
+        lines.extend("  " + ln for ln in res.iptables_v4.splitlines())
+    if flags.enable_ipv6:
+        lines.append("ip6tables-restore (IPv6):" if res.iptables_v6 else "ip6tables-restore (IPv6): nothing written")
+        if res.iptables_v6:
+            lines.extend("  " + ln for ln in res.iptables_v6.splitlines())
+    print("\n".join(lines))
+    return EXIT_OK if res.accepted else EXIT_FINDINGS
+
+
+# --- rules / rule -----------------------------------------------------------------------------------
+
+
+def cmd_rules(args) -> int:
+    from masqlint.engine.catalog import load_catalog
+
+    cat = load_catalog()
+    if args.format == "json":
+        print(json.dumps([
+            {"id": r.id, "name": r.name, "severity": r.severity.label, "category": r.category, "summary": r.summary,
+             "fix": r.fix_safety}
+            for r in cat.values()
+        ], indent=2))
+        return EXIT_OK
+    width = max(len(r.name) for r in cat.values())
+    for r in cat.values():
+        fix = {"safe": "fix", "unsafe": "fix*"}.get(r.fix_safety, "")
+        print(f"{r.id}  {r.name:<{width}}  {r.severity.label:<7}  {fix:<4}  {r.summary}")
+    print("\nfix = masqlint --fix applies it; fix* = only with --unsafe-fixes. `masqlint rule ID` explains one rule.")
+    return EXIT_OK
+
+
+def cmd_rule(args) -> int:
+    from masqlint.engine.catalog import lookup
+    from masqlint.cli.main import UsageError
+    from masqlint.engine.docs import rule_text
+
+    r = lookup(args.rule)
+    if r is None:
+        raise UsageError(f"masqlint: no rule {args.rule!r} (see `masqlint rules`)")
+    if args.format == "json":
+        print(json.dumps({
+            "id": r.id, "name": r.name, "severity": r.severity.label, "category": r.category, "summary": r.summary,
+            "rationale": r.rationale, "fix": {"description": r.fix_description, "safety": r.fix_safety},
+            "examples": {"bad": [e.content for e in r.bad], "good": [e.content for e in r.good]},
+        }, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    sys.stdout.write(rule_text(r))
+    return EXIT_OK

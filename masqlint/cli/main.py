@@ -1,0 +1,140 @@
+"""Command line: arguments and subcommands only; the work happens in the pipeline modules."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from masqlint import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+COMMANDS = ("check", "render", "rules", "rule", "trace", "diff", "lsp")
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # exit 2 with one line, as for every usage error
+        raise UsageError(f"{self.prog}: {message}")
+
+
+class _FormatAction(argparse.Action):
+    """``--format`` / ``--output`` in command-line order: each --output belongs to the --format before it."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, [*(getattr(namespace, self.dest, None) or []), values])
+        pairs = [list(p) for p in getattr(namespace, "format_pairs", None) or []]
+        if self.dest == "formats":
+            pairs.append([values, None])
+        elif pairs and pairs[-1][1] is None:
+            pairs[-1][1] = values
+        elif not pairs:
+            pairs.append([None, values])  # --output before any --format: the default format
+        else:
+            raise UsageError(f"masqlint check: --output {values}: each --output follows its own --format")
+        namespace.format_pairs = [tuple(p) for p in pairs]
+
+
+def _common_settings_args(p):
+    g = p.add_argument_group("settings")
+    g.add_argument("--config", metavar="FILE", help="use this settings file (.masqlint.yaml or pyproject.toml) for every file")
+    g.add_argument("--no-config", action="store_true", help="ignore settings files; use built-in defaults and flags")
+    g.add_argument("--target", choices=("gke", "upstream", "cilium", "azure"), help="the consumer of the ConfigMap (default gke)")
+    g.add_argument("--enable-ipv6", action="store_true", default=None, help="the agent runs with --enable-ipv6")
+    g.add_argument("--nomasq-all-reserved-ranges", action="store_true", default=None, help="the agent runs with --nomasq-all-reserved-ranges")
+
+
+def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; with ``wanted`` (the subcommand about to run) only that subcommand's
+    module is imported (``--help`` without a subcommand builds every one)."""
+    p = _Parser(prog="masqlint", description="Lint and check policy for the ip-masq-agent ConfigMap (SNAT on GKE and Kubernetes).")
+    p.add_argument("--version", action="version", version=f"masqlint {__version__}")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+
+    c = sub.add_parser("check", help="lint files and directories (the default command)")
+    c.add_argument("paths", nargs="*", metavar="PATH", help="files or directories ('-' reads standard input); default: .")
+    c.add_argument("--format", action=_FormatAction, dest="formats", metavar="FMT",
+                   help="text (default), concise, json, sarif, github, gitlab, junit; repeat with --output for several")
+    c.add_argument("--output", action=_FormatAction, dest="outputs", metavar="FILE", help="write the preceding --format to FILE")
+    c.add_argument("--fail-on", choices=("error", "warning", "info"), help="lowest severity that fails the run (default warning)")
+    c.add_argument("--select", metavar="RULES", help="comma-separated ids, prefixes (MQ3) or names to run (default ALL)")
+    c.add_argument("--extend-select", metavar="RULES", help="rules to add to the selection")
+    c.add_argument("--ignore", metavar="RULES", help="rules not to run")
+    c.add_argument("--severity", action="append", metavar="RULE=LEVEL", help="override a rule's severity, e.g. MQ307=warning")
+    c.add_argument("--exclude", action="append", metavar="GLOB", default=[], help="skip paths matching GLOB")
+    c.add_argument("--standalone", action="append", metavar="GLOB", default=[],
+                   help="treat files matching GLOB as agent config files (the bytes at /etc/config/ip-masq-agent)")
+    c.add_argument("--stdin-filename", metavar="NAME", help="name to show (and match settings against) for '-'")
+    c.add_argument("--fix", action="store_true", help="apply safe fixes in place")
+    c.add_argument("--exit-non-zero-on-fix", action="store_true",
+                   help="with --fix: exit 1 when a file was changed, even if no problem remains (for pre-commit)")
+    c.add_argument("--unsafe-fixes", action="store_true", help="also apply unsafe fixes (with --fix or --diff)")
+    c.add_argument("--diff", action="store_true", help="print the fixes as a unified diff and change nothing")
+    c.add_argument("--show-config", action="store_true", help="print the resolved settings for each PATH and exit")
+    c.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="worker processes (default: all cores)")
+    c.add_argument("--max-file-size", type=int, metavar="BYTES", help="skip larger files with an info finding (default 5 MiB)")
+    c.add_argument("--follow-symlinks", action="store_true", help="follow symbolic links (never into a loop)")
+    c.add_argument("--no-gitignore", action="store_true", help="do not apply .gitignore files")
+    c.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    c.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    _common_settings_args(c)
+
+    r = sub.add_parser("render", help="what the agent does with a config: accepted?, effective config, iptables payloads")
+    r.add_argument("file", metavar="FILE", help="a manifest holding the ip-masq-agent ConfigMap (or, with --raw, the config file itself); '-' for stdin")
+    r.add_argument("--target", choices=("upstream", "gke"), default="upstream")
+    r.add_argument("--raw", action="store_true", help="FILE is the agent's config file (the bytes at /etc/config/ip-masq-agent)")
+    r.add_argument("--previous", metavar="FILE", help="the config applied one loop earlier (stays in force if FILE is rejected)")
+    r.add_argument("--nomasq-all-reserved-ranges", action="store_true", default=None)
+    r.add_argument("--enable-ipv6", action="store_true", default=None)
+    r.add_argument("--masq-chain", metavar="NAME")
+    r.add_argument("--to-ports", metavar="SPEC", help="e.g. 1024-29999,32768-65535")
+    r.add_argument("--no-random-fully", action="store_true", help="the agent runs with --random-fully=false")
+    r.add_argument("--iptables-without-random-fully", action="store_true", help="the node's iptables lacks --random-fully")
+    r.add_argument("--format", choices=("text", "json"), default="text")
+
+    rl = sub.add_parser("rules", help="list the rule catalog")
+    rl.add_argument("--format", choices=("text", "json"), default="text")
+    ru = sub.add_parser("rule", help="explain one rule (id or name)")
+    ru.add_argument("rule", metavar="ID")
+    ru.add_argument("--format", choices=("text", "json"), default="text")
+
+    from masqlint.cli import commands  # noqa: F401  (trace, diff, lsp register their parsers)
+
+    commands.add_parsers(sub, _common_settings_args, wanted)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version"):
+        argv.insert(0, "check")  # `masqlint PATH…` is `masqlint check PATH…`
+    if not argv:
+        argv = ["check"]
+    debug = "--debug" in argv or bool(os.environ.get("MASQLINT_DEBUG"))
+    try:
+        args = build_parser(argv[0] if argv[0] in COMMANDS else None).parse_args(argv)
+        from masqlint.cli import commands
+
+        return commands.dispatch(args)
+    except UsageError as e:
+        print(f"masqlint: error: {str(e).split(': ', 1)[-1]}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except SystemExit as e:  # argparse --help / --version
+        return int(e.code or 0)
+    except Exception as e:
+        if debug:
+            raise
+        from masqlint.config.loader import ConfigError
+
+        if isinstance(e, ConfigError):
+            print(f"masqlint: error: {e}", file=sys.stderr)
+        else:
+            print(f"masqlint: error: internal error: {type(e).__name__}: {e} (run with --debug for details)", file=sys.stderr)
+        return EXIT_ERROR

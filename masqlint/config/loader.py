@@ -1,0 +1,326 @@
+"""Finding and validating masqlint's own settings: ``.masqlint.yaml`` or ``[tool.masqlint]``.
+
+Settings are searched upward from each checked file (the nearest wins); ``--config``
+forces one file. They are data only: nothing in a checked repository is ever imported
+or run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+from functools import lru_cache
+from pathlib import Path
+
+from masqlint.resources import schema_path
+from masqlint.config.settings import Settings, from_mapping
+
+CONFIG_NAMES = (".masqlint.yaml", ".masqlint.yml", "masqlint.yaml")
+
+
+class ConfigError(Exception):
+    """A settings file that cannot be used: message names the file, line and key."""
+
+
+@lru_cache(maxsize=1)
+def _validator():
+    import jsonschema
+
+    schema = json.loads(schema_path("masqlint-config.schema.json").read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+def _locate(node, path) -> int | None:
+    """Line (1-based) of the YAML node at a JSON-schema error path."""
+    from masqlint.text.yamlload import MappingNode, SequenceNode
+
+    cur = node
+    line = cur.start_mark.line + 1 if cur is not None else None
+    for p in path:
+        if isinstance(cur, MappingNode):
+            nxt = None
+            for k, v in cur.value:
+                if getattr(k, "value", None) == p:
+                    nxt, line = v, k.start_mark.line + 1
+            cur = nxt
+        elif isinstance(cur, SequenceNode) and isinstance(p, int) and p < len(cur.value):
+            cur = cur.value[p]
+            line = cur.start_mark.line + 1
+        else:
+            break
+        if cur is None:
+            break
+    return line
+
+
+def validate_mapping(data, path: str, node=None) -> None:
+    errors = sorted(_validator().iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    if errors:
+        e = errors[0]
+        at, message = list(e.absolute_path), e.message
+    else:
+        found = next(_destination_errors(data), None)
+        if found is None:
+            return
+        at, message = found
+    where = ".".join(str(p) for p in at) or "(top level)"
+    line = _locate(node, at) if node is not None else None
+    loc = f"{path}:{line}" if line else path
+    raise ConfigError(f"{loc}: invalid setting {where}: {message}")
+
+
+def _destination_errors(data):
+    """(path, message) for each declared destination or allowed default that is not a CIDR block
+    (the schema checks shapes; this checks the addresses)."""
+    from masqlint.agent.decide import parse_destination
+
+    def check(m, prefix):
+        for key in ("must-masquerade", "must-not-masquerade"):
+            for i, item in enumerate(m.get(key) or ()):
+                try:
+                    parse_destination(str(item["cidr"]))
+                except ValueError as e:
+                    yield [*prefix, key, i, "cidr"], str(e)
+        for i, item in enumerate(m.get("allow-dropped-defaults") or ()):
+            try:
+                parse_destination(str(item))
+            except ValueError as e:
+                yield [*prefix, "allow-dropped-defaults", i], str(e)
+
+    if not isinstance(data, dict):
+        return
+    yield from check(data, [])
+    for j, scope in enumerate(data.get("scopes") or ()):
+        yield from check(scope, ["scopes", j])
+
+
+def load_yaml_settings(path: str) -> Settings:
+    from masqlint.text import yamlload
+    import yaml
+
+    try:
+        raw = _read_settings_bytes(path)
+        text = raw.decode("utf-8")
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise ConfigError(f"{path}:{line}: not valid YAML: not UTF-8 ({e.reason})") from None
+    try:
+        node = yamlload.compose_first(text)
+        _check_expansion(node, path)
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) if node is not None else {}
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        loc = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path
+        raise ConfigError(f"{loc}: not valid YAML: {getattr(e, 'problem', e)}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid YAML: nested too deeply") from None
+    if data is None:
+        data = {}
+    validate_mapping(data, path, node)
+    return from_mapping(data, path=path, root=str(Path(path).resolve().parent))
+
+
+def load_pyproject_settings(path: str) -> Settings | None:
+    try:
+        import tomllib  # type: ignore[import-not-found]
+    except ImportError:  # Python 3.10
+        try:
+            import tomli as tomllib  # type: ignore[no-redef]
+        except ImportError:
+            return None
+    try:
+        raw = _read_settings_bytes(path)
+        doc = tomllib.loads(raw.decode("utf-8"))
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise ConfigError(f"{path}:{line}: not valid TOML: not UTF-8 ({e.reason})") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid TOML: nested too deeply") from None
+    except Exception as e:  # tomllib.TOMLDecodeError says "(at line N, column M)" or "(at end of document)"
+        raise ConfigError(f"{_toml_error_location(path, raw, str(e))}: not valid TOML: {_TOML_AT.sub('', str(e))}") from None
+    tool = doc.get("tool", {})
+    data = tool.get("masqlint") if isinstance(tool, dict) else None
+    if data is None:
+        return None
+    try:
+        validate_mapping(data, path)
+    except ConfigError as e:
+        raise ConfigError(_toml_setting_location(path, raw.decode("utf-8"), str(e))) from None
+    return from_mapping(data, path=path, root=str(Path(path).resolve().parent))
+
+
+def load_settings_file(path: str) -> Settings:
+    if path.endswith(".toml"):
+        s = load_pyproject_settings(path)
+        if s is None:
+            raise ConfigError(f"{path}: no [tool.masqlint] table")
+        return s
+    return load_yaml_settings(path)
+
+
+@lru_cache(maxsize=None)
+def find_settings_for_dir(directory: str) -> Settings | None:
+    """The nearest settings at or above ``directory`` (None: built-in defaults)."""
+    return _settings_at_or_above(_real_dir(os.path.abspath(directory)))
+
+
+@lru_cache(maxsize=None)
+def _real_dir(d: str) -> str:
+    """os.path.realpath of an absolute, normalised path, one lstat per new directory: the
+    parent's answer is reused (realpath itself walks every component of every path)."""
+    parent, name = os.path.split(d)
+    if not name or parent == d:
+        return d
+    p = os.path.join(_real_dir(parent), name)
+    return os.path.realpath(p) if os.path.islink(p) else p
+
+
+@lru_cache(maxsize=None)
+def _settings_at_or_above(d: str) -> Settings | None:
+    # One answer per directory, the parent's reused: a tree of thousands of directories costs
+    # a few stat calls per directory instead of a walk to the root for each.
+    for name in CONFIG_NAMES:
+        p = os.path.join(d, name)
+        if os.path.isfile(p):
+            return load_yaml_settings(p)
+    pp = os.path.join(d, "pyproject.toml")
+    if os.path.isfile(pp):
+        s = load_pyproject_settings(pp)
+        if s is not None:
+            return s
+    parent = os.path.dirname(d)
+    return None if parent == d else _settings_at_or_above(parent)
+
+
+def _clear_settings_caches() -> None:
+    _settings_at_or_above.cache_clear()
+    _real_dir.cache_clear()
+    _find_settings_cache_clear()
+
+
+_find_settings_cache_clear = find_settings_for_dir.cache_clear
+find_settings_for_dir.cache_clear = _clear_settings_caches  # type: ignore[method-assign]
+
+
+def settings_for_path(path: str, base: Settings | None = None, forced: Settings | None = None, overrides: dict | None = None) -> Settings:
+    """Settings for one checked file: forced or discovered, then its matching scopes, then the
+    command line's flags (which win over both)."""
+    if forced is not None:
+        s = forced
+    else:
+        directory = os.path.dirname(os.path.abspath(path)) if path != "-" else os.getcwd()
+        s = find_settings_for_dir(directory) or base or Settings()
+    if s.scopes:
+        root = s.config_root or os.getcwd()
+        rel = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/") if path != "-" else path
+        s = s.for_file(rel)
+    if overrides:
+        s = s.merged(overrides)
+    return s
+
+
+# --- where a problem sits in a settings file -----------------------------------------------------
+
+_SETTINGS_MAX_BYTES = 4 * 1024 * 1024
+
+
+def _read_settings_bytes(path: str) -> bytes:
+    """A settings file's bytes: a regular file of sane size, never a FIFO or device."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    with os.fdopen(os.open(path, flags), "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise ConfigError(f"{path}: cannot read: not a regular file")
+        data = fh.read(_SETTINGS_MAX_BYTES + 1)
+    if len(data) > _SETTINGS_MAX_BYTES:
+        raise ConfigError(f"{path}: cannot read: larger than {_SETTINGS_MAX_BYTES:,} bytes")
+    return data
+
+
+_TOML_AT = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)\s*$")
+_EXPANSION_LIMIT = 100_000
+_DEPTH_LIMIT = 100  # settings nest a few levels; deeper input would only exhaust the validators
+
+
+def _toml_error_location(path: str, raw: bytes, message: str) -> str:
+    m = _TOML_AT.search(message)
+    if m is None:
+        return path
+    if m.group(1):
+        return f"{path}:{m.group(1)}:{m.group(2)}"
+    lines = raw.decode("utf-8", "replace").splitlines() or [""]
+    return f"{path}:{len(lines)}:{len(lines[-1]) + 1}"
+
+
+def _toml_setting_location(path: str, text: str, message: str) -> str:
+    """``path: invalid setting a.b.c: …`` → ``path:LINE: invalid setting a.b.c: …`` (the key's line
+    inside the [tool.masqlint] tables, as near as the text tells)."""
+    m = re.match(re.escape(path) + r": invalid setting (\S+): ", message)
+    lines = text.splitlines()
+    header = next((i for i, ln in enumerate(lines) if re.match(r"\s*\[+\s*tool\.masqlint\b", ln)), None)
+    if header is None:
+        return message
+    line = header
+    if m:
+        for key in [k for k in m.group(1).split(".") if not k.isdigit()]:
+            pat = re.compile(r"(^|[\s{,.\[])[\"']?" + re.escape(key) + r"[\"']?\s*(=|\])")
+            hit = next((i for i in range(line, len(lines)) if pat.search(lines[i])), None)
+            if hit is None:
+                break
+            line = hit
+    return f"{path}:{line + 1}:" + message[len(path) + 1:]
+
+
+def _check_expansion(root, path: str) -> None:
+    """Refuse settings whose aliases expand beyond reason (or into themselves) before any walk."""
+    from masqlint.text.yamlload import MappingNode, SequenceNode
+
+    if root is None:
+        return
+    size: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        nid = id(node)
+        kids = []
+        if isinstance(node, MappingNode):
+            kids = [n for pair in node.value for n in pair]
+        elif isinstance(node, SequenceNode):
+            kids = node.value
+        if done:
+            on_path.discard(nid)
+            size[nid] = min(1 + sum(size[id(k)] for k in kids), _EXPANSION_LIMIT + 1)
+            continue
+        if nid in size:
+            continue
+        if nid in on_path:
+            raise ConfigError(f"{path}:{node.start_mark.line + 1}: not valid settings: an anchor refers to itself")
+        on_path.add(nid)
+        if len(on_path) > _DEPTH_LIMIT:
+            raise ConfigError(f"{path}:{node.start_mark.line + 1}: not valid settings: nested more than {_DEPTH_LIMIT} levels deep")
+        stack.append((node, True))
+        stack.extend((k, False) for k in kids if id(k) not in size)
+    if size[id(root)] > _EXPANSION_LIMIT:
+        raise ConfigError(f"{path}: not valid settings: its aliases expand to more than {_EXPANSION_LIMIT:,} values")
+
+
+def cluster_scope(path: str, settings: Settings) -> str:
+    """Which cluster a checked file belongs to, for duplicate ConfigMaps (MQ408): the settings
+    scopes its path matches, or else its directory."""
+    from masqlint.config.settings import glob_match
+
+    absolute = os.path.abspath(path)
+    if settings.scopes:
+        root = settings.config_root or os.getcwd()
+        rel = os.path.relpath(absolute, root).replace(os.sep, "/")
+        matched = tuple(i for i, sc in enumerate(settings.scopes) if any(glob_match(rel, g) for g in sc.files))
+        if matched:
+            return f"{settings.config_path}#scopes{list(matched)}"
+    return "dir:" + os.path.dirname(absolute)

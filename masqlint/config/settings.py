@@ -1,0 +1,142 @@
+"""masqlint's own settings: defaults, ``.masqlint.yaml`` / ``[tool.masqlint]``, scopes, CLI overrides."""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass, field, replace
+from pathlib import PurePosixPath
+
+from masqlint.engine.findings import Severity
+from masqlint.config.globs import required_literal
+
+DEFAULT_STANDALONE_GLOBS = (
+    "**/ip-masq-agent",
+    "**/ip-masq-agent.conf",
+    "**/ip-masq-agent.config",
+    "**/ip-masq-agent-config",
+    "**/ip-masq-agent-config.yaml",
+    "**/ip-masq-agent-config.yml",
+    "**/ip-masq-agent-config.json",
+)
+DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Destination:
+    cidr: str
+    name: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.cidr})" if self.name else self.cidr
+
+
+@dataclass(frozen=True)
+class Scope:
+    files: tuple[str, ...]
+    overrides: dict = field(default_factory=dict, hash=False, compare=False)
+
+
+@dataclass(frozen=True)
+class Settings:
+    target: str = "gke"
+    agent_flags: dict = field(default_factory=dict, hash=False, compare=False)
+    select: tuple[str, ...] = ("ALL",)
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    severity: dict = field(default_factory=dict, hash=False, compare=False)  # rule id/name -> Severity
+    fail_on: Severity = Severity.WARNING
+    exclude: tuple[str, ...] = ()
+    standalone: tuple[str, ...] = DEFAULT_STANDALONE_GLOBS
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    must_masquerade: tuple[Destination, ...] = ()
+    must_not_masquerade: tuple[Destination, ...] = ()
+    allow_dropped_defaults: tuple[str, ...] = ()
+    scopes: tuple[Scope, ...] = ()
+    config_path: str | None = None  # where these settings came from
+    config_root: str | None = None  # directory scope globs are relative to
+
+    def target_model(self):
+        from masqlint.agent.targets import get_target
+
+        t = get_target(self.target)
+        flags = {k.replace("-", "_"): v for k, v in (self.agent_flags or {}).items()}
+        return t.with_flags(**flags) if flags else t
+
+    def for_file(self, relpath: str) -> "Settings":
+        """These settings with every scope whose ``files`` globs match ``relpath`` applied in order."""
+        out = self
+        for scope in self.scopes:
+            if any(glob_match(relpath, g) for g in scope.files):
+                out = out.merged(scope.overrides)
+        return out
+
+    def merged(self, mapping: dict) -> "Settings":
+        return replace(self, **_fields_from_mapping(mapping, base=self))
+
+
+def glob_match(path: str, pattern: str) -> bool:
+    """Glob with ``**`` spanning directories; a pattern without ``/`` matches the base name too."""
+    lit = required_literal(pattern)
+    if lit is not None and lit not in path:
+        return False  # cheap rejection; see globs.py
+    p = PurePosixPath(path)
+    if "/" not in pattern.strip("/") and fnmatch.fnmatchcase(p.name, pattern):
+        return True
+    if p.match(pattern) or fnmatch.fnmatchcase(path, pattern):
+        return True
+    if pattern.startswith("**/"):
+        return glob_match(path, pattern[3:])
+    if "**" in pattern:
+        import re
+
+        rx = re.escape(pattern).replace(r"\*\*/", "(?:.*/)?").replace(r"\*\*", ".*").replace(r"\*", "[^/]*").replace(r"\?", "[^/]")
+        return re.fullmatch(rx, path) is not None
+    return False
+
+
+def _dests(items) -> tuple[Destination, ...]:
+    out = []
+    for it in items or ():
+        if isinstance(it, str):
+            out.append(Destination(it))
+        else:
+            out.append(Destination(str(it["cidr"]), str(it.get("name", ""))))
+    return tuple(out)
+
+
+def _fields_from_mapping(m: dict, base: Settings | None = None) -> dict:
+    """Settings keys (kebab-case, as in .masqlint.yaml) → dataclass fields."""
+    out: dict = {}
+    for key, value in (m or {}).items():
+        k = key.replace("-", "_")
+        if k == "target":
+            out["target"] = str(value)
+        elif k == "agent_flags":
+            merged = dict(base.agent_flags) if base else {}
+            merged.update(value or {})
+            out["agent_flags"] = merged
+        elif k in ("select", "ignore", "extend_select", "exclude", "allow_dropped_defaults", "standalone"):
+            out[k] = tuple(str(v) for v in (value or ()))
+        elif k == "extend_ignore":
+            out["ignore"] = tuple((base.ignore if base else ())) + tuple(str(v) for v in value or ())
+        elif k == "severity":
+            merged = dict(base.severity) if base else {}
+            merged.update({str(r): Severity.parse(str(s)) for r, s in (value or {}).items()})
+            out["severity"] = merged
+        elif k == "fail_on":
+            out["fail_on"] = Severity.parse(str(value))
+        elif k == "max_file_size":
+            out["max_file_size"] = int(value)
+        elif k in ("must_masquerade", "must_not_masquerade"):
+            out[k] = _dests(value)
+        elif k == "scopes":
+            out["scopes"] = tuple(
+                Scope(tuple(str(g) for g in (s.get("files") or ())), {kk: vv for kk, vv in s.items() if kk != "files"})
+                for s in value or ()
+            )
+    return out
+
+
+def from_mapping(m: dict, path: str | None = None, root: str | None = None) -> Settings:
+    return replace(Settings(), config_path=path, config_root=root, **_fields_from_mapping(m))

@@ -1,0 +1,167 @@
+"""The rule catalog: ``rules/*.yaml`` (validated by ``schemas/rule.schema.json``) joined to check functions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import yaml
+
+from masqlint.engine.findings import RuleInfo, Severity
+from masqlint.resources import data_dir, schema_path
+
+DOCS_URL = "https://github.com/masqlint/masqlint/blob/main/docs/rules.md#{anchor}"
+
+
+@dataclass(frozen=True)
+class Example:
+    description: str
+    content: str
+    filename: str = "configmap.yaml"
+    settings: dict = field(default_factory=dict, hash=False, compare=False)
+    content_encoding: str = "utf-8"
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    severity: Severity
+    category: str
+    summary: str
+    rationale: str
+    fix_description: str
+    fix_safety: str
+    bad: tuple[Example, ...]
+    good: tuple[Example, ...]
+    references: tuple[str, ...] = ()
+    source: str = ""
+
+    @property
+    def info(self) -> RuleInfo:
+        return RuleInfo(
+            id=self.id,
+            name=self.name,
+            severity=self.severity,
+            summary=self.summary,
+            rationale=self.rationale.strip(),
+            fix=self.fix_description.strip(),
+            fix_safety=self.fix_safety,
+            help_uri=DOCS_URL.format(anchor=f"{self.id.lower()}-{self.name}"),
+        )
+
+
+class CatalogError(Exception):
+    pass
+
+
+def _examples(items) -> tuple[Example, ...]:
+    return tuple(
+        Example(
+            description=i.get("description", ""),
+            content=i["content"],
+            filename=i.get("filename", "configmap.yaml"),
+            settings=i.get("settings") or {},
+            content_encoding=i.get("content_encoding", "utf-8"),
+        )
+        for i in items or ()
+    )
+
+
+@lru_cache(maxsize=1)
+def load_catalog(validate: bool = False) -> dict[str, Rule]:
+    """All rules by id, in id order."""
+    rules: dict[str, Rule] = {}
+    validator = None
+    if validate:
+        import json
+
+        import jsonschema
+
+        schema = json.loads(schema_path("rule.schema.json").read_text(encoding="utf-8"))
+        validator = jsonschema.Draft202012Validator(schema)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    for path in sorted(data_dir("rules").glob("MQ*.yaml")):
+        doc = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+        if validator is not None:
+            errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))
+            if errors:
+                e = errors[0]
+                where = "/".join(str(p) for p in e.absolute_path) or "(top)"
+                raise CatalogError(f"{path.name}: {where}: {e.message}")
+        fix = doc.get("fix") or {}
+        rule = Rule(
+            id=doc["id"],
+            name=doc["name"],
+            severity=Severity.parse(doc["severity"]),
+            category=doc.get("category", ""),
+            summary=doc["summary"],
+            rationale=doc.get("rationale", ""),
+            fix_description=fix.get("description", ""),
+            fix_safety=fix.get("safety", "none"),
+            bad=_examples((doc.get("examples") or {}).get("bad")),
+            good=_examples((doc.get("examples") or {}).get("good")),
+            references=tuple(doc.get("references") or ()),
+            source=path.name,
+        )
+        if rule.id in rules:
+            raise CatalogError(f"{path.name}: duplicate rule id {rule.id}")
+        rules[rule.id] = rule
+    return dict(sorted(rules.items()))
+
+
+@dataclass(frozen=True)
+class RuleHeader:
+    """What linting needs of a rule: its id, name and default severity."""
+
+    id: str
+    name: str
+    severity: Severity
+
+
+_HEADER_LINE = re.compile(r"^(id|name|severity):[ \t]*(.*?)[ \t]*$", re.MULTILINE)
+_PLAIN_WORD = re.compile(r"[A-Za-z0-9_-]+\Z")
+
+
+@lru_cache(maxsize=1)
+def rule_headers() -> dict[str, RuleHeader]:
+    """Id, name and severity of every rule, in id order, as ``load_catalog`` has them.
+
+    Read from the column-0 ``id:``, ``name:`` and ``severity:`` lines of the rule files
+    (a millisecond, where parsing all of them with their examples takes several); any file
+    whose lines do not say so plainly, once each, makes this the full catalog's answer."""
+    out: dict[str, RuleHeader] = {}
+    for path in sorted(data_dir("rules").glob("MQ*.yaml")):
+        found: dict[str, str] = {}
+        for key, value in _HEADER_LINE.findall(path.read_text(encoding="utf-8")):
+            if key in found or not _PLAIN_WORD.match(value):
+                return _headers_of(load_catalog())
+            found[key] = value
+        if len(found) != 3 or found["id"] in out:
+            return _headers_of(load_catalog())
+        try:
+            out[found["id"]] = RuleHeader(found["id"], found["name"], Severity.parse(found["severity"]))
+        except ValueError:
+            return _headers_of(load_catalog())
+    return dict(sorted(out.items()))
+
+
+def _headers_of(catalog: dict[str, Rule]) -> dict[str, RuleHeader]:
+    return {rid: RuleHeader(r.id, r.name, r.severity) for rid, r in catalog.items()}
+
+
+def lookup(key: str) -> Rule | None:
+    """A rule by id (``MQ201``) or name (``key-casing``), case-insensitive."""
+    cat = load_catalog()
+    k = key.strip()
+    if k.upper() in cat:
+        return cat[k.upper()]
+    for r in cat.values():
+        if r.name == k.lower():
+            return r
+    return None
+
+
+def rule_infos() -> dict[str, RuleInfo]:
+    return {rid: r.info for rid, r in load_catalog().items()}

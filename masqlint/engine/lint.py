@@ -1,0 +1,251 @@
+"""The pipeline for one file: read → parse with positions → find configs → model the agent
+→ run checks → resolve positions → select / severity → suppress."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from typing import Any
+
+from masqlint.text import source as src
+from masqlint.agent.load import parse_agent_text_with_root
+from masqlint.agent.model import AgentError, MasqConfig, SyncResult, apply, decode_value
+from masqlint.engine.catalog import Rule, rule_headers
+from masqlint.checks import CONFIG, FILE, Problem, load_all
+from masqlint.engine.findings import FileResult, Finding, Severity, Span
+from masqlint.config.settings import Settings, glob_match
+from masqlint.forms import read_forms
+from masqlint.forms.embedded import AgentConfig
+from masqlint.forms.manifest import ParsedFile
+from masqlint.text.source import SourceFile
+from masqlint.text.yamlload import MappingNode, ScalarNode
+
+@dataclass
+class ConfigContext:
+    """Everything a config-scope check may ask about one ip-masq-agent configuration."""
+
+    config: AgentConfig
+    settings: Settings
+    target: Any
+    root: Any  # composed YAML root of the config text (None for JSON input or no text)
+    parsed: Any  # JValue | AgentError | None (None: no config key → agent defaults)
+    result: SyncResult  # the target agent's first-start loop on this config
+    decoded: MasqConfig | None  # lenient decode (all fields that could be read)
+    decode_errors: list[AgentError] = field(default_factory=list)
+    file: "FileContext | None" = None
+
+    @property
+    def source(self) -> SourceFile:
+        return self.config.source
+
+    @property
+    def rejected_by_parse(self) -> bool:
+        return isinstance(self.parsed, AgentError)
+
+    @functools.cached_property
+    def in_force(self):
+        """The non-masquerade rules in force for this config and why (``agent.decide.InForce``)."""
+        from masqlint.agent.decide import in_force_for_config
+
+        return in_force_for_config(self)
+
+    def span(self, thing) -> Span:
+        return self.config.span_of(thing)
+
+    def outer_range(self, thing) -> tuple[int, int] | None:
+        """Outer-file character offsets of a thing inside the config, when exactly known."""
+        r = src.node_range(thing)
+        if r is None or not self.config.locator.precise:
+            return None
+        a = self.config.locator.outer_offset(r[0])
+        b = self.config.locator.outer_offset(r[1])
+        if a is None or b is None:
+            return None
+        return a, b
+
+    def value_range(self, thing) -> tuple[int, int] | None:
+        """Like ``outer_range``, without the quotes of a quoted scalar: where its text can be replaced."""
+        from masqlint.checks.edits import scalar_inner
+
+        r = self.outer_range(thing)
+        return None if r is None else scalar_inner(self.source.text, *r)
+
+
+@dataclass
+class FileContext:
+    source: SourceFile
+    settings: Settings
+    parsed: ParsedFile | None
+    configs: list[ConfigContext]
+    standalone: bool = False
+
+
+def build_config_context(cfg: AgentConfig, settings: Settings) -> ConfigContext:
+    target = settings.target_model()
+    if cfg.text is None:
+        parsed = None
+        root = None
+    else:
+        root, parsed = parse_agent_text_with_root(cfg.text, cfg.json_input)
+    from masqlint.agent.targets import apply_target, decode_for
+
+    result = apply_target(target, parsed, empty=cfg.text == "")
+    decoded = None
+    errors: list[AgentError] = []
+    if target.defaults_for_file(parsed is not None, cfg.text == ""):
+        decoded = MasqConfig.defaults(target.flags)
+    elif not isinstance(parsed, AgentError):
+        decoded = decode_for(target, parsed, collect=errors)
+    return ConfigContext(cfg, settings, target, root, parsed, result, decoded, errors)
+
+
+def analyse(source: SourceFile, settings: Settings, standalone: bool | None = None) -> FileContext:
+    """Parse a file and model every ip-masq-agent config in it."""
+    if source.text is None:
+        return FileContext(source, settings, None, [], False)
+    pf, configs, standalone = read_forms(source, standalone)
+    fctx = FileContext(source, settings, pf, [], standalone)
+    for c in configs:
+        cctx = build_config_context(c, settings)
+        cctx.file = fctx
+        fctx.configs.append(cctx)
+    return fctx
+
+
+# --- selection -------------------------------------------------------------------------------
+
+
+def _matches(rule: Rule, selectors) -> bool:
+    for s in selectors:
+        s = s.strip()
+        if s.upper() == "ALL" or rule.id.startswith(s.upper()) or rule.name == s.lower():
+            return True
+    return False
+
+
+def rule_enabled(rule: Rule, settings: Settings) -> bool:
+    if _matches(rule, settings.ignore):
+        return False
+    return _matches(rule, settings.select) or _matches(rule, settings.extend_select)
+
+
+def rule_severity(rule: Rule, settings: Settings) -> Severity:
+    for key in (rule.id, rule.name):
+        if key in settings.severity:
+            return settings.severity[key]
+    for key, sev in settings.severity.items():
+        if rule.id.startswith(str(key).upper()):
+            return sev
+    return rule.severity
+
+
+# --- running checks ----------------------------------------------------------------------------
+
+
+def run_checks(fctx: FileContext) -> list[tuple[Problem, Any]]:
+    """(problem, config context or None) for every problem every enabled check finds."""
+    registry = load_all()
+    catalog = rule_headers()
+    out: list[tuple[Problem, Any]] = []
+    for rid, checks in registry.items():
+        rule = catalog.get(rid)
+        if rule is None:
+            continue
+        for check in checks:
+            _run_one(check, rule, fctx, out)
+    return out
+
+
+def _run_one(check, rule, fctx, out) -> None:
+    if check.scope == FILE:
+        if rule_enabled(rule, fctx.settings):
+            out.extend((p, None) for p in check.fn(fctx))
+    elif check.scope == CONFIG:
+        for cctx in fctx.configs:
+            if rule_enabled(rule, cctx.settings):
+                out.extend((p, cctx) for p in check.fn(cctx))
+
+
+def to_finding(p: Problem, cctx: ConfigContext | None, fctx: FileContext) -> Finding:
+    rule = rule_headers()[p.rule]
+    settings = cctx.settings if cctx is not None else fctx.settings
+    if isinstance(p.at, Span):
+        span = p.at
+    elif p.outer or cctx is None:
+        r = src.node_range(p.at)
+        span = fctx.source.index.span(*r) if r else Span(1, 1, 1, 1)
+    elif p.at is None:
+        span = cctx.config.anchor_span()
+    else:
+        span = cctx.span(p.at)
+    return Finding(
+        rule=rule.id,
+        name=rule.name,
+        severity=rule_severity(rule, settings),
+        message=p.message,
+        path=fctx.source.path,
+        span=span,
+        fix=p.fix,
+        data=p.data,
+    )
+
+
+def lint_source(source: SourceFile, settings: Settings, standalone: bool | None = None) -> FileResult:
+    fctx = analyse(source, settings, standalone)
+    problems = run_checks(fctx)
+    findings = [to_finding(p, c, fctx) for p, c in problems]
+    from masqlint.engine.suppress import apply_suppressions
+
+    findings, suppressed = apply_suppressions(fctx, findings)
+    findings.sort(key=Finding.sort_key)
+    result = FileResult(path=source.path, text=source.text, findings=findings, configs=len(fctx.configs),
+                        suppressed=suppressed, configmaps=configmap_refs(fctx))
+    _release(fctx)
+    return result
+
+
+def _release(fctx: FileContext) -> None:
+    """Break the reference cycles that would keep a linted file's nodes and values alive until
+    a GC pass (half a second after a 100,000-entry list): the contexts' link to their file,
+    and the tracebacks of errors kept as data (the agent's rejection, a YAML error), whose
+    frames hold everything the lint built."""
+    seen: set[int] = set()
+    _forget_traceback(fctx.source.decode_error, seen)
+    if fctx.parsed is not None:
+        _forget_traceback(fctx.parsed.yaml_error, seen)
+    for cctx in fctx.configs:
+        cctx.file = None
+        _forget_traceback(cctx.parsed, seen)
+        _forget_traceback(getattr(cctx.result, "error", None), seen)
+        for e in cctx.decode_errors:
+            _forget_traceback(e, seen)
+
+
+def _forget_traceback(e, seen: set[int]) -> None:
+    while isinstance(e, BaseException) and id(e) not in seen:
+        seen.add(id(e))
+        e.__traceback__ = None
+        _forget_traceback(getattr(e, "yaml_error", None), seen)
+        _forget_traceback(e.__cause__, seen)
+        e = e.__context__
+
+
+def configmap_refs(fctx: FileContext) -> list:
+    """The file's ip-masq-agent ConfigMaps for checks across files (scope filled in by the runner)."""
+    from masqlint.checks.policy import ConfigMapRef, _name_node
+
+    rule = rule_headers().get("MQ408")
+    out = []
+    for cctx in fctx.configs:
+        cm = cctx.config.configmap
+        if cm is None:
+            continue
+        r = src.node_range(_name_node(cm))
+        span = fctx.source.index.span(*r) if r else Span(1, 1, 1, 1)
+        sev = rule_severity(rule, cctx.settings) if rule is not None and rule_enabled(rule, cctx.settings) else None
+        out.append(ConfigMapRef("", cctx.config.namespace, span, sev))
+    return out
+
+
+def is_standalone_name(relpath: str, settings: Settings) -> bool:
+    return any(glob_match(relpath, g) for g in settings.standalone)

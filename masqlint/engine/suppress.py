@@ -1,0 +1,135 @@
+"""Inline suppressions in YAML comments (also inside the ``data.config`` block).
+
+``# masqlint: disable=MQ306`` (this line), ``# masqlint: disable-next-line=...``,
+``# masqlint: disable-file=...``; ids or names, comma-separated, with an optional
+``-- reason``. A suppression that suppresses nothing is reported as MQ005.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from masqlint.engine.findings import Finding, Severity, Span
+
+_DIRECTIVE = re.compile(
+    r"#\s*masqlint:\s*(?P<kind>disable-next-line|disable-file|disable)\s*(?:=\s*(?P<rules>[A-Za-z0-9_,\- ]+?))?\s*(?:--\s*(?P<reason>.*))?\s*$"
+)
+
+
+_LINES = re.compile("\r\n|\r|\n")
+
+
+@dataclass
+class Directive:
+    kind: str
+    rules: tuple[str, ...]  # upper-cased ids or lower-cased names; empty = all
+    line: int
+    column: int
+    end_column: int
+    used: bool = False
+
+    def covers(self, f: Finding) -> bool:
+        if not self.rules:
+            return True
+        return any(f.rule.startswith(r) or f.name == r.lower() for r in self.rules)
+
+
+def find_directives(text: str) -> list[Directive]:
+    out = []
+    if "masqlint:" not in text:
+        return out
+    for i, line in enumerate(_LINES.split(text), start=1):  # the line breaks of LineIndex, no others
+        pos = line.find("#")
+        while pos >= 0:
+            m = _DIRECTIVE.match(line, pos)
+            if m:
+                rules = tuple(
+                    (r.strip().upper() if re.match(r"^MQ\d", r.strip(), re.I) else r.strip().lower())
+                    for r in (m.group("rules") or "").split(",")
+                    if r.strip()
+                )
+                out.append(Directive(m.group("kind"), rules, i, pos + 1, len(line) + 1))
+                break
+            pos = line.find("#", pos + 1)
+    return out
+
+
+def _removal(source, d: Directive):
+    """Remove the comment; the whole line when nothing else is on it."""
+    from masqlint.engine.findings import Edit, Fix
+
+    idx = source.index
+    text = source.text
+    start = idx.starts[d.line - 1]
+    line = idx.line_text(d.line)
+    col = d.column - 1
+    before = line[:col]
+    if before.strip() == "":
+        end = idx.starts[d.line] if d.line < len(idx.starts) else len(text)
+        return Fix("remove the unused suppression", (Edit(start, end, ""),), safe=True)
+    cut = len(before.rstrip(" \t"))
+    return Fix("remove the unused suppression", (Edit(start + cut, start + len(line), ""),), safe=True)
+
+
+def apply_suppressions(fctx, findings: list[Finding]) -> tuple[list[Finding], int]:
+    text = fctx.source.text
+    if not text or not fctx.configs:
+        return findings, 0  # directives only mean something in files that hold an agent config
+    directives = find_directives(text)
+    if not directives:
+        return findings, 0
+    kept: list[Finding] = []
+    suppressed = 0
+    for f in findings:
+        hit = None
+        for d in directives:
+            if d.kind == "disable-file" or (d.kind == "disable" and d.line == f.line) or (
+                d.kind == "disable-next-line" and d.line + 1 == f.line
+            ):
+                if d.covers(f):
+                    hit = d
+                    break
+        if hit is not None:
+            hit.used = True
+            suppressed += 1
+        else:
+            kept.append(f)
+    from masqlint.engine.catalog import rule_headers
+    from masqlint.engine.lint import rule_enabled, rule_severity
+
+    rule = rule_headers().get("MQ005")
+    if rule is not None and rule_enabled(rule, fctx.settings):
+        for d in directives:
+            if not d.used:
+                what = ", ".join(d.rules) if d.rules else "every rule"
+                kept.append(
+                    Finding(
+                        rule=rule.id,
+                        name=rule.name,
+                        severity=rule_severity(rule, fctx.settings),
+                        message=f"this `masqlint: {d.kind}` comment for {what} suppresses nothing here: remove it",
+                        path=fctx.source.path,
+                        span=Span(d.line, d.column, d.line, d.end_column),
+                        fix=_removal(fctx.source, d),
+                    )
+                )
+    return kept, suppressed
+
+
+def add_late_finding(result, finding: Finding) -> None:
+    """Add a finding made after the file was linted (a check across files) to ``result``: a
+    directive that covers it suppresses it, and is then no longer reported as unused (MQ005)."""
+    text = result.text or ""
+    for d in find_directives(text):
+        if d.kind == "disable-file" or (d.kind == "disable" and d.line == finding.line) or (
+            d.kind == "disable-next-line" and d.line + 1 == finding.line
+        ):
+            if d.covers(finding):
+                result.suppressed += 1
+                result.findings = [
+                    f for f in result.findings
+                    if not (f.rule == "MQ005" and f.span.line == d.line and f.span.column == d.column)
+                ]
+                return
+    result.findings.append(finding)

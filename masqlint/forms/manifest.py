@@ -1,0 +1,177 @@
+"""Kubernetes manifests: a ConfigMap named ``ip-masq-agent`` in any document (inside ``kind: List``
+items too). For a ``data.config`` literal block (``|``), every position inside the block maps to its
+own line and column of the outer file; for other string styles, positions map to the ``config`` key.
+A manifest that is not valid YAML still has its ``config: |`` blocks found by indentation."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from masqlint.agent.load import is_json_text
+from masqlint.forms.embedded import AgentConfig, Locator, embedded_locator
+from masqlint.text import yamlload
+from masqlint.text.source import LineIndex, SourceFile, mapping_get, node_range, scalar
+from masqlint.text.yamlload import MappingNode, Node, ScalarNode, SequenceNode
+
+CONFIGMAP_NAME = "ip-masq-agent"
+CONFIG_KEY = "config"
+
+
+@dataclass
+class Document:
+    index: int
+    root: Node | None
+
+
+@dataclass
+class ParsedFile:
+    source: SourceFile
+    documents: list[Document] = field(default_factory=list)
+    yaml_error: Any = None  # a PyYAML MarkedYAMLError for the manifest
+    configs: list[AgentConfig] = field(default_factory=list)
+
+
+def is_agent_configmap(node: Node | None) -> bool:
+    if not isinstance(node, MappingNode):
+        return False
+    kind = scalar((mapping_get(node, "kind") or (None, None))[1])
+    if kind != "ConfigMap":
+        return False
+    md = mapping_get(node, "metadata")
+    name = scalar((mapping_get(md[1], "name") or (None, None))[1]) if md else None
+    return name == CONFIGMAP_NAME
+
+
+def iter_objects(root: Node | None):
+    """Kubernetes objects in a document, unwrapping ``kind: List`` (and ``*List``) items."""
+    if not isinstance(root, MappingNode):
+        return
+    kind = scalar((mapping_get(root, "kind") or (None, None))[1]) or ""
+    items = mapping_get(root, "items")
+    if kind.endswith("List") and items and isinstance(items[1], SequenceNode):
+        for item in items[1].value:
+            yield from iter_objects(item)
+        return
+    yield root
+
+
+def find_configs(pf: ParsedFile) -> None:
+    for doc in pf.documents:
+        for obj in iter_objects(doc.root):
+            if is_agent_configmap(obj):
+                pf.configs.append(_configmap_config(pf.source, obj, doc.index))
+
+
+def _configmap_config(source: SourceFile, cm: MappingNode, doc_index: int) -> AgentConfig:
+    md = mapping_get(cm, "metadata")
+    ns = scalar((mapping_get(md[1], "namespace") or (None, None))[1]) if md else None
+    data = mapping_get(cm, "data")
+    cfg = AgentConfig(source, "configmap", None, Locator(source, None, LineIndex(""), node_range(cm)), configmap=cm,
+                      document_index=doc_index, namespace=ns, data_node=data[1] if data else None)
+    entry = mapping_get(data[1], CONFIG_KEY) if data else None
+    if entry is None:
+        return cfg
+    key, value = entry
+    cfg.config_key_node, cfg.config_value_node = key, value
+    if isinstance(value, ScalarNode) and (value.tag != yamlload.PLAIN or value.value not in ("", "~", "null", "Null", "NULL")):
+        text = value.value
+        cfg.text = text
+        cfg.json_input = is_json_text(text)
+        cfg.locator = embedded_locator(source, key, value, text)
+    else:
+        cfg.locator = Locator(source, None, LineIndex(""), node_range(key))
+    return cfg
+
+
+def parse_manifest(source: SourceFile) -> ParsedFile:
+    pf = ParsedFile(source)
+    if source.text is None:
+        return pf
+    try:
+        for i, root in enumerate(yamlload.compose_all(source.text)):
+            pf.documents.append(Document(i, root))
+    except yamlload.YAMLError as e:
+        pf.yaml_error = e
+    except RecursionError:
+        pf.yaml_error = RecursionError("nesting is too deep")
+    if pf.yaml_error is None and _ALIAS.search(source.text):
+        pf.yaml_error = _alias_trouble(pf.documents)
+    return pf
+
+
+# An alias (`*name`) where YAML allows one: only then can a document alias too much.
+_ALIAS = re.compile(r"(?:^|[\s\[{,:?-])\*[^\s,\[\]{}]")
+
+
+def _alias_trouble(documents) -> Any:
+    """kubectl reads each document with go-yaml too: one whose aliases go-yaml refuses
+    (excessive aliasing, an anchor containing itself) cannot be applied. That error, else None."""
+    from yaml.error import MarkedYAMLError
+
+    from masqlint.agent.goyaml import GoYAMLError, yaml_node_to_json
+
+    for doc in documents:
+        if doc.root is None:
+            continue
+        try:
+            yaml_node_to_json(doc.root)
+        except GoYAMLError as e:
+            if "aliasing" in e.message or "contains itself" in e.message:
+                mark = getattr(e.node, "start_mark", None) or doc.root.start_mark
+                return MarkedYAMLError(problem=e.message.removeprefix("yaml: "), problem_mark=mark)
+    return None
+
+
+_BLOCK_HEADER = re.compile(r"(?:^|\s)(?P<key>config):[ \t]*\|(?P<ind>[1-9]?)[-+]?(?P<ind2>[1-9]?)[ \t]*(?:#.*)?$")
+
+
+def recover_configs(pf: ParsedFile) -> None:
+    """For a manifest that is not valid YAML, find `config: |` blocks by their indentation so the
+    agent config inside can still be checked (positions stay exact)."""
+    source = pf.source
+    idx = source.index
+    n = len(idx.starts)
+    if "ip-masq-agent" not in (source.text or ""):
+        return
+    ln = 1
+    while ln <= n:
+        line = idx.line_text(ln)
+        m = _BLOCK_HEADER.search(line)
+        if not m:
+            ln += 1
+            continue
+        key_col = m.start("key")
+        first = ln + 1
+        indent = None
+        k = first
+        while k <= n:
+            t = idx.line_text(k)
+            if t.strip():
+                indent = len(t) - len(t.lstrip(" "))
+                break
+            k += 1
+        if indent is None or indent <= key_col - (0 if line[:key_col].strip() == "" else key_col):
+            ln += 1
+            continue
+        last = first - 1
+        k = first
+        while k <= n:
+            t = idx.line_text(k)
+            if t.strip() and len(t) - len(t.lstrip(" ")) < indent:
+                break
+            last = k
+            k += 1
+        while last >= first and not idx.line_text(last).strip():
+            last -= 1
+        lines = [idx.line_text(i)[indent:] for i in range(first, last + 1)]
+        text = "\n".join(lines) + "\n"
+        offsets = [idx.starts[i - 1] + indent for i in range(first, last + 1)]
+        key_start = idx.starts[ln - 1] + m.start("key")
+        loc = Locator(source, offsets, LineIndex(text), (key_start, key_start + len("config")))
+        cfg = AgentConfig(source, "configmap", text, loc, json_input=is_json_text(text))
+        cfg.recovered_block_end = k if k <= n else None  # type: ignore[attr-defined]
+        cfg.recovered_key_span = (key_start, key_start + len("config"))  # type: ignore[attr-defined]
+        pf.configs.append(cfg)
+        ln = last + 1

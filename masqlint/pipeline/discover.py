@@ -1,0 +1,243 @@
+"""Paths → the files to check: recursive, ``.gitignore`` respected, excludes applied.
+
+Only regular files are ever opened: FIFOs, sockets and devices are skipped without
+reading. Symbolic links are followed only with ``follow_symlinks`` (and then never into a
+loop).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from masqlint.config.settings import glob_match
+
+EXTENSIONS = (".yaml", ".yml", ".json")
+SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", ".tox", ".mypy_cache", ".pytest_cache"}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    display: str  # path as shown to the user
+    path: str  # path to open
+    explicit: bool  # named on the command line (not found by walking a directory)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    display: str
+    reason: str
+
+
+def _rel(path: str, root: str) -> str:
+    try:
+        return os.path.relpath(path, root).replace(os.sep, "/")
+    except ValueError:
+        return path.replace(os.sep, "/")
+
+
+class _Ignores:
+    """.gitignore files met on the way down, each applying below its own directory.
+
+    pathspec (whose import alone takes tens of milliseconds) is loaded only once a path
+    could be ignored: most .gitignore files name things a tree of manifests never holds,
+    and a path lacking the literal text of every ignoring pattern cannot match one."""
+
+    def __init__(self):
+        self.stack: list[_GitIgnore] = []
+
+    def load(self, directory: str) -> None:
+        gi = os.path.join(directory, ".gitignore")
+        try:
+            with open(gi, encoding="utf-8", errors="replace") as fh:
+                lines = fh.read().splitlines()
+        except OSError:
+            return
+        self.stack.append(_GitIgnore(directory, lines))
+
+    def ignored(self, path: str, is_dir: bool) -> bool:
+        for gi in self.stack:
+            if path == gi.base or not path.startswith(gi.prefix):
+                continue
+            # both absolute and normalised, path below base: the relative path is the rest of it
+            rel = path[len(gi.prefix):].replace(os.sep, "/") + ("/" if is_dir else "")
+            if gi.literals is not None and not any(lit in rel for lit in gi.literals):
+                continue  # it holds no ignoring pattern's text: nothing here can ignore it
+            spec, any_include = gi.compiled()
+            if spec is None:
+                continue  # the file does not parse: it ignores nothing
+            if any_include is not None and any_include.match(rel) is None:
+                continue  # no ignoring pattern matches, so nothing can ignore it
+            if spec.match_file(rel):  # type: ignore[attr-defined]
+                return True
+        return False
+
+
+class _GitIgnore:
+    def __init__(self, base: str, lines: list[str]):
+        self.base = base
+        self.prefix = base.rstrip(os.sep) + os.sep
+        self.lines = lines
+        self.literals = _ignoring_literals(lines)
+        self._compiled = None
+
+    def compiled(self):
+        """(pathspec.GitIgnoreSpec or None when the lines do not parse, its _any_include regex)."""
+        if self._compiled is None:
+            import pathspec
+
+            try:
+                spec = pathspec.GitIgnoreSpec.from_lines(self.lines)
+            except Exception:
+                self._compiled = (None, None)
+            else:
+                self._compiled = (spec, _any_include(spec))
+        return self._compiled
+
+
+def _ignoring_literals(lines: list[str]) -> list[str] | None:
+    """For each ignoring (not ``!``, not comment) line, a piece of text every path it matches
+    contains; None when some line cannot be read so simply (escapes, classes, no literal part)."""
+    out = []
+    for line in lines:
+        if not line.strip() or line.startswith("#") or line.startswith("!"):
+            continue
+        if "\\" in line or "[" in line or "]" in line:
+            return None
+        best = ""
+        for component in line.strip().split("/"):
+            for run in component.replace("?", "*").split("*"):
+                if len(run) > len(best):
+                    best = run
+        if not best:
+            return None  # "*", "**", "/": may match anything
+        out.append(best)
+    return out
+
+
+def _any_include(spec):
+    """One regex matching where any of the spec's ignoring (not ``!``) patterns matches, or None.
+
+    A path that no ignoring pattern matches is never ignored, whatever the negations say, so
+    most paths are settled by this one match instead of one per pattern."""
+    import re
+
+    try:
+        regexes = [p.regex for p in spec.patterns if p.include]
+        if not regexes:
+            return re.compile(r"(?!)")
+        if any(r is None or r.flags != regexes[0].flags or "(?P=" in r.pattern for r in regexes):
+            return None
+        body = "|".join("(?:" + re.sub(r"\(\?P<\w+>", "(?:", r.pattern) + ")" for r in regexes)
+        return re.compile(body, regexes[0].flags)
+    except (AttributeError, re.error):  # a pathspec without these attributes: match pattern by pattern
+        return None
+
+
+def discover(paths, *, exclude=(), standalone=(), follow_symlinks=False, respect_gitignore=True):
+    """Yield Candidate or Skipped for each input, in a stable order."""
+    cwd = os.getcwd()
+    for raw in paths:
+        if raw == "-":
+            yield Candidate("-", "-", True)
+            continue
+        try:
+            st = os.stat(raw) if follow_symlinks or not os.path.islink(raw) else os.lstat(raw)
+        except OSError as e:
+            yield Skipped(raw, f"cannot read: {e.strerror or e}")
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            yield from _walk(raw, cwd, exclude, standalone, follow_symlinks, respect_gitignore)
+        elif stat.S_ISREG(st.st_mode) or (os.path.islink(raw) and os.path.isfile(raw)):
+            if os.path.islink(raw) and not follow_symlinks and not _inside(os.path.realpath(raw), cwd):
+                yield Skipped(raw, "a symbolic link to a file outside the checked tree: not followed "
+                                   "(--follow-symlinks follows it)")
+            elif not _excluded(raw, cwd, exclude):
+                yield Candidate(raw, raw, True)
+        else:
+            yield Skipped(raw, "not a regular file (device, FIFO or socket): not opened")
+
+
+def _inside(path: str, directory: str) -> bool:
+    top = os.path.realpath(directory)
+    try:
+        return os.path.commonpath([path, top]) == top
+    except ValueError:  # different drives
+        return False
+
+
+def _excluded(path: str, cwd: str, exclude) -> bool:
+    rel = _rel(os.path.abspath(path), cwd)
+    return any(glob_match(rel, g) or glob_match(path.replace(os.sep, "/"), g) for g in exclude)
+
+
+def _walk(top, cwd, exclude, standalone, follow_symlinks, respect_gitignore):
+    ignores = _Ignores()
+    top_abs = os.path.abspath(top)
+    if respect_gitignore:
+        # .gitignore files from the repository root down to `top` apply too
+        chain = []
+        d = top_abs
+        while True:
+            chain.append(d)
+            if os.path.isdir(os.path.join(d, ".git")):
+                break
+            parent = os.path.dirname(d)
+            if parent == d:
+                chain = [top_abs]
+                break
+            d = parent
+        for d in reversed(chain):
+            ignores.load(d)
+    seen_dirs: set[tuple[int, int]] = set()
+    stack = [(top, top_abs)]
+    while stack:
+        disp_dir, abs_dir = stack.pop()
+        try:
+            st = os.stat(abs_dir)
+            key = (st.st_dev, st.st_ino)
+            if key in seen_dirs:
+                continue
+            seen_dirs.add(key)
+            entries = sorted(os.scandir(abs_dir), key=lambda e: e.name)
+        except OSError as e:
+            yield Skipped(disp_dir, f"cannot read directory: {e.strerror or e}")
+            continue
+        if respect_gitignore and abs_dir != top_abs and any(e.name == ".gitignore" for e in entries):
+            ignores.load(abs_dir)
+        subdirs = []
+        disp_prefix = os.path.join(disp_dir, "")  # + name is os.path.join(disp_dir, name), without a call per file
+        for entry in entries:
+            disp = disp_prefix + entry.name
+            absp = entry.path  # os.path.join(abs_dir, entry.name), made by scandir
+            try:
+                is_link = entry.is_symlink()
+                if is_link and not follow_symlinks:
+                    continue
+                is_dir = entry.is_dir(follow_symlinks=follow_symlinks)
+                is_file = entry.is_file(follow_symlinks=follow_symlinks)
+            except OSError:
+                continue
+            if is_dir:
+                if entry.name in SKIP_DIRS:
+                    continue
+                if respect_gitignore and ignores.ignored(absp, True):
+                    continue
+                if exclude and _excluded(disp, cwd, exclude):
+                    continue
+                subdirs.append((disp, absp))
+                continue
+            if not is_file:
+                continue  # FIFO, socket, device: never opened
+            wanted = entry.name.endswith(EXTENSIONS) or (
+                standalone and any(glob_match(_rel(absp, cwd), g) for g in standalone))
+            if not wanted:
+                continue
+            if respect_gitignore and ignores.ignored(absp, False):
+                continue
+            if exclude and _excluded(disp, cwd, exclude):
+                continue
+            yield Candidate(disp, absp, False)
+        stack.extend(reversed(subdirs))  # depth-first, in name order

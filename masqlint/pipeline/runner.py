@@ -1,0 +1,368 @@
+"""Run the pipeline over many files: settings per file, prefilter, lint, optional fixes, a process pool."""
+
+from __future__ import annotations
+
+import gc
+import itertools
+import os
+import stat
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from masqlint.engine.findings import FileResult, Finding, RunResult, Severity, Span
+from masqlint.config.globs import could_match_relpath
+from masqlint.config.loader import settings_for_path
+from masqlint.pipeline.prefilter import might_hold_config
+from masqlint.config.settings import Settings, glob_match
+
+
+@dataclass
+class Options:
+    forced: Settings | None = None  # --config FILE
+    base: Settings | None = None  # defaults when no settings file is found
+    overrides: dict = field(default_factory=dict)  # from CLI flags
+    use_config_files: bool = True
+    fix: bool = False
+    unsafe_fixes: bool = False
+    diff: bool = False
+    jobs: int = 1
+    follow_symlinks: bool = False
+    stdin_filename: str | None = None
+    stdin_data: bytes | None = None
+
+
+@dataclass
+class FileOutcome:
+    result: FileResult
+    diff: str = ""
+    fixed: int = 0
+    error: str | None = None  # could not be read / written
+
+
+def settings_for(path: str, opts: Options) -> Settings:
+    if not opts.use_config_files and opts.forced is None:
+        s = (opts.base or Settings()).merged(opts.overrides) if opts.overrides else (opts.base or Settings())
+        return s
+    return settings_for_path(path, base=opts.base, forced=opts.forced, overrides=opts.overrides)
+
+
+def _stage_finding(rule_id: str, path: str, message: str, settings: Settings, span=Span(1, 1, 1, 1)) -> Finding | None:
+    from masqlint.engine.catalog import rule_headers
+    from masqlint.engine.lint import rule_enabled, rule_severity
+
+    rule = rule_headers().get(rule_id)
+    if rule is None or not rule_enabled(rule, settings):
+        return None
+    return Finding(rule.id, rule.name, rule_severity(rule, settings), message, path, span)
+
+
+def _too_large(display: str, size: int, settings: Settings) -> FileOutcome:
+    res = FileResult(display)
+    f = _stage_finding(
+        "MQ006",
+        display,
+        f"skipped: the file is {size:,} bytes, more than --max-file-size {settings.max_file_size:,}; "
+        "an ip-masq-agent ConfigMap is a few kB (raise max-file-size to check it anyway)",
+        settings,
+    )
+    if f:
+        res.findings.append(f)
+    return FileOutcome(res)
+
+
+def read_candidate(display: str, path: str, settings: Settings, opts: Options) -> tuple[bytes | None, FileOutcome | None]:
+    if path == "-":
+        data = opts.stdin_data or b""
+        if len(data) > settings.max_file_size:  # standard input is held to the same limit
+            return None, _too_large(display, len(data), settings)
+        return data, None
+    try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            return None, FileOutcome(FileResult(display), error=f"{display}: not a regular file; not opened")
+        if st.st_size > settings.max_file_size:
+            return None, _too_large(display, st.st_size, settings)
+        # O_NONBLOCK: should the path have become a FIFO since the stat, opening it must not wait
+        fd = os.open(path, _READ_FLAGS)
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                return None, FileOutcome(FileResult(display), error=f"{display}: not a regular file; not read")
+            data = _read_at_most(fd, settings.max_file_size + 1, st.st_size)
+        finally:
+            os.close(fd)
+        if len(data) > settings.max_file_size:
+            return None, FileOutcome(FileResult(display), error=f"{display}: grew beyond --max-file-size while reading")
+        return data, None
+    except OSError as e:
+        return None, FileOutcome(FileResult(display), error=f"{display}: cannot read: {e.strerror or e}")
+
+
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _read_at_most(fd: int, limit: int, size_hint: int) -> bytes:
+    """Up to ``limit`` bytes from ``fd``; one read call for a file of the size fstat gave
+    (no buffer of ``limit`` bytes is ever allocated)."""
+    chunks = []
+    total = 0
+    want = min(size_hint + 1, limit)
+    while total < limit:
+        b = os.read(fd, max(1, min(want, limit - total)))
+        if not b:
+            break
+        chunks.append(b)
+        total += len(b)
+        want = 1 << 20
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _normal_absolute(path: str) -> bool:
+    """Is ``path`` already what os.path.abspath would make of it (as discovery's paths are)?"""
+    return (os.sep == "/" and path.startswith("/") and not path.startswith("//") and "//" not in path
+            and "/./" not in path and "/../" not in path and not path.endswith(("/", "/.", "/..")))
+
+
+def is_standalone_path(display: str, path: str, settings: Settings, opts: Options) -> bool:
+    """Does a standalone glob name this file? (The relative path is only built when a glob could match.)"""
+    if path == "-":
+        rel = opts.stdin_filename or display
+    else:
+        absolute = path if _normal_absolute(path) else os.path.abspath(path)
+        if not could_match_relpath(absolute, settings.standalone):
+            return False
+        rel = os.path.relpath(absolute).replace(os.sep, "/")
+    return any(glob_match(rel, g) for g in settings.standalone)
+
+
+def lint_bytes(display: str, data: bytes, settings: Settings, standalone: bool | None) -> FileResult:
+    from masqlint.agent.gonet import parse_cache
+    from masqlint.engine.lint import lint_source
+    from masqlint.text.source import SourceFile
+
+    # The cyclic GC would walk the file's many young objects (100,000 YAML nodes for a long list)
+    # again and again while they are all still alive; it runs once the file is done instead.
+    gc_was_on = gc.isenabled()
+    gc.disable()
+    try:
+        with parse_cache():  # each CIDR text parsed once for this file, nothing kept after it
+            return lint_source(SourceFile.from_bytes(display, data), settings, standalone)
+    finally:
+        if gc_was_on:
+            gc.enable()
+
+
+def process(display: str, path: str, explicit: bool, opts: Options) -> FileOutcome:
+    out = process_or_none(display, path, explicit, opts)
+    return FileOutcome(FileResult(display)) if out is None else out
+
+
+def process_or_none(display: str, path: str, explicit: bool, opts: Options) -> FileOutcome | None:
+    """``process``, answering None for a file that cannot hold a config (nothing to report)."""
+    try:
+        name_for_settings = (opts.stdin_filename or display) if path == "-" else path
+        settings = settings_for(name_for_settings, opts)
+        data, early = read_candidate(display, path, settings, opts)
+        if early is not None:
+            return early
+        standalone = True if is_standalone_path(display, path, settings, opts) else None
+        if standalone is None and not might_hold_config(data):
+            return None
+        result = lint_bytes(display, data, settings, standalone)
+        if not (opts.fix or opts.diff):
+            return FileOutcome(_scoped(result, name_for_settings, settings))
+        out = _fix(display, path, data, result, settings, standalone, opts)
+        out.result = _scoped(out.result, name_for_settings, settings)
+        return out
+    except Exception as e:  # one bad file never stops the others
+        from masqlint.config.loader import ConfigError
+
+        if isinstance(e, ConfigError) or os.environ.get("MASQLINT_DEBUG"):
+            raise  # a broken settings file stops the run with its own one-line error
+        return FileOutcome(FileResult(display), error=f"{display}: internal error: {type(e).__name__}: {e}")
+
+
+def _fix(display, path, data, result: FileResult, settings, standalone, opts: Options) -> FileOutcome:
+    from masqlint.pipeline.fix import ChangedOnDisk, apply_edits, select_fixes, unified_diff
+    from masqlint.text.source import SourceFile
+
+    original = result.text
+    if original is None:
+        return FileOutcome(result)
+    text = original
+    total = 0
+    current = result
+    for _ in range(5):  # apply, re-check, until nothing more applies
+        fixes = select_fixes(current.findings, opts.unsafe_fixes)
+        if not fixes:
+            break
+        new_text, n = apply_edits(text, fixes)
+        if n == 0 or new_text == text:
+            break
+        total += n
+        text = new_text
+        sf = SourceFile.from_bytes(display, SourceFile.from_bytes(display, data).encode(text))
+        from masqlint.engine.lint import lint_source
+
+        current = lint_source(sf, settings, standalone)
+    if text == original:
+        return FileOutcome(result)
+    new_bytes = SourceFile.from_bytes(display, data).encode(text)
+    if opts.diff:
+        return FileOutcome(result, diff=unified_diff(display, original, text), fixed=total)
+    if path == "-":
+        return FileOutcome(current, fixed=total, diff=text)
+    try:
+        from masqlint.pipeline.fix import write_atomic
+
+        write_atomic(path, new_bytes, data)
+    except ChangedOnDisk:
+        return FileOutcome(result, error=f"{display} changed on disk since it was read; not overwritten")
+    except OSError as e:
+        return FileOutcome(result, error=f"{display}: cannot write the fix: {e.strerror or e}")
+    return FileOutcome(current, fixed=total)
+
+
+def _scoped(result: FileResult, path: str, settings: Settings) -> FileResult:
+    """Name the cluster scope of the file's ConfigMaps (for duplicates across files)."""
+    if result.configmaps:
+        from dataclasses import replace
+
+        from masqlint.config.loader import cluster_scope
+
+        scope = cluster_scope(path, settings)
+        real = os.path.realpath(path) if path != "-" else path
+        result.configmaps = [replace(r, scope=scope, file=real) for r in result.configmaps]
+    return result
+
+
+def across_files(files: list[FileResult]) -> None:
+    """Run the checks that need every file (RUN scope) and add their findings, suppressions applied."""
+    if not any(f.configs for f in files):
+        return  # nothing to compare across files (and no need to load the checks)
+    from masqlint.engine.catalog import rule_headers
+    from masqlint.checks import RUN, load_all
+    from masqlint.engine.suppress import add_late_finding
+
+    catalog = rule_headers()
+    touched = {}
+    for rid, checks in load_all().items():
+        if rid not in catalog:
+            continue
+        for check in checks:
+            if check.scope != RUN:
+                continue
+            for fr, finding in check.fn(files):
+                add_late_finding(fr, finding)
+                touched[id(fr)] = fr
+    for fr in touched.values():
+        fr.findings.sort(key=Finding.sort_key)
+
+
+class CatalogRules(Mapping):
+    """The catalog's RuleInfo by id, read on first use: only some output formats (SARIF) need
+    it, and a run over files without agent configs should not parse the rule files."""
+
+    def __init__(self):
+        self._infos = None
+
+    def _load(self) -> dict:
+        if self._infos is None:
+            from masqlint.engine.catalog import rule_infos
+
+            self._infos = rule_infos()
+        return self._infos
+
+    def __getitem__(self, key):
+        return self._load()[key]
+
+    def __iter__(self):
+        return iter(self._load())
+
+    def __len__(self):
+        return len(self._load())
+
+
+def run(candidates, opts: Options, on_error=None) -> tuple[RunResult, list[FileOutcome]]:
+    """Lint every candidate; results in input order.
+
+    ``candidates`` may be a lazy iterable (discovery still walking): with several jobs, files
+    are linted by worker processes while the rest of the tree is being listed."""
+    it = iter(candidates)
+    head = list(itertools.islice(it, POOL_MIN_FILES))
+    if opts.jobs > 1 and len(head) == POOL_MIN_FILES and not any(c.path == "-" for c in head):
+        outcomes = _run_pool(itertools.chain(head, it), opts)
+    else:
+        outcomes = [process(c.display, c.path, c.explicit, opts) for c in itertools.chain(head, it)]
+    rr = RunResult(files=[o.result for o in outcomes], rules=CatalogRules())
+    across_files(rr.files)
+    return rr, outcomes
+
+
+POOL_MIN_FILES = 64  # fewer files are linted in this process: starting workers would cost more
+_POOL_CHUNK = 64  # files per task sent to a worker: few messages, yet even load at the end
+_worker_opts: Options | None = None
+
+
+def _worker_init(opts: Options) -> None:
+    global _worker_opts
+    _worker_opts = opts
+
+
+def _worker_lint(item) -> FileOutcome | None:
+    """One file (display, path, explicit) in a worker; None stands for "nothing to report"
+    (most files), so that only files with something to say are sent back."""
+    return process_or_none(*item, _worker_opts)
+
+
+def _preload() -> None:
+    """Import the linter once here rather than once in every forked worker."""
+    from masqlint.engine import lint, suppress  # noqa: F401
+    from masqlint.agent import gonet  # noqa: F401
+    from masqlint.engine.catalog import rule_headers
+    from masqlint.checks import load_all
+
+    load_all()
+    rule_headers()
+
+
+def _run_pool(candidates, opts: Options) -> list[FileOutcome]:
+    """Lint in ``opts.jobs`` worker processes; results in input order."""
+    from masqlint.pipeline import pool as fork_pool
+
+    if fork_pool.available():
+        _preload()
+        kept: list = []
+
+        def items():
+            for c in candidates:  # the walk goes on here while the workers lint
+                kept.append(c)
+                yield c.display, c.path, c.explicit
+
+        try:
+            results = fork_pool.run(items(), lambda item: process_or_none(*item, opts), opts.jobs)
+        except fork_pool.Unavailable:  # no process could be started: lint here
+            return [process(c.display, c.path, c.explicit, opts) for c in candidates]
+        return [o if o is not None else FileOutcome(FileResult(c.display)) for c, o in zip(kept, results)]
+    import multiprocessing
+
+    try:
+        ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
+        from multiprocessing.pool import Pool
+
+        pool = Pool(opts.jobs, _worker_init, (opts,), context=ctx)
+    except (OSError, RuntimeError, ImportError):  # no process pool on this platform: do it here
+        return [process(c.display, c.path, c.explicit, opts) for c in candidates]
+    kept: list = []
+
+    def sent():
+        for c in candidates:  # discovery goes on in the pool's feeder thread
+            kept.append(c)
+            yield c.display, c.path, c.explicit
+
+    try:
+        results = list(pool.imap(_worker_lint, sent(), chunksize=_POOL_CHUNK))
+    finally:
+        pool.terminate()
+    return [o if o is not None else FileOutcome(FileResult(c.display)) for c, o in zip(kept, results)]

@@ -1,0 +1,120 @@
+"""Bytes → text with a line index, and positions of YAML nodes in it (shared by every form)."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from masqlint.agent.load import DecodeError, Offset, Text, decode_bytes
+from masqlint.engine.findings import Span
+from masqlint.text.yamlload import MappingNode, Node, ScalarNode
+
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of ``text`` as LineIndex counts them (``str.splitlines`` also breaks at
+    \\x1c, \\x85, U+2028 and more, which would shift every line number after them)."""
+    return _LINE_BREAK.split(text)
+
+
+class LineIndex:
+    """Character offsets ↔ 1-based (line, column) for one text."""
+
+    def __init__(self, text: str):
+        self.text = text
+        starts = [0]
+        starts.extend(m.end() for m in _LINE_BREAK.finditer(text))  # after each \r\n, \r or \n
+        self.starts = starts
+
+    def pos(self, offset: int) -> tuple[int, int]:
+        offset = max(0, min(offset, len(self.text)))
+        line = bisect.bisect_right(self.starts, offset) - 1
+        return line + 1, offset - self.starts[line] + 1
+
+    def offset(self, line: int, column: int) -> int:
+        """1-based line/column → character offset."""
+        line = max(1, min(line, len(self.starts)))
+        return min(self.starts[line - 1] + column - 1, len(self.text))
+
+    def line_text(self, line: int) -> str:
+        if line < 1 or line > len(self.starts):
+            return ""
+        start = self.starts[line - 1]
+        end = self.starts[line] if line < len(self.starts) else len(self.text)
+        return self.text[start:end].rstrip("\r\n")
+
+    def span(self, start: int, end: int) -> Span:
+        l1, c1 = self.pos(start)
+        l2, c2 = self.pos(max(end, start))
+        return Span(l1, c1, l2, c2)
+
+
+@dataclass
+class SourceFile:
+    path: str  # as shown to the user
+    data: bytes
+    text: str | None = None
+    encoding: str = "utf-8"
+    bom: bytes = b""
+    decode_error: DecodeError | None = None
+    _index: LineIndex | None = None
+
+    @classmethod
+    def from_bytes(cls, path: str, data: bytes) -> "SourceFile":
+        sf = cls(path, data)
+        try:
+            t: Text = decode_bytes(data)
+            sf.text, sf.encoding, sf.bom = t.text, t.encoding, t.bom
+        except DecodeError as e:
+            sf.decode_error = e
+        return sf
+
+    @property
+    def index(self) -> LineIndex:
+        if self._index is None:
+            self._index = LineIndex(self.text or "")
+        return self._index
+
+    def encode(self, text: str) -> bytes:
+        """Text back to bytes in the file's own encoding, BOM included."""
+        return self.bom + text.encode(self.encoding)
+
+
+def node_range(node: Any) -> tuple[int, int] | None:
+    if node is None:
+        return None
+    if isinstance(node, Offset):
+        return node.start, node.end
+    origin = getattr(node, "origin", None)
+    if origin is not None and not isinstance(node, Node):
+        return node_range(origin)
+    sm, em = getattr(node, "start_mark", None), getattr(node, "end_mark", None)
+    if sm is None:
+        return None
+    end = em.index if em is not None else sm.index
+    if isinstance(node, ScalarNode) and node.style in ("|", ">"):
+        end = min(end, _line_end(sm.buffer, sm.index) if sm.buffer else end)
+    return sm.index, max(end, sm.index)
+
+
+def _line_end(buf, index):
+    i = buf.find("\n", index)
+    return len(buf) if i < 0 else i
+
+
+def scalar(node: Node | None) -> str | None:
+    return node.value if isinstance(node, ScalarNode) else None
+
+
+def mapping_get(node: Node | None, key: str, fold: bool = False) -> tuple[ScalarNode, Node] | None:
+    """The last (key node, value node) pair whose key is ``key`` (as YAML tools take it)."""
+    if not isinstance(node, MappingNode):
+        return None
+    found = None
+    for k, v in node.value:
+        if isinstance(k, ScalarNode) and (k.value == key or (fold and k.value.lower() == key.lower())):
+            found = (k, v)
+    return found
