@@ -52,6 +52,14 @@ class ConfigContext:
     def span(self, thing) -> Span:
         return self.config.span_of(thing)
 
+    def is_unknown(self, thing) -> bool:
+        """Does ``thing`` (a node, value or Offset of the config text) come from a template?
+        A rule says nothing about a value it cannot know."""
+        if not self.config.unknown:
+            return False
+        r = src.node_range(thing)
+        return r is not None and self.config.is_unknown(*r)
+
     def outer_range(self, thing) -> tuple[int, int] | None:
         """Outer-file character offsets of a thing inside the config, when exactly known."""
         r = src.node_range(thing)
@@ -78,6 +86,8 @@ class FileContext:
     parsed: ParsedFile | None
     configs: list[ConfigContext]
     standalone: bool = False
+    form: str = "manifest"  # the form the file was read as (forms.FORMS)
+    notes: list = field(default_factory=list)  # file-level problems from the form reader (each at a Span)
 
 
 def build_config_context(cfg: AgentConfig, settings: Settings) -> ConfigContext:
@@ -103,9 +113,9 @@ def analyse(source: SourceFile, settings: Settings, standalone: bool | None = No
     """Parse a file and model every ip-masq-agent config in it."""
     if source.text is None:
         return FileContext(source, settings, None, [], False)
-    pf, configs, standalone = read_forms(source, standalone)
-    fctx = FileContext(source, settings, pf, [], standalone)
-    for c in configs:
+    found = read_forms(source, standalone)
+    fctx = FileContext(source, settings, found.parsed, [], found.standalone, found.form, found.notes)
+    for c in found.configs:
         cctx = build_config_context(c, settings)
         cctx.file = fctx
         fctx.configs.append(cctx)

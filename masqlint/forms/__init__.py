@@ -1,25 +1,79 @@
-"""Forms: the kinds of file that hold agent configs. ``read_forms`` turns one file into the agent
-configs it holds (``forms.embedded.AgentConfig``: the config text and a map back to the file's own lines),
-so that everything after this stage is the same for every form."""
+"""Forms: the kinds of file that hold agent configs.
+
+A form reader turns one file into the agent configs it holds (``forms.embedded.AgentConfig``: the
+config text and a map back to the file's own lines), plus file-level notes (``checks.Problem`` with a
+``Span``, for instance a reference that leaves the repository). Everything after this stage is the
+same for every form. Adding a form is one module with ``claims`` and ``read`` and one line in
+``READERS``; manifests and standalone agent files are the fallback for every other file.
+"""
 
 from __future__ import annotations
 
-from masqlint.forms import manifest, standalone as standalone_form
+import os
+from collections.abc import Callable
+from typing import Any
+
+from masqlint.forms import manifest
+from masqlint.forms import standalone as standalone_form
 from masqlint.forms.embedded import AgentConfig
 from masqlint.forms.manifest import ParsedFile
 from masqlint.text.source import SourceFile
 
 
-def read_forms(source: SourceFile, standalone: bool | None = None) -> tuple[ParsedFile, list[AgentConfig], bool]:
-    """The parsed file, the agent configs in it, and whether the file is itself an agent config.
+class FormRead:
+    """What a form reader found in one file."""
+
+    __slots__ = ("configs", "form", "notes", "parsed", "standalone")
+
+    def __init__(self, form: str, configs: list[AgentConfig], parsed: ParsedFile | None = None,
+                 standalone: bool = False, notes: list[Any] | None = None):
+        self.form = form
+        self.configs = configs
+        self.parsed = parsed  # the YAML view of the file, when it was read as YAML
+        self.standalone = standalone
+        self.notes = notes if notes is not None else []  # file-level checks.Problem, each with a Span
+
+
+class Reader:
+    """A form: ``claims(display_name, text)`` says cheaply whether the file is of this form;
+    ``read(source)`` reads it."""
+
+    __slots__ = ("claims", "name", "read")
+
+    def __init__(self, name: str, claims: Callable[[str, str], bool], read: Callable[[SourceFile], FormRead]):
+        self.name = name
+        self.claims = claims
+        self.read = read
+
+
+# Forms tried in order before the manifest / standalone fallback.
+READERS: list[Reader] = []
+
+
+def form_names() -> list[str]:
+    return [r.name for r in READERS] + ["manifest", "standalone"]
+
+
+def read_forms(source: SourceFile, standalone: bool | None = None) -> FormRead:
+    """The agent configs in one file.
 
     ``standalone``: True when settings name the file an agent config, None to decide by content."""
+    if not standalone and source.text is not None:
+        name = source.fspath or source.path
+        for reader in READERS:
+            if reader.claims(name, source.text):
+                return reader.read(source)
     pf = manifest.parse_manifest(source)
     if standalone is None:
         standalone = standalone_form.looks_standalone(pf)
     if standalone:
-        return pf, [standalone_form.standalone_config(source)], True
+        return FormRead("standalone", [standalone_form.standalone_config(source)], pf, True)
     manifest.find_configs(pf)
     if pf.yaml_error is not None and not pf.configs:
         manifest.recover_configs(pf)
-    return pf, pf.configs, False
+    return FormRead("manifest", pf.configs, pf)
+
+
+def suffix(name: str) -> str:
+    """The file name's extension, lower case, with its dot (``.tf``); "" when it has none."""
+    return os.path.splitext(name)[1].lower()

@@ -62,6 +62,18 @@ class AgentConfig:
     data_node: Node | None = None
     root: Any = None  # the composed first document of the config (YAML) — filled by parse
     parse: Any = None  # JValue | AgentError — filled by parse
+    form: str = "manifest"  # the form that found it (forms.FORMS names)
+    # the consumer the surroundings point at ("azure", "cilium", "upstream", ...); settings' target wins
+    target_hint: str | None = None
+    # character ranges of ``text`` whose value comes from a template and cannot be known; the text
+    # there is a placeholder of the same length, so positions stay exact
+    unknown: tuple[tuple[int, int], ...] = ()
+    # the list's items (some or all) are produced by a template loop: its length is unknown
+    open_list: bool = False
+
+    def is_unknown(self, start: int, end: int) -> bool:
+        """Does the config-text range [start, end) touch a value that comes from a template?"""
+        return any(a < end and start < b for a, b in self.unknown) if self.unknown else False
 
     def span_of(self, thing) -> Span:
         """A position inside the config (node / Offset / JValue) → span in the outer file."""

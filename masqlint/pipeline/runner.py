@@ -136,7 +136,8 @@ def is_standalone_path(display: str, path: str, settings: Settings, opts: Option
     return any(glob_match(rel, g) for g in settings.standalone)
 
 
-def lint_bytes(display: str, data: bytes, settings: Settings, standalone: bool | None) -> FileResult:
+def lint_bytes(display: str, data: bytes, settings: Settings, standalone: bool | None,
+               fspath: str | None = None) -> FileResult:
     from masqlint.agent.gonet import parse_cache
     from masqlint.engine.lint import lint_source
     from masqlint.text.source import SourceFile
@@ -147,7 +148,7 @@ def lint_bytes(display: str, data: bytes, settings: Settings, standalone: bool |
     gc.disable()
     try:
         with parse_cache():  # each CIDR text parsed once for this file, nothing kept after it
-            return lint_source(SourceFile.from_bytes(display, data), settings, standalone)
+            return lint_source(SourceFile.from_bytes(display, data, fspath), settings, standalone)
     finally:
         if gc_was_on:
             gc.enable()
@@ -169,7 +170,7 @@ def process_or_none(display: str, path: str, explicit: bool, opts: Options) -> F
         standalone = True if is_standalone_path(display, path, settings, opts) else None
         if standalone is None and not might_hold_config(data):
             return None
-        result = lint_bytes(display, data, settings, standalone)
+        result = lint_bytes(display, data, settings, standalone, None if path == "-" else path)
         if not (opts.fix or opts.diff):
             return FileOutcome(_scoped(result, name_for_settings, settings))
         out = _fix(display, path, data, result, settings, standalone, opts)
@@ -202,7 +203,7 @@ def _fix(display, path, data, result: FileResult, settings, standalone, opts: Op
             break
         total += n
         text = new_text
-        sf = SourceFile.from_bytes(display, SourceFile.from_bytes(display, data).encode(text))
+        sf = SourceFile.from_bytes(display, SourceFile.from_bytes(display, data).encode(text), None if path == "-" else path)
         from masqlint.engine.lint import lint_source
 
         current = lint_source(sf, settings, standalone)

@@ -61,10 +61,13 @@ class SourceFile:
     bom: bytes = b""
     decode_error: DecodeError | None = None
     _index: LineIndex | None = None
+    # where the file is on disk (None for standard input or an editor buffer without a file):
+    # forms that follow references (kustomize, Terraform file()) resolve them from here
+    fspath: str | None = None
 
     @classmethod
-    def from_bytes(cls, path: str, data: bytes) -> "SourceFile":
-        sf = cls(path, data)
+    def from_bytes(cls, path: str, data: bytes, fspath: str | None = None) -> "SourceFile":
+        sf = cls(path, data, fspath=fspath)
         try:
             t: Text = decode_bytes(data)
             sf.text, sf.encoding, sf.bom = t.text, t.encoding, t.bom
