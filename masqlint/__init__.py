@@ -7,7 +7,7 @@ __version__ = "0.1.0"
 __all__ = ["__version__", "lint_text", "lint_paths", "render", "trace"]
 
 if TYPE_CHECKING:  # type checkers see the real signatures; at run time they load on first use
-    from masqlint.api import lint_paths, lint_text, render, trace  # noqa: F401
+    from masqlint.api import lint_paths, lint_text, render, trace
 
 
 def __getattr__(name: str) -> Any:

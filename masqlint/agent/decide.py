@@ -119,7 +119,9 @@ def rules_from(cfg: MasqConfig, target, written: bool) -> list[Rule]:
 
 
 def _fixed(index: int, cidr: str, kind: str) -> Rule:
-    v, lo, hi, plen = canonical_range(cidr)
+    r = canonical_range(cidr)
+    assert r is not None  # the agent's fixed link-local ranges
+    v, lo, hi, plen = r
     return Rule(index, cidr, v, lo, hi, plen, kind)
 
 
@@ -130,6 +132,7 @@ def in_force(result: SyncResult, target, state: str | None = None, why: str = ""
     cfg = result.effective
     written = state == ACCEPTED and "nonMasqueradeCIDRs" in cfg.origins
     if state == REJECTED and not why:
+        assert result.error is not None  # a rejected config carries the agent's error
         why = f"the agent rejects this config ({result.error.message}); {target.rejection_note()}"
     return InForce(rules_from(cfg, target, written), state, cfg, target, result.error, why, written)
 
@@ -231,7 +234,7 @@ def merge_ranges(ranges) -> list[tuple[int, int, int]]:
                 out[-1][2] = hi
         else:
             out.append([v, lo, hi])
-    return [tuple(r) for r in out]
+    return [(v, lo, hi) for v, lo, hi in out]
 
 
 def ipset(ranges):

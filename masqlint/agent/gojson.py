@@ -555,4 +555,4 @@ def parse(data: str) -> JValue:
     try:
         return scanner.run()
     finally:
-        scanner.step = None  # a bound method of the scanner: leave no cycle holding the parsed value
+        scanner.step = None  # type: ignore[assignment]  # a bound method of the scanner: leave no cycle holding the parsed value

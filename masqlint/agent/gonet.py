@@ -45,7 +45,7 @@ class GoNetError(ValueError):
 
 def _parse_ipv4_fields(s: str) -> bytes | None:
     """netip.parseIPv4Fields: strict dotted quad, no leading zeros, each field <= 255."""
-    fields = []
+    fields: list[int] = []
     val = 0
     dig_len = 0
     for i, c in enumerate(s):

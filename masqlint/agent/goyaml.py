@@ -118,7 +118,8 @@ def resolve_scalar(tag: str, value: str, node: Node | None = None):
     """go-yaml v2 ``resolve``: returns (resolved tag, Python value)."""
     if tag not in _RESOLVABLE:
         return tag, value
-    rtag, out = STR, value
+    rtag: str = STR
+    out: object = value
     hint = _HINT.get(value[0], "") if value else "N"
     if hint and tag not in (STR, BINARY):
         item = _MAP.get(value)
@@ -185,7 +186,7 @@ def _scalar_value(node: ScalarNode):
     if tag == BINARY:
         try:
             data = base64.b64decode("".join(node.value.split()), validate=True)
-        except Exception:
+        except (ValueError, TypeError):
             raise GoYAMLError("yaml: !!binary value contains invalid base64 data", node) from None
         out = data.decode("utf-8", errors="replace")
         tag = STR

@@ -145,6 +145,7 @@ def parse_agent_text_with_root(text: str, json_input: bool | None = None):
     try:
         root = yamlload.compose_first(text)
     except yamlload.NestingTooDeep as e:
+        assert e.problem_mark is not None  # raised with the mark of the level too deep
         off = e.problem_mark.index
         if e.limit < yamlload.MAX_DEPTH:
             # deeper than this parser composes, though the agent might read it: say so, not what the agent says
@@ -153,8 +154,8 @@ def parse_agent_text_with_root(text: str, json_input: bool | None = None):
         # go-yaml nests without limit; encoding/json then refuses the converted document
         return None, AgentError(f"invalid character '{e.opener}' exceeded max depth", "json", Offset(off, off + 1))
     except yamlload.YAMLError as e:
-        msg, off = yaml_error_message(e)
-        err = AgentError(msg, "yaml", Offset(off, off + 1) if off is not None else None)
+        msg, yoff = yaml_error_message(e)
+        err = AgentError(msg, "yaml", Offset(yoff, yoff + 1) if yoff is not None else None)
         err.yaml_error = e
         return None, err
     except RecursionError:

@@ -8,7 +8,7 @@ payloads. Every rule and command shares this one model.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from masqlint.agent.goduration import GoDurationError, format_duration, parse_duration
@@ -100,6 +100,7 @@ class AgentError(Exception):
         self.origin = origin
         self.field = field
         self.index = index
+        self.yaml_error: Any = None  # the parser's own error, when the YAML did not parse
 
 
 # --- key matching -------------------------------------------------------------------------
@@ -167,7 +168,7 @@ def decode_value(root: JValue, cfg: MasqConfig, collect: list | None = None, ski
             raise err
         collect.append(err)
         return
-    for key, value, korigin in root.members:
+    for key, value, _korigin in root.members:
         name = match_field(key)
         if name is None or name in skip:
             continue
@@ -232,6 +233,7 @@ def _decode_cidrs(value: JValue, cfg: MasqConfig, saved: list) -> None:
     i = 0
     for item in value.items:
         sl.grow_to_index(i)
+        assert sl.array is not None  # grown to hold index i
         if isinstance(item, JString):
             sl.array[i] = item.value
             sl.origins[i] = item
@@ -284,6 +286,7 @@ def validate(cfg: MasqConfig, flags: AgentFlags, limit: int | None | bool = True
         except GoNetError as e:
             raise AgentError(f'CIDR "{_go_q(cidr)}" could not be parsed, {e.message}', "validate", origin, "nonMasqueradeCIDRs", i) from None
         if not parsed.aligned and mask_host_bits:
+            assert cfg.cidrs.array is not None  # it holds the CIDR being validated
             cfg.cidrs.array[i] = parsed.network_string()
         elif not parsed.aligned:
             raise AgentError(
@@ -328,7 +331,7 @@ def _go_is_print(ch: str) -> bool:
     cat = unicodedata.category(ch)
     if ch == " ":
         return True
-    return not (cat.startswith("C") or cat.startswith("Z"))
+    return not cat.startswith(("C", "Z"))
 
 
 # --- iptables -----------------------------------------------------------------------------

@@ -14,16 +14,16 @@ _BITS = {4: 32, 6: 128}
 def merge_ranges(ranges) -> list[tuple[int, int, int]]:
     """(version, first, last) ranges sorted and merged where they overlap or touch."""
     out: list[tuple[int, int, int]] = []
-    cv = clo = chi = None
+    cv, clo, chi = 0, 0, 0  # version 0: no range yet
     for v, lo, hi in sorted(ranges):
         if v == cv and lo <= chi + 1:
             if hi > chi:
                 chi = hi
             continue
-        if cv is not None:
+        if cv:
             out.append((cv, clo, chi))
         cv, clo, chi = v, lo, hi
-    if cv is not None:
+    if cv:
         out.append((cv, clo, chi))
     return out
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 
-from masqlint.agent.jsonish import JArray, JBool, JNull, JNumber, JObject, JString, JValue
+from masqlint.agent.jsonish import JArray, JBool, JNumber, JObject, JString, JValue
 from masqlint.agent.model import match_field
 
 
@@ -46,10 +46,10 @@ def to_instance(v: JValue, top: bool = True):
 
 def resolve(root: JValue, path) -> JValue | None:
     """The JSON value at a jsonschema ``absolute_path`` (field names matched as the agent does)."""
-    cur = root
+    cur: JValue | None = root
     for i, p in enumerate(path):
         if isinstance(cur, JObject):
-            nxt = None
+            nxt: JValue | None = None
             for key, val, _ in cur.members:
                 if (match_field(key) if i == 0 else key) == p:
                     nxt = val

@@ -187,7 +187,7 @@ def apply_target(target: Target, root_or_error, empty: bool = False, previous: S
     return SyncResult(True, None, cfg, *_payloads(target, cfg), cfg, previous)
 
 
-def _payloads(target: Target, cfg: MasqConfig):
+def _payloads(target: Target, cfg: MasqConfig) -> tuple[str | None, str | None]:
     if not target.iptables:
         return None, None
     return iptables_payloads(cfg, target.flags)

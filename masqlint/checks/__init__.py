@@ -32,7 +32,7 @@ class Problem:
 class Check:
     rule: str
     scope: str
-    fn: Callable[[Any], Iterator[Problem]]
+    fn: Callable[[Any], Iterator[Any]]  # Problems; (FileResult, Finding) pairs for RUN scope
 
 
 REGISTRY: dict[str, list[Check]] = {}

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from masqlint.agent.gonet import GoCIDR, GoNetError, parse_cidr
 from masqlint.agent.jsonish import JArray, JNull, JString
 from masqlint.engine.findings import Edit, Fix
-from masqlint.checks import CONFIG, Problem, register
+from masqlint.checks import Problem, register
 from masqlint.checks.syntax import REJECTS
 
 FIELD = "nonMasqueradeCIDRs"
@@ -90,11 +90,12 @@ def _range_sweep(ctx) -> tuple[list[tuple[Entry, Entry]], list[Entry]]:
     cached = getattr(ctx, "_cidr_sweep", None)
     if cached is None:
         ents = valid_entries(ctx)
-        rngs = [e.rng for e in ents]
+        rngs = [e.rng for e in ents if e.rng is not None]  # valid entries all have a range
         keys = [((v == 6) << 258) | (lo << 129) | (_M129 - hi) for v, lo, hi in rngs]
         redundant: list[tuple[Entry, Entry]] = []
         kept: list[Entry] = []
-        prev = cover = None
+        prev: int | None = None
+        cover: tuple[int, int, int] | None = None
         for i in sorted(range(len(ents)), key=keys.__getitem__):  # stable: the first written first
             if keys[i] == prev:
                 continue  # the same range again (MQ305)

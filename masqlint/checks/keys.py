@@ -10,7 +10,7 @@ from masqlint.agent.jsonish import JObject, JString
 from masqlint.agent.model import FIELDS, format_duration, match_field
 from masqlint.engine.findings import Edit, Fix
 from masqlint.text.yamlload import PLAIN, MappingNode, ScalarNode, SequenceNode
-from masqlint.checks import CONFIG, Problem, register
+from masqlint.checks import Problem, register
 from masqlint.checks.syntax import REJECTS
 
 _LOOKALIKE_ITEMS = __import__("re").compile(r"(^|\s)[\u2013\u2014\u2015\u2212\u2010\u2011\u2012\ufe63\uff0d]\s")
@@ -276,7 +276,7 @@ def _replace_value(ctx, v, new):
 
 @register("MQ207")
 def legacy_key(ctx):
-    for key, v, korigin in members(ctx):
+    for key, _v, korigin in members(ctx):
         new = LEGACY_KEYS.get(key.lower())
         if new is None:
             continue

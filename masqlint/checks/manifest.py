@@ -7,7 +7,7 @@ from masqlint.agent.model import AgentError, match_field
 from masqlint.text.source import mapping_get, scalar, split_lines
 from masqlint.text.yamlload import MappingNode, ScalarNode
 from masqlint.engine.findings import Edit, Fix
-from masqlint.checks import CONFIG, Problem, register
+from masqlint.checks import Problem, register
 from masqlint.checks.keys import MANIFEST_KEYS
 
 DEFAULTS_NOTE = "the agent falls back to its defaults"
@@ -86,7 +86,7 @@ def data_key(ctx):
         where = mapping_get(c.configmap, "data")
         yield Problem(
             "MQ102",
-            f"the ConfigMap has no `data.config` key: the agent finds no config file and uses its defaults. Put the "
+            "the ConfigMap has no `data.config` key: the agent finds no config file and uses its defaults. Put the "
             "agent config under `data:` → `config: |`",
             at=where[0] if where else c.configmap,
             outer=True,

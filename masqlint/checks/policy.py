@@ -30,7 +30,7 @@ from masqlint.agent.decide import (
 from masqlint.agent.jsonish import JArray, JNull, JObject
 from masqlint.agent.model import match_field
 from masqlint.engine.findings import Edit, Finding, Fix, Span
-from masqlint.checks import CONFIG, RUN, Problem, register
+from masqlint.checks import RUN, Problem, register
 from masqlint.checks.cidrs import FIELD, _key_origin
 
 MAX_LISTED = 8

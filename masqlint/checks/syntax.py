@@ -7,7 +7,7 @@ import unicodedata
 
 from masqlint.agent.model import AgentError
 from masqlint.engine.findings import Edit, Fix, Span
-from masqlint.text.source import node_range, split_lines
+from masqlint.text.source import split_lines
 from masqlint.text.yamlload import MappingNode, ScalarNode, SequenceNode
 from masqlint.checks import CONFIG, FILE, Problem, register
 from masqlint.checks.hints import LOOKALIKE_DASHES, hints_for
@@ -128,7 +128,6 @@ def _label(ch: str) -> str:
 def lookalike_characters(fctx):
     if not fctx.configs and fctx.parsed is not None and fctx.parsed.yaml_error is None:
         return
-    text = fctx.source.text or ""
     idx = fctx.source.index
     for ln in range(1, len(idx.starts) + 1):
         line = idx.line_text(ln)

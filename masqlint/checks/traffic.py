@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import bisect
 
-from masqlint.agent.gonet import parse_cidr
-from masqlint.checks import CONFIG, Problem, register
+from masqlint.agent.gonet import GoNetError, parse_cidr
+from masqlint.checks import Problem, register
 from masqlint.checks.cidrs import valid_entries
 
 # IANA special-purpose and private ranges: a destination outside all of them is on the internet.
@@ -79,7 +79,7 @@ def public_range(ctx):
         try:
             c = d.cidr if "/" in d.cidr else d.cidr + ("/128" if ":" in d.cidr else "/32")
             declared.append(parse_cidr(c).as_int_range())
-        except Exception:
+        except GoNetError:
             continue
     merged, ends = _private_merged()
     for e in valid_entries(ctx):

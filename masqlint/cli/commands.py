@@ -312,8 +312,8 @@ def cmd_render(args) -> int:
     from masqlint.agent.sync import sync_bytes
 
     flags = render_flags(args)
-    data = _read_input(args.file)
-    if not args.raw:
+    data: bytes | None = _read_input(args.file)
+    if not args.raw and data is not None:
         data = config_bytes_from_manifest(args.file, data)
     prev = None
     if args.previous:
@@ -334,6 +334,7 @@ def cmd_render(args) -> int:
         lines.append("accepted: yes")
     else:
         lines.append("accepted: no — the agent logs:")
+        assert res.error is not None  # a rejected config carries the agent's error
         lines.append(f"  error syncing configuration: {res.error.message}")
         lines.append("  and keeps the rules it had" if prev is not None else "  and, at first start, writes no rules at all")
     lines.append("")

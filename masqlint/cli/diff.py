@@ -99,6 +99,7 @@ def chain(old: Side, new: Side) -> InForce:
     res = apply_target(t, new.parsed, empty=new.empty, previous=previous)
     if res.accepted:
         return in_force(res, t)
+    assert res.error is not None  # a rejected config carries the agent's error
     why = f"the agent rejects {new.label} ({res.error.message}); {'it exits, and ' if t.on_reject == 'exit' else ''}" \
           f"the rules of {old.label} stay in force"
     return InForce(old.inf.rules, REJECTED, old.inf.effective, t, res.error, why, old.inf.list_written)
@@ -343,10 +344,10 @@ def run(args) -> int:
         changes.append(compare(old, new))
     else:
         try:
-            changes, w = diff_against_git(args.base, args.paths or ["."], opts, globs)
+            changes, found = diff_against_git(args.base, args.paths or ["."], opts, globs)
         except GitError as e:
             raise UsageError(f"masqlint: --base {args.base}: {e}") from None
-        warnings += w
+        warnings += found
     for w in warnings:
         print(f"masqlint: warning: {w}", file=sys.stderr)
     if args.format == "json":

@@ -101,7 +101,7 @@ def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
     ru.add_argument("rule", metavar="ID")
     ru.add_argument("--format", choices=("text", "json"), default="text")
 
-    from masqlint.cli import commands  # noqa: F401  (trace, diff, lsp register their parsers)
+    from masqlint.cli import commands
 
     commands.add_parsers(sub, _common_settings_args, wanted)
     return p

@@ -21,6 +21,7 @@ import json
 import os
 import sys
 from dataclasses import dataclass, field
+from typing import Callable
 
 from masqlint.agent.decide import (
     ABSENT,
@@ -30,6 +31,7 @@ from masqlint.agent.decide import (
     NOT_APPLIED,
     REJECTED,
     InForce,
+    Rule,
     Segment,
     decide,
     defaults_in_force,
@@ -68,7 +70,7 @@ class Unit:
     path: str
     inf: InForce
     line: int | None = None  # where the config is, when a file holds several
-    line_of: object = None  # rule -> line (None for defaults)
+    line_of: Callable[[Rule], int | None] | None = None  # rule -> line (None for defaults)
 
 
 @dataclass

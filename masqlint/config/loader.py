@@ -11,6 +11,7 @@ import json
 import os
 import re
 import stat
+import sys
 from functools import lru_cache
 from pathlib import Path
 
@@ -125,11 +126,11 @@ def load_yaml_settings(path: str) -> Settings:
 
 
 def load_pyproject_settings(path: str) -> Settings | None:
-    try:
-        import tomllib  # type: ignore[import-not-found]
-    except ImportError:  # Python 3.10
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # Python 3.10
         try:
-            import tomli as tomllib  # type: ignore[no-redef]
+            import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
         except ImportError:
             return None
     try:
@@ -142,7 +143,7 @@ def load_pyproject_settings(path: str) -> Settings | None:
         raise ConfigError(f"{path}:{line}: not valid TOML: not UTF-8 ({e.reason})") from None
     except RecursionError:
         raise ConfigError(f"{path}: not valid TOML: nested too deeply") from None
-    except Exception as e:  # tomllib.TOMLDecodeError says "(at line N, column M)" or "(at end of document)"
+    except Exception as e:  # noqa: BLE001 - tomllib.TOMLDecodeError says "(at line N, column M)" or "(at end of document)"
         raise ConfigError(f"{_toml_error_location(path, raw, str(e))}: not valid TOML: {_TOML_AT.sub('', str(e))}") from None
     tool = doc.get("tool", {})
     data = tool.get("masqlint") if isinstance(tool, dict) else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -120,7 +121,7 @@ class FileResult:
 @dataclass
 class RunResult:
     files: list[FileResult] = field(default_factory=list)
-    rules: dict[str, RuleInfo] = field(default_factory=dict)  # id -> info, for SARIF & co.
+    rules: Mapping[str, RuleInfo] = field(default_factory=dict)  # id -> info, for SARIF & co.
 
     @property
     def findings(self) -> list[Finding]:

@@ -9,8 +9,8 @@ from typing import Any
 
 from masqlint.text import source as src
 from masqlint.agent.load import parse_agent_text_with_root
-from masqlint.agent.model import AgentError, MasqConfig, SyncResult, apply, decode_value
-from masqlint.engine.catalog import Rule, rule_headers
+from masqlint.agent.model import AgentError, MasqConfig, SyncResult
+from masqlint.engine.catalog import Rule, RuleHeader, rule_headers
 from masqlint.checks import CONFIG, FILE, Problem, load_all
 from masqlint.engine.findings import FileResult, Finding, Severity, Span
 from masqlint.config.settings import Settings, glob_match
@@ -18,7 +18,6 @@ from masqlint.forms import read_forms
 from masqlint.forms.embedded import AgentConfig
 from masqlint.forms.manifest import ParsedFile
 from masqlint.text.source import SourceFile
-from masqlint.text.yamlload import MappingNode, ScalarNode
 
 @dataclass
 class ConfigContext:
@@ -76,7 +75,7 @@ class ConfigContext:
         from masqlint.checks.edits import scalar_inner
 
         r = self.outer_range(thing)
-        return None if r is None else scalar_inner(self.source.text, *r)
+        return None if r is None or self.source.text is None else scalar_inner(self.source.text, *r)
 
 
 @dataclass
@@ -125,7 +124,7 @@ def analyse(source: SourceFile, settings: Settings, standalone: bool | None = No
 # --- selection -------------------------------------------------------------------------------
 
 
-def _matches(rule: Rule, selectors) -> bool:
+def _matches(rule: Rule | RuleHeader, selectors) -> bool:
     for s in selectors:
         s = s.strip()
         if s.upper() == "ALL" or rule.id.startswith(s.upper()) or rule.name == s.lower():
@@ -133,13 +132,13 @@ def _matches(rule: Rule, selectors) -> bool:
     return False
 
 
-def rule_enabled(rule: Rule, settings: Settings) -> bool:
+def rule_enabled(rule: Rule | RuleHeader, settings: Settings) -> bool:
     if _matches(rule, settings.ignore):
         return False
     return _matches(rule, settings.select) or _matches(rule, settings.extend_select)
 
 
-def rule_severity(rule: Rule, settings: Settings) -> Severity:
+def rule_severity(rule: Rule | RuleHeader, settings: Settings) -> Severity:
     for key in (rule.id, rule.name):
         if key in settings.severity:
             return settings.severity[key]

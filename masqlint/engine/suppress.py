@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from masqlint.engine.findings import Finding, Severity, Span
+from masqlint.engine.findings import Finding, Span
 
 _DIRECTIVE = re.compile(
     r"#\s*masqlint:\s*(?P<kind>disable-next-line|disable-file|disable)\s*(?:=\s*(?P<rules>[A-Za-z0-9_,\- ]+?))?\s*(?:--\s*(?P<reason>.*))?\s*$"
@@ -36,7 +36,7 @@ class Directive:
 
 
 def find_directives(text: str) -> list[Directive]:
-    out = []
+    out: list[Directive] = []
     if "masqlint:" not in text:
         return out
     for i, line in enumerate(_LINES.split(text), start=1):  # the line breaks of LineIndex, no others

@@ -23,7 +23,7 @@ class Locator:
     fallback: tuple[int, int] | None = None
 
     def outer_offset(self, inner: int) -> int | None:
-        if self.line_offsets is None:
+        if self.line_offsets is None or self.config_index is None:
             return inner if self.config_index is None else None
         line, col = self.config_index.pos(inner)
         if line - 1 < len(self.line_offsets):
@@ -86,12 +86,12 @@ class AgentConfig:
         key_span = getattr(self, "recovered_key_span", None)
         if key_span is not None:
             return self.source.index.span(*key_span)
-        if self.config_key_node is not None:
-            s, e = node_range(self.config_key_node)
-            return self.source.index.span(s, e)
-        if self.configmap is not None:
-            s, e = node_range(self.configmap)
-            return self.source.index.span(s, s)
+        key = node_range(self.config_key_node)
+        if key is not None:
+            return self.source.index.span(*key)
+        cm = node_range(self.configmap)
+        if cm is not None:
+            return self.source.index.span(cm[0], cm[0])
         return Span(1, 1, 1, 1)
 
 

@@ -287,7 +287,7 @@ def create_server(opts: "Options"):
         doc = server.workspace.get_text_document(uri)
         try:
             bl, pm = lint_uri(uri)
-        except Exception as e:  # never let one buffer take the server down
+        except Exception as e:  # noqa: BLE001 - never let one buffer take the server down
             server.window_log_message(types.LogMessageParams(type=types.MessageType.Error,
                                                              message=f"masqlint: internal error: {type(e).__name__}: {e}"))
             return

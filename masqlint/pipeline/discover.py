@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass
-from pathlib import Path
 
 from masqlint.config.settings import glob_match
 
@@ -70,7 +69,7 @@ class _Ignores:
                 continue  # the file does not parse: it ignores nothing
             if any_include is not None and any_include.match(rel) is None:
                 continue  # no ignoring pattern matches, so nothing can ignore it
-            if spec.match_file(rel):  # type: ignore[attr-defined]
+            if spec.match_file(rel):
                 return True
         return False
 
@@ -90,7 +89,7 @@ class _GitIgnore:
 
             try:
                 spec = pathspec.GitIgnoreSpec.from_lines(self.lines)
-            except Exception:
+            except Exception:  # noqa: BLE001 - a pattern pathspec cannot compile matches nothing
                 self._compiled = (None, None)
             else:
                 self._compiled = (spec, _any_include(spec))
@@ -102,7 +101,7 @@ def _ignoring_literals(lines: list[str]) -> list[str] | None:
     contains; None when some line cannot be read so simply (escapes, classes, no literal part)."""
     out = []
     for line in lines:
-        if not line.strip() or line.startswith("#") or line.startswith("!"):
+        if not line.strip() or line.startswith(("#", "!")):
             continue
         if "\\" in line or "[" in line or "]" in line:
             return None

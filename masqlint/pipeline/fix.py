@@ -33,8 +33,9 @@ def apply_edits(text: str, findings: list[Finding]) -> tuple[str, int]:
     """Apply the fixes of ``findings`` that do not overlap an earlier-chosen one. Returns (text, count)."""
     chosen: list[tuple[list[Edit], Finding]] = []
     taken: list[tuple[int, int]] = []
-    for f in sorted(findings, key=lambda f: min(e.start for e in f.fix.edits)):
-        edits = sorted(f.fix.edits, key=lambda e: e.start)
+    fixable = [(f, f.fix.edits) for f in findings if f.fix is not None and f.fix.edits]
+    for f, fedits in sorted(fixable, key=lambda fe: min(e.start for e in fe[1])):
+        edits = sorted(fedits, key=lambda e: e.start)
         if any(not (e.end <= a or e.start >= b) or (e.start == e.end == a) for e in edits for a, b in taken):
             continue
         if any(e.start < 0 or e.end > len(text) or e.start > e.end for e in edits):

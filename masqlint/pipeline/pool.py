@@ -17,6 +17,7 @@ import pickle
 import select
 import struct
 import sys
+from typing import Any
 from itertools import islice
 
 CHUNK = 64  # files per message to a worker
@@ -76,17 +77,20 @@ def _child(rfd: int, wfd: int, work) -> None:
         if head is None:
             return
         body = _read_exact(rfd, _HEADER.unpack(head)[0])
+        if body is None:
+            return
         msg = pickle.loads(body)
         if msg is None:
             return
         cid, items = msg
+        answer: tuple[Any, list[tuple[int, Any]], BaseException | None]
         try:
             answer = (cid, [(k, r) for k, item in enumerate(items) if (r := work(item)) is not None], None)
         except BaseException as e:  # noqa: BLE001 - a settings error (or worse) stops the run in the parent
             answer = (cid, [], e)
         try:
             data = _frame(answer)
-        except Exception as e:  # an exception that does not pickle
+        except Exception as e:  # noqa: BLE001 - an exception that does not pickle
             data = _frame((cid, [], WorkerFailed(f"{type(answer[2]).__name__}: {answer[2]}" if answer[2] else str(e))))
         _write_all(wfd, data)
 

@@ -35,10 +35,7 @@ def might_hold_config(data: bytes) -> bool:
     if b"masq" in low or b"cidrlimit" in low or b"resyncinterval" in low:
         return True
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        try:
-            text = data[2:].decode("utf-16-le" if data[0] == 0xFF else "utf-16-be", errors="replace")
-        except Exception:  # pragma: no cover - "replace" never raises
-            return True
+        text = data[2:].decode("utf-16-le" if data[0] == 0xFF else "utf-16-be", errors="replace")
         return _might_hold_text(text)
     if not data.isascii():
         return _might_hold_text(data.decode("utf-8", errors="replace"))

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from masqlint.engine.findings import FileResult, Finding, RunResult, Severity, Span
+from masqlint.engine.findings import FileResult, Finding, RunResult, Span
 from masqlint.config.globs import could_match_relpath
 from masqlint.config.loader import settings_for_path
 from masqlint.pipeline.prefilter import might_hold_config
@@ -167,6 +167,7 @@ def process_or_none(display: str, path: str, explicit: bool, opts: Options) -> F
         data, early = read_candidate(display, path, settings, opts)
         if early is not None:
             return early
+        assert data is not None  # read_candidate answers bytes or an outcome
         standalone = True if is_standalone_path(display, path, settings, opts) else None
         if standalone is None and not might_hold_config(data):
             return None
@@ -314,7 +315,9 @@ def _worker_init(opts: Options) -> None:
 def _worker_lint(item) -> FileOutcome | None:
     """One file (display, path, explicit) in a worker; None stands for "nothing to report"
     (most files), so that only files with something to say are sent back."""
-    return process_or_none(*item, _worker_opts)
+    assert _worker_opts is not None  # set by _worker_init
+    display, path, explicit = item
+    return process_or_none(display, path, explicit, _worker_opts)
 
 
 def _preload() -> None:
@@ -342,7 +345,7 @@ def _run_pool(candidates, opts: Options) -> list[FileOutcome]:
                 yield c.display, c.path, c.explicit
 
         try:
-            results = fork_pool.run(items(), lambda item: process_or_none(*item, opts), opts.jobs)
+            results = fork_pool.run(items(), lambda item: process_or_none(item[0], item[1], item[2], opts), opts.jobs)
         except fork_pool.Unavailable:  # no process could be started: lint here
             return [process(c.display, c.path, c.explicit, opts) for c in candidates]
         return [o if o is not None else FileOutcome(FileResult(c.display)) for c, o in zip(kept, results)]
@@ -355,15 +358,15 @@ def _run_pool(candidates, opts: Options) -> list[FileOutcome]:
         pool = Pool(opts.jobs, _worker_init, (opts,), context=ctx)
     except (OSError, RuntimeError, ImportError):  # no process pool on this platform: do it here
         return [process(c.display, c.path, c.explicit, opts) for c in candidates]
-    kept: list = []
+    sent_kept: list = []
 
     def sent():
         for c in candidates:  # discovery goes on in the pool's feeder thread
-            kept.append(c)
+            sent_kept.append(c)
             yield c.display, c.path, c.explicit
 
     try:
         results = list(pool.imap(_worker_lint, sent(), chunksize=_POOL_CHUNK))
     finally:
         pool.terminate()
-    return [o if o is not None else FileOutcome(FileResult(c.display)) for c, o in zip(kept, results)]
+    return [o if o is not None else FileOutcome(FileResult(c.display)) for c, o in zip(sent_kept, results)]

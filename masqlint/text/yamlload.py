@@ -31,10 +31,10 @@ from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
 try:  # the libyaml parser is several times faster; fall back to pure Python
-    from yaml import CParser as _Parser  # type: ignore[attr-defined]
+    from yaml import CParser as _Parser  # type: ignore[attr-defined, unused-ignore]
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     try:
-        from yaml._yaml import CParser as _Parser  # type: ignore
+        from yaml._yaml import CParser as _Parser  # type: ignore[no-redef, unused-ignore]
     except ImportError:
         _Parser = None
 
@@ -94,7 +94,7 @@ def parser_depth_limit() -> int:
                     if _is_nesting_limit(e):
                         _DEPTH_LIMIT = n
                         break
-                except Exception:
+                except Exception:  # noqa: BLE001 - a probe that fails otherwise leaves the default limit
                     break
                 finally:
                     p.dispose()
@@ -110,7 +110,7 @@ class _Resolver(BaseResolver):
 
 if _Parser is not None:
 
-    class _Loader(_Parser, _Resolver):  # type: ignore[misc, valid-type]
+    class _Loader(_Parser, _Resolver):  # type: ignore[misc, valid-type, unused-ignore]
         def __init__(self, stream):
             _Parser.__init__(self, stream)
             _Resolver.__init__(self)
@@ -138,7 +138,7 @@ class _RedefiningLoader(_PyLoader):
 
 if _Parser is None:  # pragma: no cover
     _Loader = _PyLoader  # type: ignore[misc, assignment]
-    _EventParser = _PyLoader
+    _EventParser: type = _PyLoader
 else:
     _EventParser = _Parser
 
@@ -180,9 +180,10 @@ def _find_too_deep(text: str, first_only: bool):
             elif isinstance(event, StreamEndEvent) or (first_only and isinstance(event, DocumentEndEvent)):
                 return None
     except yaml.YAMLError as e:
-        if _is_nesting_limit(e):
-            opener = "{" if text[e.problem_mark.index: e.problem_mark.index + 1] == "{" else "["
-            return max(doc, 0), e.problem_mark, opener, parser_depth_limit()
+        mark = getattr(e, "problem_mark", None)
+        if _is_nesting_limit(e) and mark is not None:
+            opener = "{" if text[mark.index: mark.index + 1] == "{" else "["
+            return max(doc, 0), mark, opener, parser_depth_limit()
         return None
     finally:
         parser.dispose()
@@ -200,7 +201,7 @@ def _locate(err: yaml.YAMLError, text: str) -> None:
         line = text.count("\n", 0, index)
         column = index - (text.rfind("\n", 0, index) + 1)
         err.problem = err.reason  # type: ignore[attr-defined]
-        err.problem_mark = Mark(err.name, index, line, column, None, None)  # type: ignore[attr-defined]
+        err.problem_mark = Mark(err.name, index, line, column, None, None)  # type: ignore[attr-defined, arg-type]
 
 
 def _loader(text: str, redefine: bool):

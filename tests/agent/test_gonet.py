@@ -1,5 +1,6 @@
 """net.ParseCIDR / net.IP.String / (*net.IPNet).String as Go 1.26 behaves."""
 
+import dataclasses
 import ipaddress
 
 import pytest
@@ -346,6 +347,6 @@ def test_rfc5952_first_longest_run_wins():
 def test_result_is_frozen_dataclass():
     c = parse_cidr("10.0.0.0/8")
     assert isinstance(c, GoCIDR)
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         c.prefixlen = 9  # type: ignore[misc]
     assert c == parse_cidr("10.0.0.0/8")

@@ -4,7 +4,6 @@ independent transcription of go-yaml v2's decoder (goyaml_reference) and the con
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import goyaml_reference as ref
 import pytest

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import random
-from pathlib import Path
 
 import pytest
 from hostile_cli import assert_control_checked, check, configmap, with_control
@@ -93,7 +92,7 @@ def test_anchors_and_merges_in_data_config_decode_as_the_agent_does(tmp_path):
 # --- nesting -------------------------------------------------------------------------------------
 
 from masqlint.text.yamlload import parser_depth_limit  # noqa: E402
-from paths import CONFORMANCE
+from paths import CONFORMANCE  # noqa: E402
 
 DEEP = 100_000
 

@@ -43,7 +43,6 @@ def ci_block(first_line: str) -> str:
 
 def masqlint_commands(text: str) -> list[str]:
     """Every `masqlint check ...` command line in a snippet (YAML values, shell lines, `a && b` chains)."""
-    out = []
     return [m.group(0).strip() for m in re.finditer(r"masqlint check[^\n&]*", text)]
 
 

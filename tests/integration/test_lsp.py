@@ -165,13 +165,13 @@ class Client:
                 self.request("shutdown", None)
                 self.notify("exit", None)
                 self.proc.wait(timeout=TIMEOUT)
-            except Exception:
+            except Exception:  # noqa: BLE001 - a server that does not shut down cleanly is killed
                 self.proc.kill()
                 self.proc.wait(timeout=TIMEOUT)
         for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
             try:
                 stream.close()
-            except Exception:
+            except OSError:
                 pass
 
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from masqlint.engine.catalog import load_catalog
-from masqlint.checks import REGISTRY, load_all
+from masqlint.checks import load_all
 from masqlint.pipeline.runner import lint_bytes
 from masqlint.config.settings import Settings, from_mapping
 
