@@ -146,6 +146,9 @@ def in_force_for_config(ctx) -> InForce:
     """The rules in force for a lint ``ConfigContext``: its own when the cluster can get it."""
     cfg = ctx.config
     t = ctx.target
+    if not t.reads_configmap:
+        return defaults_in_force(t, NOT_APPLIED, f"the {t.name} target ignores the ip-masq-agent ConfigMap (SNAT is "
+                                 "set by EgressNATPolicy there)")
     pf = getattr(getattr(ctx, "file", None), "parsed", None)
     broken = pf is not None and pf.yaml_error is not None
     if cfg.kind == "configmap" and (broken or getattr(cfg, "recovered_key_span", None) is not None):

@@ -111,6 +111,13 @@ TARGETS: dict[str, Target] = {
         description="GKE's ip-masq-agent DaemonSet (upstream agent run with --nomasq-all-reserved-ranges --masq-chain=IP-MASQ)",
         flags=AgentFlags(nomasq_all_reserved_ranges=True, masq_chain="IP-MASQ"),
     ),
+    "gke-autopilot": Target(
+        name="gke-autopilot",
+        description="GKE Autopilot: the ip-masq-agent ConfigMap is ignored; SNAT is set by EgressNATPolicy "
+                    "(networking.gke.io/v1, action NoSNAT) on top of the node, Pod and Service ranges GKE keeps",
+        flags=AgentFlags(nomasq_all_reserved_ranges=True, masq_chain="IP-MASQ"),
+        reads_configmap=False,
+    ),
     "upstream": Target(
         name="upstream",
         description="kubernetes-sigs/ip-masq-agent with its default flags (set agent-flags to match your DaemonSet)",

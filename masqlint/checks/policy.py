@@ -148,6 +148,8 @@ def _part(dest: _Dest, cidrs: list[str]) -> str:
 
 @register("MQ402")
 def must_masquerade(ctx):
+    if not ctx.target.reads_configmap:
+        return  # the target ignores the ConfigMap; its EgressNATPolicies are checked instead (checks.egressnat)
     inf = ctx.in_force
     for dest in _destinations(ctx.settings.must_masquerade):
         kept = [s for s in decide(inf, dest.version, dest.lo, dest.hi) if not s.masquerade]
@@ -198,6 +200,8 @@ def must_masquerade(ctx):
 
 @register("MQ403")
 def must_not_masquerade(ctx):
+    if not ctx.target.reads_configmap:
+        return  # the target ignores the ConfigMap; its EgressNATPolicies are checked instead (checks.egressnat)
     inf = ctx.in_force
     defaults = None
     for dest in _destinations(ctx.settings.must_not_masquerade):

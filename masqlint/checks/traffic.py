@@ -81,6 +81,10 @@ def public_range(ctx):
             declared.append(parse_cidr(c).as_int_range())
         except GoNetError:
             continue
+    facts = ctx.settings.cluster_facts()
+    if facts is not None:  # the cluster's own ranges may be privately used public space
+        for c, _what in facts.kept_ranges():
+            declared.append(parse_cidr(c).as_int_range())
     merged, ends = _private_merged()
     for e in valid_entries(ctx):
         if e.cidr.prefixlen == 0:

@@ -11,7 +11,8 @@ from masqlint.engine.findings import Severity
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 # Subcommands living in their own modules: name -> module exposing add_parser(sub, common) and run(args)
-EXTRA_COMMANDS: dict[str, str] = {"lsp": "masqlint.lsp.server", "trace": "masqlint.cli.trace", "diff": "masqlint.cli.diff"}
+EXTRA_COMMANDS: dict[str, str] = {"lsp": "masqlint.lsp.server", "trace": "masqlint.cli.trace", "diff": "masqlint.cli.diff",
+                                  "init": "masqlint.cli.init"}
 
 
 def add_parsers(sub, common_settings_args, wanted: str | None = None) -> None:
@@ -52,6 +53,10 @@ def settings_overrides(args) -> dict:
     o: dict = {}
     if getattr(args, "target", None):
         o["target"] = args.target
+    if getattr(args, "cluster", None):
+        o["cluster"] = {"file": os.path.abspath(args.cluster), **({"name": args.cluster_name} if args.cluster_name else {})}
+    elif getattr(args, "cluster_name", None):
+        o["cluster-name"] = args.cluster_name
     flags = {}
     if getattr(args, "enable_ipv6", None):
         flags["enable-ipv6"] = True
@@ -95,6 +100,10 @@ def build_options(args, stdin_data=None):
         from masqlint.cli.main import UsageError
 
         raise UsageError(f"masqlint: {e}") from None
+    if "cluster" in overrides:  # read now: a broken cluster file stops the run before any file is checked
+        from masqlint.config.settings import Settings
+
+        Settings().merged(overrides).cluster_facts()
     forced = load_settings_file(args.config) if getattr(args, "config", None) else None
     return Options(
         forced=forced,

@@ -9,7 +9,7 @@ import sys
 from masqlint import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-COMMANDS = ("check", "render", "rules", "rule", "trace", "diff", "lsp")
+COMMANDS = ("check", "render", "rules", "rule", "trace", "diff", "init", "lsp")
 
 
 class UsageError(Exception):
@@ -42,7 +42,11 @@ def _common_settings_args(p):
     g = p.add_argument_group("settings")
     g.add_argument("--config", metavar="FILE", help="use this settings file (.masqlint.yaml or pyproject.toml) for every file")
     g.add_argument("--no-config", action="store_true", help="ignore settings files; use built-in defaults and flags")
-    g.add_argument("--target", choices=("gke", "upstream", "cilium", "azure"), help="the consumer of the ConfigMap (default gke)")
+    g.add_argument("--target", choices=("gke", "gke-autopilot", "upstream", "cilium", "azure"),
+                   help="the consumer of the ConfigMap (default gke; gke-autopilot reads EgressNATPolicy instead)")
+    g.add_argument("--cluster", metavar="FILE", help="the cluster: `gcloud container clusters describe --format=json` "
+                   "output (JSON or YAML, one cluster or a list) or Terraform declaring it (.tf file or directory)")
+    g.add_argument("--cluster-name", metavar="NAME", help="which cluster of a --cluster file that describes several")
     g.add_argument("--enable-ipv6", action="store_true", default=None, help="the agent runs with --enable-ipv6")
     g.add_argument("--nomasq-all-reserved-ranges", action="store_true", default=None, help="the agent runs with --nomasq-all-reserved-ranges")
 

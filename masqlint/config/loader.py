@@ -122,7 +122,7 @@ def load_yaml_settings(path: str) -> Settings:
     if data is None:
         data = {}
     validate_mapping(data, path, node)
-    return from_mapping(data, path=path, root=str(Path(path).resolve().parent))
+    return _with_clusters(from_mapping(data, path=path, root=str(Path(path).resolve().parent)))
 
 
 def load_pyproject_settings(path: str) -> Settings | None:
@@ -153,7 +153,17 @@ def load_pyproject_settings(path: str) -> Settings | None:
         validate_mapping(data, path)
     except ConfigError as e:
         raise ConfigError(_toml_setting_location(path, raw.decode("utf-8"), str(e))) from None
-    return from_mapping(data, path=path, root=str(Path(path).resolve().parent))
+    return _with_clusters(from_mapping(data, path=path, root=str(Path(path).resolve().parent)))
+
+
+def _with_clusters(settings: Settings) -> Settings:
+    """Read the cluster files the settings name (top level and scopes) now, so that a broken one
+    stops the run before any file is checked."""
+    settings.cluster_facts()
+    for scope in settings.scopes:
+        if "cluster" in scope.overrides:
+            settings.merged(scope.overrides).cluster_facts()
+    return settings
 
 
 def load_settings_file(path: str) -> Settings:

@@ -53,13 +53,46 @@ class Settings:
     must_not_masquerade: tuple[Destination, ...] = ()
     allow_dropped_defaults: tuple[str, ...] = ()
     scopes: tuple[Scope, ...] = ()
+    cluster: str | None = None  # a cluster description (gcloud JSON/YAML or Terraform), relative to config_root
+    cluster_name: str | None = None  # which cluster of a file that describes several
+    explicit_target: bool = False  # `target` was written in settings or on the command line
     config_path: str | None = None  # where these settings came from
     config_root: str | None = None  # directory scope globs are relative to
+
+    def cluster_facts(self):
+        """The facts of the cluster these settings name (``config.cluster.ClusterFacts``), or None."""
+        if not self.cluster:
+            return None
+        import os
+
+        from masqlint.config.cluster import load_cluster
+
+        return load_cluster(os.path.join(self.config_root or os.getcwd(), self.cluster), self.cluster_name,
+                            self.config_path)
+
+    @property
+    def effective_target(self) -> str:
+        """The target, as the cluster's facts correct it: an Autopilot cluster is ``gke-autopilot``."""
+        facts = self.cluster_facts()
+        if facts is not None and facts.autopilot is not None:
+            if facts.autopilot:
+                return "gke-autopilot"
+            if self.target == "gke-autopilot":
+                return "gke"
+        return self.target
+
+    @property
+    def target_known(self) -> bool:
+        """Is the kind of cluster known (set in settings or learnt from cluster facts), not just the default?"""
+        if self.explicit_target:
+            return True
+        facts = self.cluster_facts()
+        return facts is not None and facts.autopilot is not None
 
     def target_model(self):
         from masqlint.agent.targets import get_target
 
-        t = get_target(self.target)
+        t = get_target(self.effective_target)
         flags = {k.replace("-", "_"): v for k, v in (self.agent_flags or {}).items()}
         return t.with_flags(**flags) if flags else t
 
@@ -112,6 +145,16 @@ def _fields_from_mapping(m: dict, base: Settings | None = None) -> dict:
         k = key.replace("-", "_")
         if k == "target":
             out["target"] = str(value)
+            out["explicit_target"] = True
+        elif k == "cluster":
+            if isinstance(value, dict):
+                out["cluster"] = str(value.get("file")) if value.get("file") else None
+                out["cluster_name"] = str(value["name"]) if value.get("name") else None
+            else:
+                out["cluster"] = str(value) if value else None
+                out["cluster_name"] = None
+        elif k == "cluster_name":
+            out["cluster_name"] = str(value) if value else None
         elif k == "agent_flags":
             merged = dict(base.agent_flags) if base else {}
             merged.update(value or {})

@@ -116,6 +116,8 @@ class FileResult:
     error: str | None = None  # could not be read at all (a finding is also emitted)
     # the ip-masq-agent ConfigMaps in the file (checks.policy.ConfigMapRef), for checks across files
     configmaps: list = field(default_factory=list)
+    # the EgressNATPolicies in the file (checks.egressnat.PolicyRef), for the union of a cluster's policies
+    policies: list = field(default_factory=list)
 
 
 @dataclass

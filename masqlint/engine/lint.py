@@ -87,6 +87,7 @@ class FileContext:
     standalone: bool = False
     form: str = "manifest"  # the form the file was read as (forms.FORMS)
     notes: list = field(default_factory=list)  # file-level problems from the form reader (each at a Span)
+    policies: list = field(default_factory=list)  # EgressNATPolicy objects (forms.egressnat.Policy)
 
 
 def build_config_context(cfg: AgentConfig, settings: Settings) -> ConfigContext:
@@ -113,7 +114,7 @@ def analyse(source: SourceFile, settings: Settings, standalone: bool | None = No
     if source.text is None:
         return FileContext(source, settings, None, [], False)
     found = read_forms(source, standalone)
-    fctx = FileContext(source, settings, found.parsed, [], found.standalone, found.form, found.notes)
+    fctx = FileContext(source, settings, found.parsed, [], found.standalone, found.form, found.notes, found.policies)
     for c in found.configs:
         cctx = build_config_context(c, settings)
         cctx.file = fctx
@@ -208,9 +209,17 @@ def lint_source(source: SourceFile, settings: Settings, standalone: bool | None 
     findings, suppressed = apply_suppressions(fctx, findings)
     findings.sort(key=Finding.sort_key)
     result = FileResult(path=source.path, text=source.text, findings=findings, configs=len(fctx.configs),
-                        suppressed=suppressed, configmaps=configmap_refs(fctx))
+                        suppressed=suppressed, configmaps=configmap_refs(fctx), policies=_policy_refs(fctx))
     _release(fctx)
     return result
+
+
+def _policy_refs(fctx: FileContext) -> list:
+    if not fctx.policies:
+        return []
+    from masqlint.checks.egressnat import policy_refs
+
+    return policy_refs(fctx)
 
 
 def _release(fctx: FileContext) -> None:

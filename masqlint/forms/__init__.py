@@ -23,15 +23,16 @@ from masqlint.text.source import SourceFile
 class FormRead:
     """What a form reader found in one file."""
 
-    __slots__ = ("configs", "form", "notes", "parsed", "standalone")
+    __slots__ = ("configs", "form", "notes", "parsed", "policies", "standalone")
 
     def __init__(self, form: str, configs: list[AgentConfig], parsed: ParsedFile | None = None,
-                 standalone: bool = False, notes: list[Any] | None = None):
+                 standalone: bool = False, notes: list[Any] | None = None, policies: list[Any] | None = None):
         self.form = form
         self.configs = configs
         self.parsed = parsed  # the YAML view of the file, when it was read as YAML
         self.standalone = standalone
         self.notes = notes if notes is not None else []  # file-level checks.Problem, each with a Span
+        self.policies = policies if policies is not None else []  # forms.egressnat.Policy (GKE Autopilot)
 
 
 class Reader:
@@ -48,6 +49,10 @@ class Reader:
 
 # Forms tried in order before the manifest / standalone fallback.
 READERS: list[Reader] = []
+
+from masqlint.forms import egressnat  # noqa: E402
+
+READERS.append(Reader("egressnat", egressnat.claims, egressnat.read))
 
 
 def form_names() -> list[str]:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-_TEXT_WORDS = re.compile(r"masq|cidrlimit|resyncinterval", re.IGNORECASE)  # Unicode-aware: ſ, ı, İ, K
+_TEXT_WORDS = re.compile(r"masq|cidrlimit|resyncinterval|egressnatpolicy", re.IGNORECASE)  # Unicode-aware: ſ, ı, İ, K
 _ESCAPE = re.compile(rb"\\(?:[xuU]|[ \t]*\r?\n)")
 # One escape at a time, left to right as YAML reads them (so ``\\\\x73`` stays a backslash and text).
 _TEXT_ESCAPE = re.compile(r"\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|([ \t]*(?:\r\n|\r|\n)[ \t]*)|.)")
@@ -32,8 +32,8 @@ _TEXT_ESCAPE = re.compile(r"\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-
 def might_hold_config(data: bytes) -> bool:
     """False only when the bytes cannot hold an ip-masq-agent config in any form masqlint reads."""
     low = data.lower()
-    if b"masq" in low or b"cidrlimit" in low or b"resyncinterval" in low:
-        return True
+    if b"masq" in low or b"cidrlimit" in low or b"resyncinterval" in low or b"egressnatpolicy" in low:
+        return True  # (an EgressNATPolicy, GKE Autopilot's SNAT configuration, need not say `masq`)
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         text = data[2:].decode("utf-16-le" if data[0] == 0xFF else "utf-16-be", errors="replace")
         return _might_hold_text(text)

@@ -228,7 +228,7 @@ def _fix(display, path, data, result: FileResult, settings, standalone, opts: Op
 
 def _scoped(result: FileResult, path: str, settings: Settings) -> FileResult:
     """Name the cluster scope of the file's ConfigMaps (for duplicates across files)."""
-    if result.configmaps:
+    if result.configmaps or result.policies:
         from dataclasses import replace
 
         from masqlint.config.loader import cluster_scope
@@ -236,12 +236,13 @@ def _scoped(result: FileResult, path: str, settings: Settings) -> FileResult:
         scope = cluster_scope(path, settings)
         real = os.path.realpath(path) if path != "-" else path
         result.configmaps = [replace(r, scope=scope, file=real) for r in result.configmaps]
+        result.policies = [replace(r, scope=scope, file=real) for r in result.policies]
     return result
 
 
 def across_files(files: list[FileResult]) -> None:
     """Run the checks that need every file (RUN scope) and add their findings, suppressions applied."""
-    if not any(f.configs for f in files):
+    if not any(f.configs or f.policies for f in files):
         return  # nothing to compare across files (and no need to load the checks)
     from masqlint.engine.catalog import rule_headers
     from masqlint.checks import RUN, load_all

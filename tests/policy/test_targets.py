@@ -44,7 +44,8 @@ def rules(findings):
 
 
 def test_targets_are_data_with_the_four_consumers():
-    assert set(TARGETS) == {"gke", "upstream", "cilium", "azure"}
+    assert set(TARGETS) == {"gke", "gke-autopilot", "upstream", "cilium", "azure"}
+    assert not get_target("gke-autopilot").reads_configmap and get_target("gke").reads_configmap
     assert get_target("gke").upstream_like and get_target("upstream").upstream_like
     assert not get_target("cilium").upstream_like and not get_target("azure").upstream_like
     with pytest.raises(ValueError, match="unknown target"):

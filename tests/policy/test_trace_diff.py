@@ -92,7 +92,7 @@ def test_trace_usage_errors(files, capsys):
     assert main(["trace", "--dst", "10.2.1.0/16", str(files / "new.yaml")]) == 2
     assert "host bits" in capsys.readouterr().err
     assert main(["trace", "--dst", "10.2.1.1", str(files / "missing.yaml")]) == 2
-    assert main(["trace", str(files / "new.yaml")]) == 2  # --dst is required
+    assert main(["trace", "--no-config", str(files / "new.yaml")]) == 2  # nothing to trace: no --dst, nothing declared
 
 
 # --- diff ------------------------------------------------------------------------------------------------

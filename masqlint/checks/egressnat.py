@@ -1,0 +1,526 @@
+"""EgressNATPolicy (GKE Autopilot): the resource itself, its destinations, and the union of a
+cluster's policies against the repository's declared policy.
+
+Per file (``FILE`` scope): MQ409 action, MQ410 unknown fields, MQ411 destination shape, MQ412 a
+GKE-managed policy, MQ414 a policy on a Standard cluster, and the CIDR rules the agent config has
+too (MQ301 invalid, MQ302 host bits, MQ305 duplicate, MQ306 redundant, MQ404 everything, MQ405
+public), each at the destination it is about.
+
+Per cluster (``RUN`` scope, every file of one cluster scope together): the non-masquerade set is the
+union of every NoSNAT destination, GKE's own `default` policy when the repository holds none, and
+the node, Pod and Service ranges GKE always keeps (``agent.egressnat``). MQ401 (a `default` policy
+that drops documented destinations), MQ402 and MQ403 (declared destinations) read that set.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from masqlint.agent.egressnat import (
+    ACTION,
+    DEFAULT_POLICY,
+    DEFAULT_POLICY_CIDRS,
+    GKE_KEPT,
+    MANAGED_PREFIX,
+    POLICY_DEFAULT,
+    Written,
+    describe,
+    policy_in_force,
+)
+from masqlint.agent.gonet import GoNetError, parse_cidr
+from masqlint.checks import FILE, RUN, Problem, register
+from masqlint.engine.findings import Finding, Span
+from masqlint.text.source import node_range
+from masqlint.text.yamlload import MappingNode, ScalarNode, SequenceNode
+
+
+@lru_cache(maxsize=1)
+def _schema() -> dict:
+    from masqlint.resources import schema_path
+
+    return json.loads(schema_path("egressnatpolicy.schema.json").read_text(encoding="utf-8"))
+
+
+def known_fields() -> dict[str, tuple[str, ...]]:
+    """Field names the schema allows, per level: the object, ``spec``, a destination."""
+    s = _schema()["properties"]
+    return {
+        "object": tuple(_schema()["properties"]),
+        "spec": tuple(s["spec"]["properties"]),
+        "destination": tuple(s["spec"]["properties"]["destinations"]["items"]["properties"]),
+    }
+
+
+def _policies(fctx):
+    return getattr(fctx, "policies", None) or ()
+
+
+# --- MQ409 action -------------------------------------------------------------------------------------
+
+
+@register("MQ409", FILE)
+def invalid_action(fctx):
+    for p in _policies(fctx):
+        if p.spec_node is not None and not isinstance(p.spec_node, MappingNode):
+            continue  # MQ411 says what spec should be
+        if p.action_node is None:
+            yield Problem("MQ409", f"EgressNATPolicy {p.name or '(unnamed)'} has no spec.action: the API server refuses "
+                          f"it (action is required). Write `action: {ACTION}`", at=p.spec_key or p.kind_node, outer=True)
+            continue
+        if p.action == ACTION:
+            continue
+        got = p.action if p.action is not None else "a value that is not a string"
+        hint = (f"the case is wrong: write {ACTION}" if isinstance(p.action, str) and p.action.lower() == ACTION.lower()
+                else f"there is no SNAT action to choose (traffic to any destination not listed is masqueraded "
+                     f"already); to keep pod IPs for some destinations write `action: {ACTION}`")
+        yield Problem(
+            "MQ409",
+            f"action {got!s} does not exist: {ACTION} is the only action of an EgressNATPolicy, so the API server "
+            f"refuses the policy or it does nothing; {hint}",
+            at=p.action_node, outer=True, data={"action": p.action},
+        )
+
+
+# --- MQ410 unknown fields -------------------------------------------------------------------------------
+
+
+def _unknown(node, known, where: str):
+    if not isinstance(node, MappingNode):
+        return
+    for k, _v in node.value:
+        if not isinstance(k, ScalarNode) or k.value in known:
+            continue
+        near = difflib.get_close_matches(k.value, known, n=1, cutoff=0.6)
+        if not near:
+            near = [kn for kn in known if kn.lower() == k.value.lower()]
+        yield k, near[0] if near else None, where
+
+
+@register("MQ410", FILE)
+def unknown_field(fctx):
+    f = known_fields()
+    for p in _policies(fctx):
+        found = list(_unknown(p.node, f["object"], "the policy"))
+        found += list(_unknown(p.spec_node, f["spec"], "spec"))
+        for d in p.destinations:
+            found += list(_unknown(d.item, f["destination"], "a destination"))
+        for key, near, where in found:
+            allowed = {"the policy": f["object"], "spec": f["spec"], "a destination": f["destination"]}[where]
+            yield Problem(
+                "MQ410",
+                f"`{key.value}` is not a field of {where} of an EgressNATPolicy (it has {', '.join(allowed)}): "
+                "`kubectl apply` refuses it or drops it, and nothing selects traffic by it"
+                + (f". Did you mean `{near}`?" if near else ". Remove it"),
+                at=key, outer=True, data={"field": key.value, "suggestion": near},
+            )
+
+
+# --- MQ411 destination shape ----------------------------------------------------------------------------
+
+
+@register("MQ411", FILE)
+def destination_shape(fctx):
+    for p in _policies(fctx):
+        if p.spec_node is not None and not isinstance(p.spec_node, MappingNode):
+            yield Problem("MQ411", "spec is not a mapping: write `spec: {action: NoSNAT, destinations: [{cidr: …}]}`",
+                          at=p.spec_node, outer=True)
+            continue
+        if p.dest_node is None:
+            yield Problem("MQ411", f"EgressNATPolicy {p.name or '(unnamed)'} has no spec.destinations: it keeps no pod "
+                          "IP anywhere (the API server refuses it). List `destinations: [{cidr: …}]`",
+                          at=p.spec_key or p.kind_node, outer=True)
+            continue
+        if not isinstance(p.dest_node, SequenceNode):
+            yield Problem("MQ411", "spec.destinations is not a list: write one `- cidr: 10.0.0.0/8` item per range",
+                          at=p.dest_node, outer=True)
+            continue
+        if not p.dest_node.value:
+            yield Problem("MQ411", "spec.destinations is empty: the policy keeps no pod IP anywhere. List the ranges, or "
+                          "delete the policy", at=p.dest_key, outer=True)
+        for d in p.destinations:
+            if d.cidr is not None:
+                continue
+            item = d.item
+            if isinstance(item, ScalarNode) and item.value:
+                msg = (f"the destination `{item.value}` is a bare string, but each destination is a mapping: "
+                       f"write `- cidr: {item.value}`")
+            elif isinstance(item, MappingNode) and d.cidr_node is None:
+                msg = "this destination has no `cidr` key: each destination is `{cidr: <CIDR block>}`"
+            elif d.cidr_node is not None:
+                msg = "the cidr of this destination is not a string: write it as `cidr: 10.2.0.0/16`"
+            else:
+                msg = "this destination is not `{cidr: <CIDR block>}`"
+            yield Problem("MQ411", msg + "; the API server refuses the policy", at=item, outer=True)
+
+
+# --- MQ412 a GKE-managed policy --------------------------------------------------------------------------
+
+
+@register("MQ412", FILE)
+def managed_policy(fctx):
+    for p in _policies(fctx):
+        if p.name.startswith(MANAGED_PREFIX):
+            yield Problem(
+                "MQ412",
+                f"EgressNATPolicy {p.name} is managed by GKE: it holds the cluster's own node, Pod and Service ranges, "
+                "cannot be edited, and GKE restores it. Put your destinations in the `default` policy or in a policy "
+                "of your own name",
+                at=p.name_node, outer=True, data={"name": p.name},
+            )
+
+
+# --- MQ414 a policy on a Standard cluster ----------------------------------------------------------------
+
+
+@register("MQ414", FILE)
+def policy_on_standard(fctx):
+    s = fctx.settings
+    if not _policies(fctx) or not s.target_known or s.effective_target == "gke-autopilot":
+        return
+    facts = s.cluster_facts()
+    why = (f"{facts.label} is a Standard cluster ({facts.source}: autopilot is not enabled)"
+           if facts is not None and facts.autopilot is False else f"masqlint's target is {s.effective_target}")
+    for p in _policies(fctx):
+        yield Problem(
+            "MQ414",
+            f"EgressNATPolicy {p.name or '(unnamed)'} is read only on GKE Autopilot, and {why}: there the "
+            "ip-masq-agent ConfigMap (kube-system/ip-masq-agent) decides SNAT and this policy changes nothing. Put the "
+            "destinations in the ConfigMap's nonMasqueradeCIDRs, or set `target: gke-autopilot` if the cluster is "
+            "Autopilot",
+            at=p.kind_node, outer=True, data={"name": p.name},
+        )
+
+
+# --- the CIDR rules, per destination -----------------------------------------------------------------------
+
+
+class _Dest:
+    __slots__ = ("cidr", "node", "policy", "rng", "text")
+
+    def __init__(self, policy, text, node, cidr):
+        self.policy = policy
+        self.text = text
+        self.node = node
+        self.cidr = cidr
+        self.rng = cidr.as_int_range() if cidr is not None else None
+
+
+def _dests(p, fctx=None) -> list[_Dest]:
+    out = []
+    for d in p.destinations:
+        if d.cidr is None:
+            continue
+        try:
+            out.append(_Dest(p, d.cidr, d.cidr_node, parse_cidr(d.cidr)))
+        except GoNetError:
+            out.append(_Dest(p, d.cidr, d.cidr_node, None))
+    return out
+
+
+def _valid(p) -> list[_Dest]:
+    return [d for d in _dests(p) if d.cidr is not None and d.cidr.aligned]
+
+
+def _line(node) -> int:
+    return node.start_mark.line + 1
+
+
+@register("MQ301", FILE)
+def invalid_destination(fctx):
+    from masqlint.checks.cidrs import _diagnose
+
+    for p in _policies(fctx):
+        for d in _dests(p):
+            if d.cidr is not None:
+                continue
+            why, suggestion = _diagnose(d.text, None)
+            yield Problem("MQ301", f'"{d.text}" is not a valid CIDR: {why}. The API server refuses the EgressNATPolicy '
+                          f"{p.name or ''}".rstrip() + (f". Write {suggestion}" if suggestion else ""),
+                          at=d.node, outer=True, data={"cidr": d.text, "suggestion": suggestion})
+
+
+@register("MQ302", FILE)
+def destination_host_bits(fctx):
+    for p in _policies(fctx):
+        for d in _dests(p):
+            if d.cidr is None or d.cidr.aligned:
+                continue
+            net = d.cidr.network_string()
+            yield Problem("MQ302", f"{d.text} has host bits set (its network is {net}): an EgressNATPolicy destination "
+                          f"must be a network address, and {d.text} is refused or read as {net}, far more than the one "
+                          f"host it names. Write {net}, or /{d.cidr.bits} for the single host {d.cidr.ip_string()}",
+                          at=d.node, outer=True, data={"cidr": d.text, "network": net})
+
+
+@register("MQ305", FILE)
+def duplicate_destination(fctx):
+    for p in _policies(fctx):
+        seen: dict = {}
+        for d in _valid(p):
+            if d.rng in seen:
+                first = seen[d.rng]
+                yield Problem("MQ305", f"{d.text} is already a destination of this policy on line {_line(first.node)}: "
+                              "remove this one", at=d.node, outer=True, data={"cidr": d.text})
+            else:
+                seen[d.rng] = d
+
+
+@register("MQ306", FILE)
+def redundant_destination(fctx):
+    for p in _policies(fctx):
+        ents = sorted(_valid(p), key=lambda d: (d.rng[0], d.rng[1], -d.rng[2]))
+        cover = None
+        for d in ents:
+            v, lo, hi = d.rng
+            if cover is not None and cover.rng[0] == v and hi <= cover.rng[2]:
+                if cover.rng != d.rng:  # the same range twice is MQ305
+                    yield Problem("MQ306", f"{d.text} lies inside {cover.text} (line {_line(cover.node)}) of the same "
+                                  "policy: it changes nothing. Remove it", at=d.node, outer=True,
+                                  data={"cidr": d.text, "covered_by": cover.text})
+                continue
+            cover = d
+
+
+@register("MQ404", FILE)
+def destination_everything(fctx):
+    for p in _policies(fctx):
+        if p.action != ACTION:
+            continue  # its destinations keep nothing (MQ409)
+        for d in _valid(p):
+            if d.cidr.prefixlen == 0:
+                yield Problem("MQ404", f"{d.text} as a NoSNAT destination covers every {'IPv4' if d.rng[0] == 4 else 'IPv6'} "
+                              "destination: nothing is masqueraded, so pods reach the internet, on-premises networks "
+                              "and Private Endpoints with their pod IPs. List only the ranges that must keep pod IPs",
+                              at=d.node, outer=True, data={"cidr": d.text})
+
+
+@register("MQ405", FILE)
+def destination_public(fctx):
+    from masqlint.checks.traffic import _public_part
+
+    private = _privately_used(fctx.settings)
+    for p in _policies(fctx):
+        if p.action != ACTION:
+            continue  # its destinations keep nothing (MQ409)
+        for d in _valid(p):
+            if d.cidr.prefixlen == 0:
+                continue
+            v, lo, hi = d.rng
+            if any(pv == v and plo <= lo and hi <= phi for pv, plo, phi in private):
+                continue  # a privately used public range the cluster uses, or one declared must-not-masquerade
+            n = _public_part(d.rng)
+            if n > 0:
+                share = "is a public range" if n == hi - lo + 1 else "includes public addresses"
+                yield Problem("MQ405", f"{d.text} {share}: pod traffic to it leaves with pod IPs, which the internet "
+                              "and most peered networks do not route back. Keep only private or reserved ranges unless "
+                              "a peer really expects pod IPs", at=d.node, outer=True, data={"cidr": d.text})
+
+
+def _privately_used(settings) -> list[tuple[int, int, int]]:
+    """Ranges a NoSNAT destination may cover without being called public: declared must-not-masquerade
+    destinations and the cluster's own node, Pod and Service ranges."""
+    from masqlint.agent.decide import canonical_range
+
+    out = []
+    cidrs = [d.cidr if "/" in d.cidr else d.cidr + ("/128" if ":" in d.cidr else "/32")
+             for d in settings.must_not_masquerade]
+    facts = settings.cluster_facts()
+    if facts is not None:
+        cidrs += [c for c, _ in facts.kept_ranges()]
+    for c in cidrs:
+        r = canonical_range(c)
+        if r is not None:
+            out.append(r[:3])
+    return out
+
+
+# --- the union of a cluster's policies ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PolicyRef:
+    """One EgressNATPolicy of a checked file, for the checks across a cluster's files (picklable)."""
+
+    name: str
+    name_span: Span
+    anchor_span: Span  # spec.destinations (or spec, or the name)
+    destinations: tuple  # ((cidr, Span), …) of a policy whose action is NoSNAT
+    applies: bool  # action NoSNAT: the destinations keep pod IPs
+    inputs: "ScopeInputs"
+    scope: str = ""
+    file: str = ""
+
+
+@dataclass(frozen=True)
+class ScopeInputs:
+    """What the settings of a file say about its cluster, for the union checks."""
+
+    must_masquerade: tuple = ()
+    must_not_masquerade: tuple = ()
+    allow_dropped_defaults: tuple = ()
+    kept: tuple = ()  # ((cidr, what), …) from the cluster facts
+    standard: bool = False  # the cluster is known not to be Autopilot (MQ414 says so; nothing else here)
+    severities: dict = field(default_factory=dict, hash=False, compare=False)  # rule id -> Severity (enabled ones)
+
+
+def _inputs(settings) -> ScopeInputs:
+    from masqlint.engine.catalog import rule_headers
+    from masqlint.engine.lint import rule_enabled, rule_severity
+
+    sev = {}
+    cat = rule_headers()
+    for rid in ("MQ401", "MQ402", "MQ403"):
+        rule = cat.get(rid)
+        if rule is not None and rule_enabled(rule, settings):
+            sev[rid] = rule_severity(rule, settings)
+    facts = settings.cluster_facts()
+    return ScopeInputs(
+        tuple(settings.must_masquerade), tuple(settings.must_not_masquerade), tuple(settings.allow_dropped_defaults),
+        tuple(facts.kept_ranges()) if facts is not None else (),
+        settings.target_known and settings.effective_target != "gke-autopilot", sev)
+
+
+def policy_refs(fctx) -> list[PolicyRef]:
+    inputs = _inputs(fctx.settings)
+    idx = fctx.source.index
+    out = []
+
+    def span(node) -> Span:
+        r = node_range(node)
+        return idx.span(*r) if r else Span(1, 1, 1, 1)
+
+    for p in _policies(fctx):
+        dests = tuple((d.text, span(d.node)) for d in _valid(p))
+        out.append(PolicyRef(p.name, span(p.name_node), span(p.anchor), dests, p.action == ACTION, inputs))
+    return out
+
+
+def written_of(members) -> list[Written]:
+    """The NoSNAT destinations of (FileResult, PolicyRef) pairs, each knowing its file and line."""
+    out = []
+    for fr, ref in members:
+        if not ref.applies:
+            continue
+        for cidr, sp in ref.destinations:
+            out.append(Written(cidr, ref.name, fr.path, sp.line, (fr, sp)))
+    return out
+
+
+def scope_in_force(members, target=None):
+    from masqlint.agent.targets import get_target
+
+    refs = [ref for _fr, ref in members]
+    has_default = any(r.name == DEFAULT_POLICY and r.applies for r in refs)
+    return policy_in_force(written_of(members), target or get_target("gke-autopilot"), list(refs[0].inputs.kept),
+                           has_default)
+
+
+def _groups(files) -> dict:
+    groups: dict[str, list] = {}
+    seen: set = set()
+    for fr in files:
+        refs = getattr(fr, "policies", None) or ()
+        if not refs or (refs[0].file and refs[0].file in seen):
+            continue
+        seen.add(refs[0].file)
+        for ref in refs:
+            groups.setdefault(ref.scope, []).append((fr, ref))
+    return groups
+
+
+@register("MQ401", RUN)  # one pass makes the findings of MQ401, MQ402 and MQ403 (each only where enabled)
+def union_checks(files):
+    """MQ401–MQ403 over the union of each cluster scope's policies. Yields (FileResult, Finding)."""
+    from masqlint.agent.decide import decide, merge_ranges, parse_destination, range_cidrs, ranges_of, subtract_ranges
+
+    for _scope, members in _groups(files).items():
+        members.sort(key=lambda m: (m[0].path, m[1].name_span.line))
+        inputs = members[0][1].inputs
+        if inputs.standard:
+            continue  # not read on this cluster (MQ414)
+        inf = scope_in_force(members)
+        covered = merge_ranges((r.version, r.lo, r.hi) for r in inf.rules)
+        default = next(((fr, ref) for fr, ref in members if ref.name == DEFAULT_POLICY and ref.applies), None)
+        anchor_fr, anchor_ref = default or members[0]
+
+        def finding(rid, fr, sp, message, data):
+            return fr, Finding(rid, _NAMES[rid], inputs.severities[rid], message, fr.path, sp, data=data)
+
+        if default is not None and "MQ401" in inputs.severities:
+            allowed = ranges_of(inputs.allow_dropped_defaults)
+            lost_parts, lost_all = [], []
+            for d in DEFAULT_POLICY_CIDRS:
+                lost = subtract_ranges(ranges_of([d]), covered)
+                lost = subtract_ranges(lost, allowed) if allowed else lost
+                if lost:
+                    lost_all.extend(lost)
+                    lost_parts.append(d)
+            if lost_all:
+                blocks = [c for v, lo, hi in merge_ranges(lost_all) for c in range_cidrs(v, lo, hi)]
+                what = ", ".join(blocks[:8]) + (" …" if len(blocks) > 8 else "")
+                dropped = ", ".join(lost_parts)
+                yield finding(
+                    "MQ401", anchor_fr, anchor_ref.anchor_span,
+                    f"this `default` EgressNATPolicy replaces GKE's own, and drops documented default destinations that "
+                    f"no policy of this cluster keeps: {what if blocks == lost_parts else dropped + ' (' + what + ' of them)'}. "
+                    f"Pod traffic there is now masqueraded (leaves with the node IP). If that is intended, declare it in "
+                    f"masqlint's settings (allow-dropped-defaults: [{dropped}]); otherwise add them back",
+                    {"dropped": blocks, "defaults": lost_parts})
+
+        if "MQ402" in inputs.severities:
+            for dest in inputs.must_masquerade:
+                try:
+                    v, lo, hi, cidr = parse_destination(dest.cidr)
+                except ValueError:
+                    continue
+                kept = [s for s in decide(inf, v, lo, hi) if not s.masquerade]
+                if not kept:
+                    continue
+                by_rule: dict[int, tuple] = {}
+                for s in kept:
+                    by_rule.setdefault(s.rule.index, (s.rule, []))[1].extend(s.cidrs())
+                label = dest.label
+                for rule, parts in by_rule.values():
+                    part = "it" if parts == [cidr] else f"its part {', '.join(parts[:8])}"
+                    if rule.kind == GKE_KEPT:
+                        fix = ("GKE never masquerades its own node, Pod and Service ranges: this destination cannot be "
+                               "reached with the node IP; correct the declaration")
+                    elif rule.kind == POLICY_DEFAULT:
+                        fix = (f"Write your own `default` EgressNATPolicy: GKE's default destinations without "
+                               f"{rule.cidr}, plus the parts of {rule.cidr} that must keep pod IPs")
+                    else:
+                        fix = (f"Remove {rule.cidr} and list instead the subnets inside it that must keep pod IPs (a "
+                               "NoSNAT destination cannot be carved out: the union of all policies keeps the pod IP)")
+                    w = rule.origin if rule.kind not in (GKE_KEPT, POLICY_DEFAULT) else None
+                    fr, sp = w.origin if isinstance(w, Written) else (anchor_fr, anchor_ref.anchor_span)
+                    yield finding(
+                        "MQ402", fr, sp,
+                        f"{label} must be masqueraded (reach it with the node IP), but {describe(rule)} matches {part}: "
+                        "pod traffic to it keeps the pod IP and is dropped where only node IPs are admitted. " + fix,
+                        {"destination": cidr, "entry": rule.cidr})
+
+        if "MQ403" in inputs.severities:
+            for dest in inputs.must_not_masquerade:
+                try:
+                    v, lo, hi, cidr = parse_destination(dest.cidr)
+                except ValueError:
+                    continue
+                masq = [s for s in decide(inf, v, lo, hi) if s.masquerade]
+                if not masq:
+                    continue
+                uncovered = [c for s in masq for c in s.cidrs()]
+                whole = uncovered == [cidr]
+                what = "no NoSNAT destination covers it" if whole else f"{', '.join(uncovered[:8])} of it is not covered"
+                yield finding(
+                    "MQ403", anchor_fr, anchor_ref.anchor_span,
+                    f"{dest.label} must keep the pod IP, but {what} in this cluster's EgressNATPolicies: pod traffic to "
+                    f"{'it' if whole else 'that part'} is masqueraded and arrives with the node IP. Add "
+                    f"`- cidr: {cidr if whole else uncovered[0]}` to the destinations of "
+                    f"{'this' if default else 'a'} NoSNAT policy",
+                    {"destination": cidr, "uncovered": uncovered})
+
+
+_NAMES = {"MQ401": "dropped-default", "MQ402": "must-masquerade", "MQ403": "must-not-masquerade"}
