@@ -73,15 +73,13 @@ def pod_range_masqueraded(ctx):
         uncovered = [c for s in masq for c in s.cidrs()]
         whole = uncovered == [cidr]
         part = "none of it is" if whole else f"{', '.join(uncovered[:8])} of it is not"
-        pools = (f" Pods of node pool{'s' if len(pr.pools) > 1 else ''} {', '.join(pr.pools)} take their IPs from it."
-                 if pr.pools else "")
         where = "nonMasqueradeCIDRs" if key is not None else "the ranges in force"
         yield Problem(
             "MQ415",
             f"{_preamble(ctx)}{pr.label()} of {facts.label} must keep pod IPs, but {part} covered by {where}: "
             f"pod-to-pod traffic to {'it' if whole else 'that part'} across nodes is masqueraded (GKE requires a custom "
             f"list to include every Pod range; Network Analyzer reports \"nonMasqueradeCIDRs does not fully cover the "
-            f"Pod CIDR ranges\" once it is deployed).{pools} Add {cidr if whole else ', '.join(uncovered[:8])} to "
+            f"Pod CIDR ranges\" once it is deployed). Add {cidr if whole else ', '.join(uncovered[:8])} to "
             "nonMasqueradeCIDRs" + (f". {DPV2}" if facts.dataplane_v2 else ""),
             at=key,
             data={"pod_range": cidr, "uncovered": uncovered, "node_pools": list(pr.pools)},

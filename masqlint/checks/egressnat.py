@@ -134,8 +134,8 @@ def destination_shape(fctx):
                           at=p.spec_key or p.kind_node, outer=True)
             continue
         if not isinstance(p.dest_node, SequenceNode):
-            yield Problem("MQ411", "spec.destinations is not a list: write one `- cidr: 10.0.0.0/8` item per range",
-                          at=p.dest_node, outer=True)
+            yield Problem("MQ411", "spec.destinations is not a list: write one `- cidr: 10.0.0.0/8` item per range; "
+                          "the API server refuses the policy", at=p.dest_key, outer=True)
             continue
         if not p.dest_node.value:
             yield Problem("MQ411", "spec.destinations is empty: the policy keeps no pod IP anywhere. List the ranges, or "
@@ -149,6 +149,7 @@ def destination_shape(fctx):
                        f"write `- cidr: {item.value}`")
             elif isinstance(item, MappingNode) and d.cidr_node is None:
                 msg = "this destination has no `cidr` key: each destination is `{cidr: <CIDR block>}`"
+                item = item.value[0][0] if item.value else item
             elif d.cidr_node is not None:
                 msg = "the cidr of this destination is not a string: write it as `cidr: 10.2.0.0/16`"
             else:
@@ -271,7 +272,8 @@ def duplicate_destination(fctx):
 @register("MQ306", FILE)
 def redundant_destination(fctx):
     for p in _policies(fctx):
-        ents = sorted(_valid(p), key=lambda d: (d.rng[0], d.rng[1], -d.rng[2]))
+        # 0.0.0.0/0 is MQ404; the entries under it are not called redundant as well
+        ents = sorted((d for d in _valid(p) if d.cidr.prefixlen > 0), key=lambda d: (d.rng[0], d.rng[1], -d.rng[2]))
         cover = None
         for d in ents:
             v, lo, hi = d.rng

@@ -317,12 +317,28 @@ def config_bytes_from_manifest(path: str, data: bytes) -> bytes | None:
     return None if cfg.text is None else cfg.text.encode("utf-8")
 
 
+def _policies_in(path: str, data: bytes) -> list:
+    """The EgressNATPolicies of a manifest (GKE Autopilot's SNAT configuration), if it holds any."""
+    if b"EgressNATPolicy" not in data:
+        return []
+    from masqlint.forms.egressnat import find_policies
+    from masqlint.forms.manifest import parse_manifest
+    from masqlint.text.source import SourceFile
+
+    return find_policies(parse_manifest(SourceFile.from_bytes(path, data)))
+
+
 def cmd_render(args) -> int:
     from masqlint.agent.sync import sync_bytes
 
     flags = render_flags(args)
     data: bytes | None = _read_input(args.file)
     if not args.raw and data is not None:
+        policies = _policies_in(args.file, data)
+        if policies:
+            from masqlint.cli.render_policy import render_policies
+
+            return render_policies(args.file, policies, args.format)
         data = config_bytes_from_manifest(args.file, data)
     prev = None
     if args.previous:

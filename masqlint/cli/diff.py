@@ -62,6 +62,7 @@ class Side:
     empty: bool = False
     state: str = ABSENT
     note: str = ""  # why the rules in force are not this side's own
+    policy: bool = False  # the side is a file of EgressNATPolicies (GKE Autopilot), not an agent config
 
 
 def load_side(label: str, data: bytes | None, settings, standalone=None) -> tuple[Side, list[str]]:
@@ -75,6 +76,8 @@ def load_side(label: str, data: bytes | None, settings, standalone=None) -> tupl
         return Side(label, defaults_in_force(t, ABSENT, f"{label} does not exist: no ConfigMap, the agent uses its defaults"),
                     note="no ConfigMap: agent defaults"), warnings
     fctx = analyse(SourceFile.from_bytes(label, data), settings, standalone)
+    if fctx.policies and (not fctx.configs or not t.reads_configmap):
+        return Side(label, policy_side(label, fctx.policies, settings), None, False, ACCEPTED, policy=True), warnings
     if not fctx.configs:
         return Side(label, defaults_in_force(t, ABSENT, f"{label} holds no ip-masq-agent ConfigMap: the agent uses its defaults"),
                     note="no ConfigMap: agent defaults"), warnings
@@ -85,9 +88,24 @@ def load_side(label: str, data: bytes | None, settings, standalone=None) -> tupl
     return Side(label, inf, cctx.parsed, cctx.config.text == "", inf.state, inf.why), warnings
 
 
+def policy_side(label: str, policies, settings) -> InForce:
+    """The union of one file's EgressNATPolicies, GKE's `default` policy when the file holds none,
+    and the ranges GKE keeps (from the cluster facts)."""
+    from masqlint.agent.egressnat import ACTION, DEFAULT_POLICY, Written, policy_in_force
+    from masqlint.agent.targets import get_target
+
+    applied = [p for p in policies if p.action == ACTION]
+    written = [Written(d.cidr, p.name, label, p.line(d.cidr_node)) for p in applied for d in p.destinations if d.cidr]
+    facts = settings.cluster_facts()
+    return policy_in_force(written, get_target("gke-autopilot"), facts.kept_ranges() if facts is not None else [],
+                           any(p.name == DEFAULT_POLICY for p in applied))
+
+
 def chain(old: Side, new: Side) -> InForce:
     """What is in force after NEW reaches a cluster that runs OLD."""
     t = new.inf.target
+    if new.policy:
+        return new.inf  # policies are not a file the agent reads: what they say is what is in force
     if new.state == NOT_APPLIED:
         return InForce(old.inf.rules, NOT_APPLIED, old.inf.effective, t, None,
                        f"{new.inf.why}: the rules of {old.label} stay in force", old.inf.list_written)

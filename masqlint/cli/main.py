@@ -87,7 +87,8 @@ def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
     _common_settings_args(c)
 
     r = sub.add_parser("render", help="what the agent does with a config: accepted?, effective config, iptables payloads")
-    r.add_argument("file", metavar="FILE", help="a manifest holding the ip-masq-agent ConfigMap (or, with --raw, the config file itself); '-' for stdin")
+    r.add_argument("file", metavar="FILE", help="a manifest holding the ip-masq-agent ConfigMap or EgressNATPolicies "
+                   "(or, with --raw, the config file itself); '-' for stdin")
     r.add_argument("--target", choices=("upstream", "gke"), default="upstream")
     r.add_argument("--raw", action="store_true", help="FILE is the agent's config file (the bytes at /etc/config/ip-masq-agent)")
     r.add_argument("--previous", metavar="FILE", help="the config applied one loop earlier (stays in force if FILE is rejected)")

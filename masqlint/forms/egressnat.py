@@ -17,6 +17,8 @@ resource and is left alone.
 
 from __future__ import annotations
 
+import re
+
 from masqlint.forms import manifest
 from masqlint.text.source import SourceFile, mapping_get, node_range, scalar
 from masqlint.text.yamlload import MappingNode, Node, ScalarNode, SequenceNode
@@ -117,4 +119,9 @@ def read(source: SourceFile):
     manifest.find_configs(pf)
     if pf.yaml_error is not None and not pf.configs:
         manifest.recover_configs(pf)
+    if pf.yaml_error is not None and not pf.configs and _TEMPLATE.search(source.text or ""):
+        return FormRead("egressnat", [], None)  # a template (Helm, Jinja): its YAML exists only once rendered
     return FormRead("egressnat", pf.configs, pf, policies=find_policies(pf))
+
+
+_TEMPLATE = re.compile(r"\{\{|\{%|\$\{|%\{")
