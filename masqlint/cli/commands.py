@@ -222,7 +222,8 @@ def _show_config(paths, opts) -> int:
         out.append({
             "path": p,
             "settings_file": s.config_path,
-            "target": s.target,
+            "target": s.effective_target,
+            "cluster": s.cluster,
             "agent_flags": {
                 "nomasq-all-reserved-ranges": t.flags.nomasq_all_reserved_ranges,
                 "enable-ipv6": t.flags.enable_ipv6,
