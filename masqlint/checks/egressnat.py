@@ -453,24 +453,30 @@ def union_checks(files):
 
         if default is not None and "MQ401" in inputs.severities:
             allowed = ranges_of(inputs.allow_dropped_defaults)
-            lost_parts, lost_all = [], []
+            lost_parts, lost_all, allow = [], [], []
             for d in DEFAULT_POLICY_CIDRS:
-                lost = subtract_ranges(ranges_of([d]), covered)
+                whole = ranges_of([d])
+                lost = subtract_ranges(whole, covered)
                 lost = subtract_ranges(lost, allowed) if allowed else lost
-                if lost:
-                    lost_all.extend(lost)
+                if not lost:
+                    continue
+                lost_all.extend(lost)
+                allow.append(d)
+                if lost == whole:
                     lost_parts.append(d)
+                else:
+                    kept_here = [c for v, lo, hi in subtract_ranges(whole, lost) for c in range_cidrs(v, lo, hi)]
+                    lost_parts.append(f"{d} except {', '.join(kept_here[:8])}{' …' if len(kept_here) > 8 else ''}")
             if lost_all:
                 blocks = [c for v, lo, hi in merge_ranges(lost_all) for c in range_cidrs(v, lo, hi)]
-                what = ", ".join(blocks[:8]) + (" …" if len(blocks) > 8 else "")
-                dropped = ", ".join(lost_parts)
+                sep = "; " if any(" except " in p for p in lost_parts) else ", "
                 yield finding(
                     "MQ401", anchor_fr, anchor_ref.anchor_span,
-                    f"this `default` EgressNATPolicy replaces GKE's own, and drops documented default destinations that "
-                    f"no policy of this cluster keeps: {what if blocks == lost_parts else dropped + ' (' + what + ' of them)'}. "
-                    f"Pod traffic there is now masqueraded (leaves with the node IP). If that is intended, declare it in "
-                    f"masqlint's settings (allow-dropped-defaults: [{dropped}]); otherwise add them back",
-                    {"dropped": blocks, "defaults": lost_parts})
+                    f"this `default` EgressNATPolicy replaces GKE's own, and no policy of this cluster keeps these "
+                    f"documented default destinations: {sep.join(lost_parts)}. Pod traffic there is now masqueraded "
+                    f"(leaves with the node IP). If that is intended, declare it in masqlint's settings "
+                    f"(allow-dropped-defaults: [{', '.join(allow)}]); otherwise add them back",
+                    {"dropped": blocks, "defaults": allow})
 
         if "MQ402" in inputs.severities:
             for dest in inputs.must_masquerade:

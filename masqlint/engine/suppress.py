@@ -74,8 +74,8 @@ def _removal(source, d: Directive):
 
 def apply_suppressions(fctx, findings: list[Finding]) -> tuple[list[Finding], int]:
     text = fctx.source.text
-    if not text or not fctx.configs:
-        return findings, 0  # directives only mean something in files that hold an agent config
+    if not text or not (fctx.configs or getattr(fctx, "policies", None)):
+        return findings, 0  # directives only mean something in files that hold an agent config or EgressNATPolicy
     directives = find_directives(text)
     if not directives:
         return findings, 0

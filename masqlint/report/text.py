@@ -60,6 +60,9 @@ def summary(result: RunResult) -> str:
         f"{plural(result.files_checked, 'file')} checked, "
         f"{plural(result.configs_found, 'ip-masq-agent config')}"
     )
+    policies = sum(len(getattr(f, "policies", None) or ()) for f in result.files)
+    if policies:
+        checked += f", {plural(policies, 'EgressNATPolicy', 'EgressNATPolicies')}"
     if result.suppressed:
         checked += f", {result.suppressed} suppressed"
     if findings:

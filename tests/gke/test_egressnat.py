@@ -303,3 +303,15 @@ def test_diff_between_two_policy_files(tmp_path, capsys):
     assert doc["no_longer_masqueraded"] == []
     assert doc["now_masqueraded"] == ["10.0.0.0/16", "10.2.0.0/15", "10.4.0.0/14", "10.8.0.0/13", "10.16.0.0/12",
                                       "10.32.0.0/11", "10.64.0.0/10", "10.128.0.0/9"]
+
+
+def test_suppressions_work_in_policy_files_and_for_the_union(tmp_path, capsys):
+    text = policy("partner", dests=()) + ("  # masqlint: disable-next-line=MQ405 -- the partner routes our pod range back\n"
+                                          "  - cidr: 45.10.0.0/16\n")
+    assert not at(lint(text), "MQ405")
+    assert at(lint(text.replace("disable-next-line=MQ405", "disable-next-line=MQ306")), "MQ005")  # unused: reported
+    settings = "target: gke-autopilot\nmust-not-masquerade: [{cidr: 100.128.0.0/16}]\n"
+    repo = _repo(tmp_path, settings, {"e/default.yaml": policy("default", dests=GKE_DEFAULTS).replace(
+        "  destinations:\n", "  # masqlint: disable-next-line=MQ403 -- the partner link is not live yet\n  destinations:\n")})
+    found, _ = _check(repo / "e", capsys, 0)
+    assert found == []
