@@ -59,6 +59,8 @@ def walk(directory: str) -> Found:
             continue
         text = data.decode("utf-8", "replace")
         rel = os.path.relpath(c.path, directory).replace(os.sep, "/")
+        if c.path.endswith(".tf"):
+            continue  # Terraform modules: below, by directory
         if looks_like_cluster_file(c.path, text):
             found.cluster_files.append(rel)
             continue
@@ -79,7 +81,30 @@ def walk(directory: str) -> Found:
             for d in p.destinations:
                 if d.cidr is not None:
                     _add(found, seen, d.cidr, f"{rel}:{p.line(d.cidr_node)}")
+    found.cluster_files += terraform_modules(directory)
     return found
+
+
+def terraform_modules(directory: str) -> list[str]:
+    """Directories (relative) whose .tf files declare a google_container_cluster: a module is read whole,
+    since its cluster and the subnetwork holding its ranges are often in different files."""
+    from masqlint.config.cluster import looks_like_cluster_file
+
+    out = []
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "node_modules")
+        for name in sorted(files):
+            if not name.endswith(".tf"):
+                continue
+            try:
+                with open(os.path.join(root, name), encoding="utf-8", errors="replace") as fh:
+                    text = fh.read(4 * 1024 * 1024)
+            except OSError:
+                continue
+            if looks_like_cluster_file(name, text):
+                out.append(os.path.relpath(root, directory).replace(os.sep, "/"))
+                break
+    return out
 
 
 def _add(found: Found, seen: set, cidr: str, where: str) -> None:

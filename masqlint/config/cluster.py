@@ -263,7 +263,10 @@ def _facts_from_describe(c: dict, doc: _Doc, start: int) -> ClusterFacts:
 def _unquote(v):
     """A literal HCL value, or None when an expression computes it."""
     if isinstance(v, str):
-        return None if "${" in v else v
+        if "${" in v:
+            return None
+        if len(v) >= 2 and v[0] == v[-1] == '"':  # python-hcl2 before SerializationOptions keeps the quotes
+            return v[1:-1]
     return v
 
 
@@ -279,13 +282,14 @@ def _tf_resources(files) -> tuple[dict, dict]:
     except ImportError:
         raise ClusterError(f"{files[0][0]}:1: reading a Terraform cluster needs python-hcl2 "
                            "(pip install python-hcl2)") from None
-    opts = hcl2.SerializationOptions(strip_string_quotes=True)
+    options = getattr(hcl2, "SerializationOptions", None)
+    kwargs = {"serialization_options": options(strip_string_quotes=True)} if options is not None else {}
     resources: dict[str, dict] = {}
     where: dict[tuple[str, str], tuple[str, str]] = {}
     for path, text in files:
         shown = os.path.relpath(path) if not os.path.relpath(path).startswith("..") else path
         try:
-            doc = hcl2.loads(text, serialization_options=opts)
+            doc = hcl2.loads(text, **kwargs)
         except Exception as e:  # lark's parse errors carry the line
             line = getattr(e, "line", None) or 1
             first = str(e).splitlines()[0] if str(e) else type(e).__name__
@@ -293,6 +297,7 @@ def _tf_resources(files) -> tuple[dict, dict]:
         for block in doc.get("resource") or ():
             for rtype, named in (block or {}).items():
                 for rname, body in (named or {}).items():
+                    rtype, rname = _unquote(rtype), _unquote(rname)
                     resources.setdefault(rtype, {})[rname] = body
                     where[(rtype, rname)] = (shown, text)
     return resources, where

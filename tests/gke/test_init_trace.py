@@ -136,3 +136,18 @@ def test_trace_with_dst_keeps_its_exit_status(tmp_path, capsys):
     assert main(["trace", "--dst", "100.72.0.1", str(k8s)]) == 0  # an explicit question, not a check
     out = capsys.readouterr().out
     assert "WRONG" not in out and "masquerade (node IP)" in out
+
+
+def test_init_finds_a_terraform_module_declaring_the_cluster(tmp_path, capsys):
+    (tmp_path / "infra/gke").mkdir(parents=True)
+    for f in (GKE / "terraform").iterdir():
+        shutil.copy(f, tmp_path / "infra/gke" / f.name)
+    (tmp_path / "k8s").mkdir()
+    (tmp_path / "k8s/ip-masq-agent.yaml").write_text(configmap(["10.0.0.0/8"]), encoding="utf-8")
+    assert main(["init", str(tmp_path)]) == 0
+    text = (tmp_path / ".masqlint.yaml").read_text()
+    assert yaml.safe_load(text) == {"target": "gke", "cluster": "infra/gke"}
+    assert "Pod ranges 10.124.0.0/14, 100.80.0.0/16" in text and "Dataplane V2" in text
+    capsys.readouterr()
+    assert main(["check", "--format", "concise", str(tmp_path / "k8s")]) == 1
+    assert "100.80.0.0/16 (node pool gpu)" in capsys.readouterr().out
