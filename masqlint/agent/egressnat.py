@@ -46,7 +46,7 @@ class Written:
         self.label = f"{cidr} (EgressNATPolicy {policy})"
 
 
-def policy_in_force(written: list[Written], target, kept: list[tuple[str, str]] = (),
+def policy_in_force(written: list[Written], target, kept=(),
                     repository_has_default: bool = False, why: str = "") -> InForce:
     """The non-masquerade rules of an Autopilot cluster: GKE's kept ranges, GKE's `default` policy
     unless the repository holds its own, then every written destination. Entries that are not
@@ -59,6 +59,7 @@ def policy_in_force(written: list[Written], target, kept: list[tuple[str, str]] 
     if not repository_has_default:
         for cidr in DEFAULT_POLICY_CIDRS:
             r = canonical_range(cidr)
+            assert r is not None  # the documented ranges are valid CIDRs
             rules.append(Rule(len(rules), cidr, r[0], r[1], r[2], r[3], POLICY_DEFAULT, None))
     for w in written:
         r = canonical_range(w.cidr)

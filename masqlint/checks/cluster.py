@@ -5,7 +5,7 @@ settings name no cluster (or the fact is unknown)."""
 from __future__ import annotations
 
 from masqlint.agent.decide import ACCEPTED, decide, parse_destination
-from masqlint.checks import CONFIG, Problem, register
+from masqlint.checks import Problem, register
 from masqlint.checks.cidrs import FIELD, _key_origin, valid_entries
 
 DPV2 = ("The cluster runs GKE Dataplane V2: anetd reads the same ConfigMap instead of the ip-masq-agent "

@@ -448,8 +448,8 @@ def union_checks(files):
         default = next(((fr, ref) for fr, ref in members if ref.name == DEFAULT_POLICY and ref.applies), None)
         anchor_fr, anchor_ref = default or members[0]
 
-        def finding(rid, fr, sp, message, data):
-            return fr, Finding(rid, _NAMES[rid], inputs.severities[rid], message, fr.path, sp, data=data)
+        def finding(rid, fr, sp, message, data, severities=inputs.severities):
+            return fr, Finding(rid, _NAMES[rid], severities[rid], message, fr.path, sp, data=data)
 
         if default is not None and "MQ401" in inputs.severities:
             allowed = ranges_of(inputs.allow_dropped_defaults)

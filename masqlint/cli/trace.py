@@ -120,7 +120,7 @@ class Result:
         return self.expect is None or all(p.masquerade == self.expect for p in self.parts)
 
     def to_json(self) -> dict:
-        out = {"path": self.unit.path, "dst": self.dst, "parts": [p.to_json() for p in self.parts]}
+        out: dict = {"path": self.unit.path, "dst": self.dst, "parts": [p.to_json() for p in self.parts]}
         if self.expect is not None:
             out.update(expect="node IP" if self.expect else "pod IP", ok=self.ok, label=self.label)
         return out

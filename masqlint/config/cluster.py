@@ -22,6 +22,7 @@ import json
 import os
 import re
 from functools import lru_cache
+from typing import NoReturn
 
 from masqlint.config.loader import ConfigError
 
@@ -133,7 +134,7 @@ class _Doc:
         m = re.compile(r"[\"']?" + re.escape(key) + r"[\"']?\s*:").search(self.text, _offset_of_line(self.text, near))
         return self.text.count("\n", 0, m.start()) + 1 if m else near
 
-    def fail(self, line: int, what: str):
+    def fail(self, line: int, what: str) -> NoReturn:
         raise ClusterError(f"{self.shown}:{line}: {what}")
 
 
@@ -186,7 +187,7 @@ def _from_description(text: str, name: str | None, shown: str) -> ClusterFacts:
 def _parse_data(text: str, shown: str):
     try:
         return json.loads(text)
-    except ValueError as je:
+    except json.JSONDecodeError as je:
         if text.lstrip().startswith(("{", "[")):
             raise ClusterError(f"{shown}:{je.lineno}: not valid JSON: {je.msg}") from None
     import yaml
@@ -213,11 +214,16 @@ def _cidr(doc: _Doc, value, key: str, near: int) -> str | None:
         doc.fail(doc.line_of(key, near), f"{key}: {e}")
 
 
+def _mapping(c: dict, key: str) -> dict:
+    v = c.get(key)
+    return v if isinstance(v, dict) else {}
+
+
 def _facts_from_describe(c: dict, doc: _Doc, start: int) -> ClusterFacts:
     f = ClusterFacts(doc.shown, str(c.get("name") or ""))
     ap = c.get("autopilot")
     f.autopilot = bool(ap.get("enabled")) if isinstance(ap, dict) else False
-    ip = c.get("ipAllocationPolicy") if isinstance(c.get("ipAllocationPolicy"), dict) else {}
+    ip: dict = _mapping(c, "ipAllocationPolicy")
     default_pod = _cidr(doc, ip.get("clusterIpv4CidrBlock") or c.get("clusterIpv4Cidr"),
                         "clusterIpv4CidrBlock" if ip.get("clusterIpv4CidrBlock") else "clusterIpv4Cidr", start)
     f.services_range = _cidr(doc, ip.get("servicesIpv4CidrBlock") or c.get("servicesIpv4Cidr"),
@@ -241,18 +247,18 @@ def _facts_from_describe(c: dict, doc: _Doc, start: int) -> ClusterFacts:
     for np in node_pools:
         if not isinstance(np, dict):
             continue
-        nc = np.get("networkConfig") if isinstance(np.get("networkConfig"), dict) else {}
+        nc: dict = _mapping(np, "networkConfig")
         r = _cidr(doc, nc.get("podIpv4CidrBlock"), "podIpv4CidrBlock", start) or default_pod
         if r is None:
             continue
         pools.setdefault(r, []).append(str(np.get("name") or "?"))
         kinds.setdefault(r, "default" if r == default_pod else "additional")
     f.pod_ranges = [PodRange(r, tuple(p), kinds[r]) for r, p in pools.items()]
-    net = c.get("networkConfig") if isinstance(c.get("networkConfig"), dict) else {}
+    net: dict = _mapping(c, "networkConfig")
     snat = net.get("defaultSnatStatus")
     f.default_snat_disabled = bool(snat.get("disabled")) if isinstance(snat, dict) else False
     f.datapath = str(net.get("datapathProvider") or "LEGACY_DATAPATH")
-    pc = c.get("privateClusterConfig") if isinstance(c.get("privateClusterConfig"), dict) else {}
+    pc: dict = _mapping(c, "privateClusterConfig")
     f.master_range = _cidr(doc, pc.get("masterIpv4CidrBlock"), "masterIpv4CidrBlock", start)
     return f
 
@@ -290,7 +296,7 @@ def _tf_resources(files) -> tuple[dict, dict]:
         shown = os.path.relpath(path) if not os.path.relpath(path).startswith("..") else path
         try:
             doc = hcl2.loads(text, **kwargs)
-        except Exception as e:  # lark's parse errors carry the line
+        except Exception as e:  # noqa: BLE001 - python-hcl2 raises lark's errors (and others); each carries its line
             line = getattr(e, "line", None) or 1
             first = str(e).splitlines()[0] if str(e) else type(e).__name__
             raise ClusterError(f"{shown}:{line}: not valid Terraform (HCL): {first}") from None

@@ -55,12 +55,14 @@ class Policy:
         self.name_node = name[1] if name else self.kind_node
         self.name = scalar(name[1]) if name and isinstance(name[1], ScalarNode) else ""
         spec = mapping_get(node, "spec")
-        self.spec_key, self.spec_node = (spec[0], spec[1]) if spec else (None, None)
+        self.spec_key: Node | None = spec[0] if spec else None
+        self.spec_node: Node | None = spec[1] if spec else None
         action = mapping_get(self.spec_node, "action") if isinstance(self.spec_node, MappingNode) else None
         self.action_node = action[1] if action else None
         self.action = scalar(action[1]) if action and isinstance(action[1], ScalarNode) else None
         dests = mapping_get(self.spec_node, "destinations") if isinstance(self.spec_node, MappingNode) else None
-        self.dest_key, self.dest_node = (dests[0], dests[1]) if dests else (None, None)
+        self.dest_key: Node | None = dests[0] if dests else None
+        self.dest_node: Node | None = dests[1] if dests else None
         self.destinations: list[Destination] = []
         if isinstance(self.dest_node, SequenceNode):
             for item in self.dest_node.value:
