@@ -8,8 +8,8 @@ from masqlint.agent.decide import ACCEPTED, decide, parse_destination
 from masqlint.checks import Problem, register
 from masqlint.checks.cidrs import FIELD, _key_origin, valid_entries
 
-DPV2 = ("The cluster runs GKE Dataplane V2: anetd reads the same ConfigMap instead of the ip-masq-agent "
-        "DaemonSet, and the same holds there")
+DPV2 = ("The cluster runs GKE Dataplane V2 (datapathProvider ADVANCED_DATAPATH); the same holds there: the "
+        "ConfigMap's list decides, and it must include every Pod range")
 
 
 def _facts(ctx):
