@@ -315,3 +315,33 @@ def test_suppressions_work_in_policy_files_and_for_the_union(tmp_path, capsys):
         "  destinations:\n", "  # masqlint: disable-next-line=MQ403 -- the partner link is not live yet\n  destinations:\n")})
     found, _ = _check(repo / "e", capsys, 0)
     assert found == []
+
+
+def test_the_schema_describes_what_the_rules_accept():
+    import jsonschema
+    import yaml
+
+    from masqlint.checks.egressnat import known_fields
+    from paths import REPO
+
+    schema = json.loads((REPO / "schemas/egressnatpolicy.schema.json").read_text())
+    v = jsonschema.Draft202012Validator(schema)
+    good = yaml.safe_load(policy("default", dests=GKE_DEFAULTS))
+    assert not list(v.iter_errors(good)) and lint(policy("default", dests=GKE_DEFAULTS)) == []
+    for bad in (policy(action="PredictableSNAT"), policy().replace("  action:", "  podSelector: {}\n  action:"),
+                policy(dests=()) + "  - 10.0.0.0/8\n"):
+        assert list(v.iter_errors(yaml.safe_load(bad))) and lint(bad)
+    assert known_fields() == {"object": ("apiVersion", "kind", "metadata", "spec", "status"),
+                              "spec": ("action", "destinations"), "destination": ("cidr",)}
+
+
+def test_the_union_holds_when_files_are_linted_by_worker_processes(tmp_path, capsys):
+    files = {f"egress/p{i:02d}.yaml": policy(f"p{i:02d}", dests=(f"10.{i}.0.0/16",)) for i in range(70)}
+    files["egress/partner.yaml"] = policy("partner", dests=("100.128.0.0/16",))
+    repo = _repo(tmp_path, "target: gke-autopilot\nmust-not-masquerade: [{cidr: 100.128.0.0/16}]\n", files)
+    assert main(["check", "-j", "2", "--format", "json", str(repo / "egress")]) == 0
+    assert json.loads(capsys.readouterr().out)["findings"] == []
+    (repo / "egress/partner.yaml").unlink()
+    assert main(["check", "-j", "2", "--format", "concise", str(repo / "egress")]) == 1
+    out = capsys.readouterr().out
+    assert out.count("MQ403") == 1 and "p00.yaml:7:3: MQ403" in out
