@@ -46,7 +46,8 @@ def lint_text(text: str | bytes, path: str = "<text>", config: ConfigArg = None,
     settings = _settings(config)
     if standalone is None and is_standalone_name(path.replace(os.sep, "/"), settings):
         standalone = True
-    return lint_bytes(path, data, settings, standalone).findings
+    result = lint_bytes(path, data, settings, standalone)
+    return result.findings + [f for r in result.related for f in r.findings]
 
 
 def lint_paths(paths: Iterable[str | os.PathLike[str]], config: ConfigArg = None, jobs: int = 1) -> RunResult:

@@ -51,6 +51,6 @@ def register(rule: str, scope: str = CONFIG):
 
 def load_all() -> dict[str, list[Check]]:
     """Import every check module (each registers its rules) and return the registry."""
-    from masqlint.checks import cidrs, cluster, egressnat, keys, manifest, policy, syntax, traffic  # noqa: F401
+    from masqlint.checks import cidrs, cluster, egressnat, keys, manifest, notes, policy, syntax, traffic  # noqa: F401
 
     return REGISTRY

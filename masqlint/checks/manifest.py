@@ -16,8 +16,8 @@ DEFAULTS_NOTE = "the agent falls back to its defaults"
 @register("MQ101")
 def configmap_location(ctx):
     c = ctx.config
-    if c.configmap is None:
-        return
+    if c.configmap is None or c.namespace_set_by is not None:
+        return  # (a kustomization that lists the manifest sets the namespace: it is checked there)
     md = mapping_get(c.configmap, "metadata")
     ns_entry = mapping_get(md[1], "namespace") if md else None
     if ns_entry is None:

@@ -118,6 +118,8 @@ class FileResult:
     configmaps: list = field(default_factory=list)
     # the EgressNATPolicies in the file (checks.egressnat.PolicyRef), for the union of a cluster's policies
     policies: list = field(default_factory=list)
+    # files this one refers to (a kustomize generator's `files:`), checked as agent configs of their own
+    related: list = field(default_factory=list)
 
 
 @dataclass

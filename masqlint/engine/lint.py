@@ -88,6 +88,7 @@ class FileContext:
     form: str = "manifest"  # the form the file was read as (forms.FORMS)
     notes: list = field(default_factory=list)  # file-level problems from the form reader (each at a Span)
     policies: list = field(default_factory=list)  # EgressNATPolicy objects (forms.egressnat.Policy)
+    units: list = field(default_factory=list)  # texts linted as files of their own (forms.Unit)
 
 
 def build_config_context(cfg: AgentConfig, settings: Settings) -> ConfigContext:
@@ -114,7 +115,8 @@ def analyse(source: SourceFile, settings: Settings, standalone: bool | None = No
     if source.text is None:
         return FileContext(source, settings, None, [], False)
     found = read_forms(source, standalone)
-    fctx = FileContext(source, settings, found.parsed, [], found.standalone, found.form, found.notes, found.policies)
+    fctx = FileContext(source, settings, found.parsed, [], found.standalone, found.form, found.notes, found.policies,
+                       found.units)
     for c in found.configs:
         cctx = build_config_context(c, settings)
         cctx.file = fctx
@@ -207,9 +209,11 @@ def lint_source(source: SourceFile, settings: Settings, standalone: bool | None 
     from masqlint.engine.suppress import apply_suppressions
 
     findings, suppressed = apply_suppressions(fctx, findings)
-    findings.sort(key=Finding.sort_key)
     result = FileResult(path=source.path, text=source.text, findings=findings, configs=len(fctx.configs),
                         suppressed=suppressed, configmaps=configmap_refs(fctx), policies=_policy_refs(fctx))
+    if fctx.units:
+        _lint_units(fctx, result)
+    result.findings.sort(key=Finding.sort_key)
     _release(fctx)
     return result
 
@@ -220,6 +224,26 @@ def _policy_refs(fctx: FileContext) -> list:
     from masqlint.checks.egressnat import policy_refs
 
     return policy_refs(fctx)
+
+
+def _lint_units(fctx: FileContext, result: FileResult) -> None:
+    """Lint the texts a form handed over as files of their own: a referenced file becomes a result
+    of its own (``result.related``); a region of this file (a Markdown fence) has its findings
+    moved to this file's lines, then the file's block directives apply."""
+    blocks = []
+    placed: list[Finding] = []
+    for unit in fctx.units:
+        sub = lint_source(unit.source, fctx.settings, unit.standalone)
+        if unit.place is None:
+            result.related.append(sub)
+            result.related.extend(sub.related)
+            sub.related = []
+            continue
+        blocks.append(unit.place.lines)
+        placed.extend(unit.place.finding(f, result.path) for f in sub.findings)
+        result.configs += sub.configs
+        result.suppressed += sub.suppressed
+    result.findings.extend(placed)
 
 
 def _release(fctx: FileContext) -> None:

@@ -13,26 +13,41 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from masqlint.forms import manifest
+from masqlint.forms import kustomize, manifest
 from masqlint.forms import standalone as standalone_form
 from masqlint.forms.embedded import AgentConfig
 from masqlint.forms.manifest import ParsedFile
 from masqlint.text.source import SourceFile
 
 
+class Unit:
+    """A piece of text linted as a file of its own: a file the form refers to (``place`` None: its
+    findings name that file), or a region of this file such as a Markdown fence (``place`` maps the
+    unit's positions back to this file's lines; ``forms.place.Placement``)."""
+
+    __slots__ = ("place", "source", "standalone")
+
+    def __init__(self, source: SourceFile, standalone: bool | None, place: Any = None):
+        self.source = source
+        self.standalone = standalone
+        self.place = place
+
+
 class FormRead:
     """What a form reader found in one file."""
 
-    __slots__ = ("configs", "form", "notes", "parsed", "policies", "standalone")
+    __slots__ = ("configs", "form", "notes", "parsed", "policies", "standalone", "units")
 
     def __init__(self, form: str, configs: list[AgentConfig], parsed: ParsedFile | None = None,
-                 standalone: bool = False, notes: list[Any] | None = None, policies: list[Any] | None = None):
+                 standalone: bool = False, notes: list[Any] | None = None, policies: list[Any] | None = None,
+                 units: list[Unit] | None = None):
         self.form = form
         self.configs = configs
         self.parsed = parsed  # the YAML view of the file, when it was read as YAML
         self.standalone = standalone
         self.notes = notes if notes is not None else []  # file-level checks.Problem, each with a Span
         self.policies = policies if policies is not None else []  # forms.egressnat.Policy (GKE Autopilot)
+        self.units = units if units is not None else []  # texts linted as files of their own
 
 
 class Reader:
@@ -49,6 +64,7 @@ class Reader:
 
 # Forms tried in order before the manifest / standalone fallback.
 READERS: list[Reader] = []
+READERS.append(Reader("kustomize", kustomize.claims, kustomize.read))
 
 from masqlint.forms import egressnat  # noqa: E402
 
@@ -76,6 +92,8 @@ def read_forms(source: SourceFile, standalone: bool | None = None) -> FormRead:
     manifest.find_configs(pf)
     if pf.yaml_error is not None and not pf.configs:
         manifest.recover_configs(pf)
+    if pf.configs and source.fspath:
+        kustomize.namespace_from_owner(pf.configs, source.fspath)
     return FormRead("manifest", pf.configs, pf)
 
 

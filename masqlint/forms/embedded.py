@@ -57,6 +57,8 @@ class AgentConfig:
     configmap: MappingNode | None = None  # the ConfigMap node (configmap kind)
     document_index: int = 0
     namespace: str | None = None
+    # the kustomization whose `namespace:` overrides the manifest's own (it reports a wrong one)
+    namespace_set_by: str | None = None
     config_key_node: ScalarNode | None = None
     config_value_node: Node | None = None
     data_node: Node | None = None

@@ -44,6 +44,8 @@ def resolve(referrer: str, ref: str, root: str | None = None) -> Reference:
     target = os.path.realpath(os.path.join(base, ref))
     if os.path.commonpath([root, target]) != root:
         return Reference(ref, target, None, f"`{ref}` leaves the repository ({root}); masqlint reads no file outside it")
+    if target == os.path.realpath(referrer):
+        return Reference(ref, target, None, f"`{ref}` names the referring file itself")
     try:
         st = os.stat(target)
     except OSError as e:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from masqlint.config.settings import glob_match
 
-EXTENSIONS = (".yaml", ".yml", ".json")
+EXTENSIONS = (".yaml", ".yml", ".json", "/Kustomization")
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", ".tox", ".mypy_cache", ".pytest_cache"}
 
 
@@ -230,7 +230,7 @@ def _walk(top, cwd, exclude, standalone, follow_symlinks, respect_gitignore):
                 continue
             if not is_file:
                 continue  # FIFO, socket, device: never opened
-            wanted = entry.name.endswith(EXTENSIONS) or (
+            wanted = disp.endswith(EXTENSIONS) or (
                 standalone and any(glob_match(_rel(absp, cwd), g) for g in standalone))
             if not wanted:
                 continue

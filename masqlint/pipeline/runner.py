@@ -169,7 +169,7 @@ def process_or_none(display: str, path: str, explicit: bool, opts: Options) -> F
             return early
         assert data is not None  # read_candidate answers bytes or an outcome
         standalone = True if is_standalone_path(display, path, settings, opts) else None
-        if standalone is None and not might_hold_config(data):
+        if standalone is None and not might_hold_config(data, path):
             return None
         result = lint_bytes(display, data, settings, standalone, None if path == "-" else path)
         if not (opts.fix or opts.diff):
@@ -298,9 +298,46 @@ def run(candidates, opts: Options, on_error=None) -> tuple[RunResult, list[FileO
         outcomes = _run_pool(itertools.chain(head, it), opts)
     else:
         outcomes = [process(c.display, c.path, c.explicit, opts) for c in itertools.chain(head, it)]
-    rr = RunResult(files=[o.result for o in outcomes], rules=CatalogRules())
+    rr = RunResult(files=with_related([o.result for o in outcomes]), rules=CatalogRules())
     across_files(rr.files)
     return rr, outcomes
+
+
+def _merge_findings(into: FileResult, other: FileResult) -> None:
+    seen = {(f.rule, f.span) for f in into.findings}
+    into.findings.extend(f for f in other.findings if (f.rule, f.span) not in seen)
+    into.findings.sort(key=Finding.sort_key)
+    into.configs = max(into.configs, other.configs)
+    into.suppressed = max(into.suppressed, other.suppressed)
+
+
+def with_related(files: list[FileResult]) -> list[FileResult]:
+    """The results of the files checked, then those of the files they refer to (a kustomize
+    generator's config file) that were not checked in their own right. A file both walked and
+    referred to is reported once: as walked when that found its config (then --fix saw it too),
+    else as the reference found it; a file referred to twice keeps each finding once."""
+    related = [r for f in files for r in f.related]
+    if not related:
+        return files
+    by_path = {os.path.normpath(f.path): i for i, f in enumerate(files)}
+    out = list(files)
+    as_referenced: set[int] = set()  # results that hold a referenced view
+    for r in related:
+        key = os.path.normpath(r.path)
+        i = by_path.get(key)
+        if i is None:
+            by_path[key] = len(out)
+            as_referenced.add(len(out))
+            out.append(r)
+        elif i in as_referenced:
+            _merge_findings(out[i], r)
+        elif not out[i].configs:  # walked, but not seen as an agent config on its own
+            _merge_findings(r, out[i])
+            out[i] = r
+            as_referenced.add(i)
+    for f in files:
+        f.related = []
+    return out
 
 
 POOL_MIN_FILES = 64  # fewer files are linted in this process: starting workers would cost more
