@@ -128,6 +128,8 @@ def _label(ch: str) -> str:
 def lookalike_characters(fctx):
     if not fctx.configs and fctx.parsed is not None and fctx.parsed.yaml_error is None:
         return
+    if fctx.form in ("markdown", "kustomize"):
+        return  # prose and the kustomization itself are not YAML the agent reads (fences are checked as units)
     idx = fctx.source.index
     for ln in range(1, len(idx.starts) + 1):
         line = idx.line_text(ln)

@@ -243,6 +243,11 @@ def _lint_units(fctx: FileContext, result: FileResult) -> None:
         placed.extend(unit.place.finding(f, result.path) for f in sub.findings)
         result.configs += sub.configs
         result.suppressed += sub.suppressed
+    if blocks:
+        from masqlint.engine.suppress import apply_block_suppressions
+
+        placed, n = apply_block_suppressions(fctx, placed, blocks)
+        result.suppressed += n
     result.findings.extend(placed)
 
 

@@ -3,6 +3,11 @@
 ``# masqlint: disable=MQ306`` (this line), ``# masqlint: disable-next-line=...``,
 ``# masqlint: disable-file=...``; ids or names, comma-separated, with an optional
 ``-- reason``. A suppression that suppresses nothing is reported as MQ005.
+
+In Markdown, where a fence shows a config (the YAML comments above work inside it), an HTML
+comment before a fence covers the whole fence, for "don't do this" examples:
+``<!-- masqlint: disable-next-fence -->`` or ``<!-- masqlint: disable-next-fence=MQ002,MQ201 -- reason -->``;
+``<!-- masqlint: disable-file=... -->`` covers every fence of the page.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ class Directive:
     column: int
     end_column: int
     used: bool = False
+    block: tuple[int, int] | None = None  # the fence a Markdown `disable-next-fence` comment covers
 
     def covers(self, f: Finding) -> bool:
         if not self.rules:
@@ -133,3 +139,78 @@ def add_late_finding(result, finding: Finding) -> None:
                 ]
                 return
     result.findings.append(finding)
+
+
+# --- Markdown: HTML comments that cover a fence ---------------------------------------------------
+
+_HTML_DIRECTIVE = re.compile(
+    r"<!--\s*masqlint:\s*(?P<kind>disable-next-fence|disable-file)\s*(?:=\s*(?P<rules>[A-Za-z0-9_,\- ]+?))?\s*"
+    r"(?:--\s*(?P<reason>.*?))?\s*-->"
+)
+
+
+def find_block_directives(text: str, blocks: list[tuple[int, int]]) -> list[Directive]:
+    """``<!-- masqlint: ... -->`` comments; a ``disable-next-fence`` one is bound to the fence that
+    follows it (only blank lines or other such comments between), given as (first line, last line)."""
+    out: list[Directive] = []
+    if "masqlint:" not in text:
+        return out
+    lines = _LINES.split(text)
+    starts = sorted(blocks)
+    for i, line in enumerate(lines, start=1):
+        if "<!--" not in line:
+            continue
+        m = _HTML_DIRECTIVE.search(line)
+        if not m:
+            continue
+        rules = tuple(
+            (r.strip().upper() if re.match(r"^MQ\d", r.strip(), re.I) else r.strip().lower())
+            for r in (m.group("rules") or "").split(",")
+            if r.strip()
+        )
+        d = Directive(m.group("kind"), rules, i, m.start() + 1, m.end() + 1)
+        if d.kind == "disable-next-fence":
+            d.block = next(((a, b) for a, b in starts if a > i), None)
+            if d.block is not None and any(
+                lines[k - 1].strip() and not _HTML_DIRECTIVE.search(lines[k - 1]) for k in range(i + 1, d.block[0])
+            ):
+                d.block = None  # text between the comment and the fence: it is not "before the fence"
+        out.append(d)
+    return out
+
+
+def apply_block_suppressions(fctx, findings: list[Finding], blocks: list[tuple[int, int]]) -> tuple[list[Finding], int]:
+    """Apply a Markdown page's fence directives to the findings of its fences; report unused ones."""
+    directives = find_block_directives(fctx.source.text or "", blocks)
+    if not directives:
+        return findings, 0
+    kept: list[Finding] = []
+    suppressed = 0
+    for f in findings:
+        hit = None
+        for d in directives:
+            inside = d.kind == "disable-file" or (d.block is not None and d.block[0] <= f.line <= d.block[1])
+            if inside and d.covers(f):
+                hit = d
+                break
+        if hit is not None:
+            hit.used = True
+            suppressed += 1
+        else:
+            kept.append(f)
+    from masqlint.engine.catalog import rule_headers
+    from masqlint.engine.lint import rule_enabled, rule_severity
+
+    rule = rule_headers().get("MQ005")
+    if rule is not None and rule_enabled(rule, fctx.settings):
+        for d in directives:
+            if d.used:
+                continue
+            what = ", ".join(d.rules) if d.rules else "every rule"
+            where = " (no fence holding an agent config follows it)" if d.kind == "disable-next-fence" and d.block is None else ""
+            kept.append(Finding(
+                rule=rule.id, name=rule.name, severity=rule_severity(rule, fctx.settings),
+                message=f"this `masqlint: {d.kind}` comment for {what} suppresses nothing here{where}: remove it",
+                path=fctx.source.path, span=Span(d.line, d.column, d.line, d.end_column),
+            ))  # no fix: outside a fence, masqlint changes nothing in a Markdown page
+    return kept, suppressed

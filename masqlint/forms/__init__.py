@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from masqlint.forms import kustomize, manifest
+from masqlint.forms import kustomize, manifest, markdown
 from masqlint.forms import standalone as standalone_form
 from masqlint.forms.embedded import AgentConfig
 from masqlint.forms.manifest import ParsedFile
@@ -65,6 +65,7 @@ class Reader:
 # Forms tried in order before the manifest / standalone fallback.
 READERS: list[Reader] = []
 READERS.append(Reader("kustomize", kustomize.claims, kustomize.read))
+READERS.append(Reader("markdown", markdown.claims, markdown.read))
 
 from masqlint.forms import egressnat  # noqa: E402
 

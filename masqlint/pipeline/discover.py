@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from masqlint.config.settings import glob_match
 
-EXTENSIONS = (".yaml", ".yml", ".json", "/Kustomization")
+EXTENSIONS = (".yaml", ".yml", ".json", ".md", ".markdown", "/Kustomization")
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", ".tox", ".mypy_cache", ".pytest_cache"}
 
 
