@@ -342,11 +342,13 @@ def read(source: SourceFile):
     units: list = []
     referrer = _referrer(source)
     build = Build()
+    generators = _generators(root)
     if referrer is not None:
         build.seen.add(os.path.realpath(referrer))
         _follow(referrer, root, build, notes, source)
     listed_agent = bool(build.origins)
-    generators = _generators(root)
+    if not (generators or listed_agent or "ip-masq" in text):
+        notes = []  # a kustomization that has nothing to do with the agent: its references are not our business
     for g in generators:
         _generator(source, referrer, g, build, notes, configs, units)
     ns_node = _get(root, "namespace")
