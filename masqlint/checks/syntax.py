@@ -264,9 +264,12 @@ def encoding(fctx):
     err = fctx.source.decode_error
     if err is None:
         return
+    what = f"the agent {REJECTS}"
+    if fctx.form in ("markdown", "kustomize"):  # a file the agent never reads itself
+        what = "masqlint cannot read the configs it shows, and tools that read it as UTF-8 stop there too"
     yield Problem(
         "MQ004",
         f"the file is not valid {'UTF-8' if fctx.source.encoding == 'utf-8' else fctx.source.encoding.upper()} "
-        f"({err.message}): the agent {REJECTS}. Save the file as UTF-8",
+        f"({err.message}): {what}. Save the file as UTF-8",
         at=Span(err.line, err.column, err.line, err.column + 1),
     )

@@ -113,7 +113,9 @@ def build_config_context(cfg: AgentConfig, settings: Settings) -> ConfigContext:
 def analyse(source: SourceFile, settings: Settings, standalone: bool | None = None) -> FileContext:
     """Parse a file and model every ip-masq-agent config in it."""
     if source.text is None:
-        return FileContext(source, settings, None, [], False)
+        from masqlint.forms import form_by_name
+
+        return FileContext(source, settings, None, [], False, form_by_name(source.fspath or source.path))
     found = read_forms(source, standalone)
     fctx = FileContext(source, settings, found.parsed, [], found.standalone, found.form, found.notes, found.policies,
                        found.units)

@@ -72,6 +72,11 @@ from masqlint.forms import egressnat  # noqa: E402
 READERS.append(Reader("egressnat", egressnat.claims, egressnat.read))
 
 
+def form_by_name(name: str) -> str:
+    """The form a file is of by its name alone (for a file whose text cannot be decoded)."""
+    return next((r.name for r in READERS if r.name in ("kustomize", "markdown") and r.claims(name, "")), "manifest")
+
+
 def form_names() -> list[str]:
     return [r.name for r in READERS] + ["manifest", "standalone"]
 
