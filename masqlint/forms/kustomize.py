@@ -262,7 +262,7 @@ def _entry_keys(g: Generator, referrer: str | None) -> set[str] | None:
         elif e.kind == "envs":
             if referrer is None:
                 return None
-            got = refs.resolve(referrer, e.path)
+            got = refs.resolve(referrer, e.path or "")
             if got.data is None:
                 return None
             keys |= set(_env_keys(got.data))
@@ -328,7 +328,7 @@ def _display(source: SourceFile, ref: str) -> str:
 
 def read(source: SourceFile):
     from masqlint.checks import Problem
-    from masqlint.forms import FormRead, Unit
+    from masqlint.forms import FormRead
     from masqlint.forms.manifest import parse_manifest
 
     text = source.text or ""
@@ -381,7 +381,7 @@ def _generator(source, referrer, g: Generator, build: Build, notes, configs, uni
     for e in g.entries:
         if e.kind == "literals" or referrer is None:
             continue
-        got = refs.resolve(referrer, e.path)
+        got = refs.resolve(referrer, e.path or "")
         if got.data is None:
             notes.append(Problem("MQ008", _unread(got.problem, "files"), at=_span(source, e.node)))
         else:
@@ -412,8 +412,8 @@ def _generator(source, referrer, g: Generator, build: Build, notes, configs, uni
     for e, got in readable:
         if e.kind != "files":
             continue
-        if e.key == "config" or culprit is not None or _mount_serves(mounts, {e.key}):
-            ref_source = SourceFile.from_bytes(_display(source, e.path), got.data, got.fspath)
+        if got.data is not None and (e.key == "config" or culprit is not None or _mount_serves(mounts, {e.key or ""})):
+            ref_source = SourceFile.from_bytes(_display(source, e.path or ""), got.data, got.fspath)
             units.append(Unit(ref_source, True))
     for e in g.entries:
         if e.kind == "literals" and e.key == "config" and e.value is not None:

@@ -65,7 +65,7 @@ def read(source: SourceFile):
     text = source.text or ""
     if "```" not in text and "~~~" not in text:
         return FormRead("markdown", [])
-    units = []
+    units: list[Unit] = []
     skipped = 0
     for info, content, first, last in fences(text):
         tag = _tag(info)

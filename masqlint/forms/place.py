@@ -49,7 +49,7 @@ class Placement:
         if b is None or b < a:
             # an end beyond the last line (end of the text): the end of the last line
             b = self._outer_offset(len(self.offsets), 10**9) if span.end_line > len(self.offsets) else a
-        return idx.span(a, max(a, b))
+        return idx.span(a, max(a, b if b is not None else a))
 
     def fix(self, fix: Fix | None) -> Fix | None:
         if fix is None or not self.exact:
