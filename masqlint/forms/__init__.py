@@ -98,9 +98,8 @@ def read_forms(source: SourceFile, standalone: bool | None = None) -> FormRead:
     manifest.find_configs(pf)
     if pf.yaml_error is not None and not pf.configs:
         manifest.recover_configs(pf)
-    if pf.configs and source.fspath:
-        kustomize.namespace_from_owner(pf.configs, source.fspath)
-    return FormRead("manifest", pf.configs, pf)
+    owner = kustomize.namespace_from_owner(pf.configs, source.fspath) if pf.configs and source.fspath else None
+    return FormRead("manifest", pf.configs, pf, units=[owner] if owner is not None else None)
 
 
 def suffix(name: str) -> str:

@@ -175,6 +175,8 @@ def _mounts_of(obj) -> list[Mount]:
 
 def _read_manifest(data: bytes, build: Build) -> None:
     """ConfigMaps and workloads of a listed resource file."""
+    if b"ip-masq" not in data:
+        return  # neither the agent's ConfigMap nor a volume that mounts it
     try:
         text = data.decode("utf-8")
         docs = list(yamlload.compose_all(text))
@@ -343,6 +345,9 @@ def read(source: SourceFile):
     referrer = _referrer(source)
     build = Build()
     generators = _generators(root)
+    ns_node = _get(root, "namespace")
+    if not generators and "ip-masq" not in text and scalar(ns_node) in (None, "kube-system"):
+        return FormRead("kustomize", [])  # nothing it builds can concern the agent's ConfigMap here
     if referrer is not None:
         build.seen.add(os.path.realpath(referrer))
         _follow(referrer, root, build, notes, source)
@@ -351,7 +356,6 @@ def read(source: SourceFile):
         notes = []  # a kustomization that has nothing to do with the agent: its references are not our business
     for g in generators:
         _generator(source, referrer, g, build, notes, configs, units)
-    ns_node = _get(root, "namespace")
     ns = scalar(ns_node)
     if ns_node is not None and ns != "kube-system" and (generators or listed_agent):
         what = "generates" if generators else "lists"
@@ -486,10 +490,14 @@ def _literal_config(source: SourceFile, e: Entry) -> AgentConfig:
 # --- a manifest that a kustomization lists ------------------------------------------------------
 
 
-def namespace_from_owner(configs: list[AgentConfig], fspath: str) -> None:
+def namespace_from_owner(configs: list[AgentConfig], fspath: str):
     """A manifest listed in the ``resources:`` of the kustomization beside it takes that
-    kustomization's ``namespace:`` (kustomize overrides the manifest's own): MQ101 is then the
-    kustomization's to report."""
+    kustomization's ``namespace:`` (kustomize overrides the manifest's own), so MQ101 is the
+    kustomization's to report, at its ``namespace:`` line. Returns the kustomization as a file to
+    check in its own right when that namespace is not kube-system (a kustomization that does not
+    name the agent itself is not read otherwise), else None."""
+    from masqlint.forms import Unit
+
     directory = os.path.dirname(os.path.abspath(fspath))
     for name in NAMES:
         got = refs.resolve(fspath, name)
@@ -498,18 +506,23 @@ def namespace_from_owner(configs: list[AgentConfig], fspath: str) -> None:
         try:
             root = _root(got.data.decode("utf-8"))
         except UnicodeDecodeError:
-            return
+            return None
         ns = scalar(_get(root, "namespace"))
         if ns is None:
-            return
+            return None
         me = os.path.realpath(fspath)
         listed = any(
             isinstance(i, ScalarNode) and os.path.realpath(os.path.join(directory, i.value)) == me
             for key in ("resources", "bases") for i in _items(root, key)
         )
-        if listed:
-            for c in configs:
-                if c.configmap is not None:
-                    c.namespace = ns
-                    c.namespace_set_by = got.fspath
-        return
+        if not listed:
+            return None
+        for c in configs:
+            if c.configmap is not None:
+                c.namespace = ns
+                c.namespace_set_by = got.fspath
+        if ns == "kube-system":
+            return None
+        display = os.path.join(os.path.dirname(configs[0].source.path), name) if configs else name
+        return Unit(SourceFile.from_bytes(display, got.data, got.fspath), None)
+    return None

@@ -6,6 +6,7 @@ read: the caller reports it (MQ008) instead. Nothing is ever executed."""
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 
@@ -14,14 +15,15 @@ MAX_REFERENCED_BYTES = 5 * 1024 * 1024
 
 def repo_root(fspath: str) -> str:
     """The directory holding ``.git`` above ``fspath``, else the working directory."""
-    d = os.path.dirname(os.path.abspath(fspath))
-    while True:
-        if os.path.exists(os.path.join(d, ".git")):
-            return d
-        parent = os.path.dirname(d)
-        if parent == d:
-            return os.getcwd()
-        d = parent
+    return _git_dir_above(os.path.dirname(os.path.abspath(fspath))) or os.getcwd()
+
+
+@functools.lru_cache(maxsize=256)
+def _git_dir_above(d: str) -> str | None:
+    if os.path.exists(os.path.join(d, ".git")):
+        return d
+    parent = os.path.dirname(d)
+    return None if parent == d else _git_dir_above(parent)
 
 
 class Reference:

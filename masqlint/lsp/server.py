@@ -154,7 +154,7 @@ def lint_buffer(path: str, text: str, opts: "Options", root: str | None = None) 
         return BufferLint(text, [], text, settings=settings)
     data = text.encode("utf-8", "surrogatepass")
     standalone = True if is_standalone_name(rel, settings) else None
-    if standalone is None and not might_hold_config(data, path):
+    if standalone is None and not might_hold_config(data):
         return BufferLint(text, [], text, settings=settings)
     result = lint_bytes(path, data, settings, standalone, path)
     linted = result.text if result.text is not None else text

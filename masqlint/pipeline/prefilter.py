@@ -29,19 +29,11 @@ _ESCAPE = re.compile(rb"\\(?:[xuU]|[ \t]*\r?\n)")
 _TEXT_ESCAPE = re.compile(r"\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|([ \t]*(?:\r\n|\r|\n)[ \t]*)|.)")
 
 
-# A kustomization can put a ConfigMap it lists (from another file) in the wrong namespace
-# without naming the agent itself: every kustomization is read.
-_ALWAYS_READ = ("kustomization.yaml", "kustomization.yml", "Kustomization")
-
-
-def might_hold_config(data: bytes, name: str | None = None) -> bool:
-    """False only when the bytes cannot hold an ip-masq-agent config in any form masqlint reads
-    (``name``: the file's path, for forms recognised by name)."""
+def might_hold_config(data: bytes) -> bool:
+    """False only when the bytes cannot hold an ip-masq-agent config in any form masqlint reads."""
     low = data.lower()
     if b"masq" in low or b"cidrlimit" in low or b"resyncinterval" in low or b"egressnatpolicy" in low:
         return True  # (an EgressNATPolicy, GKE Autopilot's SNAT configuration, need not say `masq`)
-    if name is not None and name.endswith(_ALWAYS_READ) and name.rpartition("/")[2] in _ALWAYS_READ:
-        return True
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         text = data[2:].decode("utf-16-le" if data[0] == 0xFF else "utf-16-be", errors="replace")
         return _might_hold_text(text)

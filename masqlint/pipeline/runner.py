@@ -169,7 +169,7 @@ def process_or_none(display: str, path: str, explicit: bool, opts: Options) -> F
             return early
         assert data is not None  # read_candidate answers bytes or an outcome
         standalone = True if is_standalone_path(display, path, settings, opts) else None
-        if standalone is None and not might_hold_config(data, path):
+        if standalone is None and not might_hold_config(data):
             return None
         result = lint_bytes(display, data, settings, standalone, None if path == "-" else path)
         if not (opts.fix or opts.diff):

@@ -156,7 +156,7 @@ def test_a_kustomization_that_is_not_yaml(tmp_path):
     repo(tmp_path)
     (tmp_path / "kustomization.yaml").write_bytes(b"configMapGenerator: [ {name: ip-masq-agent, files: [\x00\n")
     (tmp_path / "k2").mkdir()
-    (tmp_path / "k2" / "kustomization.yaml").write_bytes(b"resources:\n  - \xff\xfe\n")
+    (tmp_path / "k2" / "kustomization.yaml").write_bytes(b"resources:\n  - ip-masq-agent\xff\xfe.yaml\n")
     res = check(["kustomization.yaml", "k2/kustomization.yaml", "control.yaml"], tmp_path)
     assert [f[3] for f in res.found("kustomization.yaml")] == ["MQ001"]
     assert [f[3] for f in res.found("k2/kustomization.yaml")] == ["MQ004"]
