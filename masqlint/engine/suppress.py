@@ -80,8 +80,8 @@ def _removal(source, d: Directive):
 
 def apply_suppressions(fctx, findings: list[Finding]) -> tuple[list[Finding], int]:
     text = fctx.source.text
-    if not text or not (fctx.configs or getattr(fctx, "policies", None)):
-        return findings, 0  # directives only mean something in files that hold an agent config or EgressNATPolicy
+    if not text or not (fctx.configs or getattr(fctx, "policies", None) or (fctx.notes and fctx.form != "markdown")):
+        return findings, 0  # directives only mean something in files that hold (or build) an agent config or policy
     directives = find_directives(text)
     if not directives:
         return findings, 0

@@ -368,3 +368,26 @@ def test_kustomization_without_the_agent_stays_silent(tmp_path, monkeypatch):
     got, _ = findings(tmp_path, monkeypatch)
     # nothing about the agent: not even the reference that leaves the repository is masqlint's business
     assert got == []
+
+
+def test_checking_only_the_listed_manifest_still_names_the_kustomization_line(tmp_path, monkeypatch):
+    cm = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ip-masq-agent\ndata:\n"
+          "  config: |\n" + "".join(f"    {ln}\n" for ln in GKE_DEFAULTS.splitlines()))
+    tree(tmp_path, {"kustomization.yaml": "namespace: networking\nresources:\n  - configmap.yaml\n", "configmap.yaml": cm})
+    got, result = findings(tmp_path, monkeypatch, "configmap.yaml")
+    assert got == [("kustomization.yaml", 1, 12, "MQ101")]
+    assert result.files_checked == 2
+
+
+def test_suppressions_in_a_referenced_file_and_in_the_kustomization(tmp_path, monkeypatch):
+    tree(tmp_path, {
+        "kustomization.yaml": "namespace: kube-system\n"
+                              "configMapGenerator:\n"
+                              "  # masqlint: disable-next-line=MQ105 -- the DaemonSet is built elsewhere with the same suffix\n"
+                              "  - name: ip-masq-agent\n"
+                              "    files: [config=c.yaml]\n",
+        "c.yaml": HOST_BITS.replace("  - 10.1.1.5/24\n", "  - 10.1.1.5/24  # masqlint: disable=MQ302 -- lab range\n"),
+    })
+    got, result = findings(tmp_path, monkeypatch, "kustomization.yaml")
+    assert got == []
+    assert result.suppressed == 2
