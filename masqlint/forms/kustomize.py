@@ -374,7 +374,7 @@ def read(source: SourceFile):
                     f"the generated ip-masq-agent ConfigMap is in namespace `{gns}`, but the agent reads only "
                     "kube-system/ip-masq-agent: it has no effect. Use `namespace: kube-system`",
                     at=_span(source, g.namespace_node)))
-    return FormRead("kustomize", configs, None, False, notes, units)
+    return FormRead("kustomize", configs, None, False, notes, units=units)
 
 
 def _generator(source, referrer, g: Generator, build: Build, notes, configs, units) -> None:

@@ -88,7 +88,7 @@ def read(source: SourceFile):
             f"skipped: {skipped:,} more fences of this page hold an agent config; only the first {MAX_FENCES} are "
             "checked (split the page to check the rest)",
             at=Span(1, 1, 1, 1)))
-    return FormRead("markdown", [], None, False, notes, units)
+    return FormRead("markdown", [], None, False, notes, units=units)
 
 
 def placement(source: SourceFile, content: str, first: int, last: int) -> Placement:
