@@ -75,15 +75,18 @@ def load_side(label: str, data: bytes | None, settings, standalone=None) -> tupl
     if data is None:
         return Side(label, defaults_in_force(t, ABSENT, f"{label} does not exist: no ConfigMap, the agent uses its defaults"),
                     note="no ConfigMap: agent defaults"), warnings
+    from masqlint.engine.lint import configs_in
+
     fctx = analyse(SourceFile.from_bytes(label, data), settings, standalone)
-    if fctx.policies and (not fctx.configs or not t.reads_configmap):
+    configs = [c for c, _, _ in configs_in(fctx)]  # a page's fences and a generator's file count too
+    if fctx.policies and (not configs or not t.reads_configmap):
         return Side(label, policy_side(label, fctx.policies, settings), None, False, ACCEPTED, policy=True), warnings
-    if not fctx.configs:
+    if not configs:
         return Side(label, defaults_in_force(t, ABSENT, f"{label} holds no ip-masq-agent ConfigMap: the agent uses its defaults"),
                     note="no ConfigMap: agent defaults"), warnings
-    if len(fctx.configs) > 1:
-        warnings.append(f"{label}: {len(fctx.configs)} ip-masq-agent configs; comparing the first (see MQ408)")
-    cctx = fctx.configs[0]
+    if len(configs) > 1:
+        warnings.append(f"{label}: {len(configs)} ip-masq-agent configs; comparing the first (see MQ408)")
+    cctx = configs[0]
     inf = cctx.in_force
     return Side(label, inf, cctx.parsed, cctx.config.text == "", inf.state, inf.why), warnings
 

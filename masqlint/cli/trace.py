@@ -293,17 +293,24 @@ def units_for_bytes(display: str, data: bytes, settings, standalone=None, polici
         policies.setdefault(scope, []).extend((display, pol, settings) for pol in fctx.policies)
     if not settings.target_model().reads_configmap:
         return []  # Autopilot ignores the ConfigMap: its policies are traced instead
-    several = len(fctx.configs) > 1
+    from masqlint.engine.lint import configs_in
+
+    found = configs_in(fctx)  # a kustomization's generator file, a page's fences too
+    several = len(found) > 1
     out = []
-    for cctx in fctx.configs:
-        line = cctx.config.anchor_span().line if several else None
-        out.append(Unit(display, cctx.in_force, line, _line_of(cctx), expectations(settings)))
+    for cctx, where, place in found:
+        anchor = cctx.config.anchor_span() if place is None else place.span(cctx.config.anchor_span())
+        line = anchor.line if several else None
+        out.append(Unit(where, cctx.in_force, line, _line_of(cctx, place), expectations(settings)))
     return out
 
 
-def _line_of(cctx):
+def _line_of(cctx, place=None):
     def f(rule):
-        return cctx.span(rule.origin).line if rule.origin is not None else None
+        if rule.origin is None:
+            return None
+        span = cctx.span(rule.origin)
+        return (span if place is None else place.span(span)).line
 
     return f
 

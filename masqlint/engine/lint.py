@@ -126,6 +126,20 @@ def analyse(source: SourceFile, settings: Settings, standalone: bool | None = No
     return fctx
 
 
+def configs_in(fctx: FileContext) -> list[tuple[ConfigContext, str, Any]]:
+    """Every agent config the file holds or refers to, for the commands that model configs (trace,
+    diff): (context, the path its positions name, the ``forms.place.Placement`` that moves a span of
+    the context onto that file's lines, or None when the context's own positions are that file's)."""
+    out: list[tuple[ConfigContext, str, Any]] = [(c, fctx.source.path, None) for c in fctx.configs]
+    for unit in fctx.units:
+        sub = analyse(unit.source, fctx.settings, unit.standalone)
+        if unit.place is None:
+            out.extend(configs_in(sub))
+        else:
+            out.extend((c, fctx.source.path, unit.place) for c in sub.configs)
+    return out
+
+
 # --- selection -------------------------------------------------------------------------------
 
 
