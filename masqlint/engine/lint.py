@@ -248,12 +248,23 @@ def _lint_units(fctx: FileContext, result: FileResult) -> None:
     moved to this file's lines, then the file's block directives apply."""
     blocks = []
     placed: list[Finding] = []
+    elsewhere: dict[int, FileResult] = {}  # regions of other files (an env file's `config=` line)
     for unit in fctx.units:
         sub = lint_source(unit.source, fctx.settings, unit.standalone)
         if unit.place is None:
             result.related.append(sub)
             result.related.extend(sub.related)
             sub.related = []
+            continue
+        if unit.place.outer is not fctx.source:
+            outer = unit.place.outer
+            other = elsewhere.get(id(outer))
+            if other is None:
+                other = elsewhere[id(outer)] = FileResult(path=outer.path, text=outer.text)
+                result.related.append(other)
+            other.findings.extend(unit.place.finding(f, outer.path) for f in sub.findings)
+            other.configs += sub.configs
+            other.suppressed += sub.suppressed
             continue
         blocks.append(unit.place.lines)
         placed.extend(unit.place.finding(f, result.path) for f in sub.findings)

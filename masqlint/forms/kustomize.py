@@ -414,7 +414,10 @@ def _generator(source, referrer, g: Generator, build: Build, notes, configs, uni
             _data_key_note(source, g, culprit, notes)
 
     for e, got in readable:
-        if e.kind != "files":
+        if e.kind == "envs" and got.data is not None:
+            unit = _env_config(source, e, got)
+            if unit is not None:
+                units.append(unit)
             continue
         if got.data is not None and (e.key == "config" or culprit is not None or _mount_serves(mounts, {e.key or ""})):
             ref_source = SourceFile.from_bytes(_display(source, e.path or ""), got.data, got.fspath)
@@ -422,6 +425,30 @@ def _generator(source, referrer, g: Generator, build: Build, notes, configs, uni
     for e in g.entries:
         if e.kind == "literals" and e.key == "config" and e.value is not None:
             configs.append(_literal_config(source, e))
+
+
+def _env_config(source: SourceFile, e: Entry, got: refs.Reference):
+    """The ``config=`` line of an env file: its value is the agent config, checked at its place in
+    that file (the findings name the env file)."""
+    from masqlint.forms import Unit
+    from masqlint.forms.place import Placement
+
+    env = SourceFile.from_bytes(_display(source, e.path or ""), got.data or b"", got.fspath)
+    if env.text is None:
+        return None
+    idx = env.index
+    for ln in range(1, len(idx.starts) + 1):
+        line = idx.line_text(ln)
+        key, sep, value = line.partition("=")
+        if not sep or key.strip() != "config" or line.lstrip().startswith("#"):
+            continue
+        start = idx.starts[ln - 1] + len(key) + 1
+        suffix = ".json" if value.lstrip().startswith(("{", "[")) else ".yaml"
+        unit = SourceFile.from_bytes(f"{env.path}:{ln}{suffix}", value.encode("utf-8"))
+        place = Placement(env, value, [start], [""], (idx.starts[ln - 1], idx.starts[ln - 1] + len(line)))
+        place.lines = (ln, ln)
+        return Unit(unit, None, place)
+    return None
 
 
 def _mount_serves(mounts: list[Mount], keys: set[str]) -> bool:

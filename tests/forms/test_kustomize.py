@@ -409,3 +409,14 @@ def test_an_extensionless_kustomization_is_found_by_the_walk(tmp_path, monkeypat
     })
     got, _ = findings(tmp_path, monkeypatch)
     assert got == [("cluster/Kustomization", 1, 12, "MQ101")]
+
+
+def test_an_env_file_config_line_is_checked_in_the_env_file(tmp_path, monkeypatch):
+    line = 'config={"nonMasqueradeCIDRs": ["10.0.0.0/8", "10.1.1.5/24"], "resyncInterval": "60s"}'
+    tree(tmp_path, {
+        "kustomization.yaml": "namespace: kube-system\nconfigMapGenerator:\n  - name: ip-masq-agent\n"
+                              "    options: {disableNameSuffixHash: true}\n    envs: [ip-masq-agent.env]\n",
+        "ip-masq-agent.env": "# the agent's config, one line\n" + line + "\n",
+    })
+    got, _ = findings(tmp_path, monkeypatch, "kustomization.yaml")
+    assert got == [("ip-masq-agent.env", 2, line.index('"10.1.1.5/24"') + 1, "MQ302")]
