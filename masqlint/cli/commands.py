@@ -331,16 +331,23 @@ def _policies_in(path: str, data: bytes) -> list:
 
 def cmd_render(args) -> int:
     from masqlint.agent.sync import sync_bytes
+    from masqlint.cli.main import UsageError
 
+    if args.target in ("cilium", "azure"):
+        from masqlint.cli.render_targets import run
+
+        return run(args)
     flags = render_flags(args)
-    data: bytes | None = _read_input(args.file)
+    if len(args.file) != (0 if args.absent else 1):
+        raise UsageError("masqlint: render takes one FILE (none with --absent)")
+    data: bytes | None = None if args.absent else _read_input(args.file[0])
     if not args.raw and data is not None:
-        policies = _policies_in(args.file, data)
+        policies = _policies_in(args.file[0], data)
         if policies:
             from masqlint.cli.render_policy import render_policies
 
-            return render_policies(args.file, policies, args.format)
-        data = config_bytes_from_manifest(args.file, data)
+            return render_policies(args.file[0], policies, args.format)
+        data = config_bytes_from_manifest(args.file[0], data)
     prev = None
     if args.previous:
         prev = _read_input(args.previous)

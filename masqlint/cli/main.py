@@ -87,10 +87,12 @@ def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
     _common_settings_args(c)
 
     r = sub.add_parser("render", help="what the agent does with a config: accepted?, effective config, iptables payloads")
-    r.add_argument("file", metavar="FILE", help="a manifest holding the ip-masq-agent ConfigMap or EgressNATPolicies "
-                   "(or, with --raw, the config file itself); '-' for stdin")
-    r.add_argument("--target", choices=("upstream", "gke"), default="upstream")
+    r.add_argument("file", nargs="*", metavar="FILE",
+                   help="a manifest holding the ip-masq-agent ConfigMap or EgressNATPolicies (or, with --raw, the config "
+                        "file itself); '-' for stdin; azure: a config directory or several files")
+    r.add_argument("--target", choices=("upstream", "gke", "cilium", "azure"), default="upstream")
     r.add_argument("--raw", action="store_true", help="FILE is the agent's config file (the bytes at /etc/config/ip-masq-agent)")
+    r.add_argument("--absent", action="store_true", help="there is no config file: show what the agent does without one")
     r.add_argument("--previous", metavar="FILE", help="the config applied one loop earlier (stays in force if FILE is rejected)")
     r.add_argument("--nomasq-all-reserved-ranges", action="store_true", default=None)
     r.add_argument("--enable-ipv6", action="store_true", default=None)
