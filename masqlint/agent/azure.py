@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import os
 
-from .load import DecodeError, decode_bytes, is_json_input, parse_agent_text
-from .goslice import GoStringSlice
-from .model import MASQ_COMMENT, NON_MASQ_COMMENT, AgentError, AgentFlags, MasqConfig, decode_value, is_ipv6_cidr, validate
+from masqlint.agent.load import DecodeError, decode_bytes, is_json_input, parse_agent_text
+from masqlint.agent.goslice import GoStringSlice
+from masqlint.agent.model import MASQ_COMMENT, NON_MASQ_COMMENT, AgentError, AgentFlags, MasqConfig, decode_value, is_ipv6_cidr, validate
 
 CONFIG_DIR = "/etc/config/"
 PREFIX = "ip-masq"

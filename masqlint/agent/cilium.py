@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import os
 
-from .gonetip import NetipError, Prefix, go_quote, parse_prefix
-from .jsonish import JArray, JBool, JNull, JNumber, JObject, JString, JValue, kind_name
-from .load import DecodeError, Offset, decode_bytes, is_json_input, parse_agent_text
-from .model import RESERVED, RFC1918, AgentError, match_field
+from masqlint.agent.gonetip import NetipError, Prefix, go_quote, parse_prefix
+from masqlint.agent.jsonish import JArray, JBool, JNull, JNumber, JObject, JString, JValue, kind_name
+from masqlint.agent.load import DecodeError, Offset, decode_bytes, is_json_input, parse_agent_text
+from masqlint.agent.model import RESERVED, RFC1918, AgentError, match_field
 
 DEFAULTS = RFC1918 + RESERVED  # Cilium's defaultNonMasqCIDRs: every reserved range
 LINK_LOCAL_V4 = parse_prefix("169.254.0.0/16")
@@ -55,13 +55,14 @@ class Entry:
 class State:
     """What the agent holds: the CIDRs from the config (or defaults) and its link-local flags."""
 
-    __slots__ = ("entries", "masq_link_local", "masq_link_local_ipv6", "defaults")
+    __slots__ = ("entries", "masq_link_local", "masq_link_local_ipv6", "defaults", "origins")
 
     def __init__(self, entries=(), masq_link_local=False, masq_link_local_ipv6=False, defaults=False) -> None:
         self.entries: list[Entry] = list(entries)
         self.masq_link_local = masq_link_local
         self.masq_link_local_ipv6 = masq_link_local_ipv6
         self.defaults = defaults
+        self.origins: dict = {}  # field name -> the JSON value that last set it
 
     def config_prefixes(self) -> list[Prefix]:
         seen: dict[Prefix, None] = {}
@@ -164,6 +165,8 @@ def decode(root: JValue, json_input: bool, text: str, collect: list | None = Non
             f"json: cannot unmarshal {kind_name(root)} into Go value of type ipmasq.config", "type", root))
     for key, value, _korigin in root.members:
         name = match_field(key)
+        if name in ("nonMasqueradeCIDRs", "masqLinkLocal", "masqLinkLocalIPv6"):
+            state.origins[name] = value
         if name == "nonMasqueradeCIDRs":
             if isinstance(value, JNull):
                 state.entries = []
@@ -284,3 +287,58 @@ def longest_match(state: State, version: int, addr: int) -> Prefix | None:
         if (addr >> shift) == (p.as_int() >> shift) and (best is None or p.bits > best.bits):
             best = p
     return best
+
+
+# --- as the shared sync result (rules, trace and diff read that) --------------------------------
+
+
+def to_masq_config(state: State):
+    """The state as the MasqConfig rules read: entries as programmed (masked), each with its origin."""
+    from masqlint.agent.goslice import GoStringSlice
+    from masqlint.agent.model import MasqConfig
+
+    sl = GoStringSlice.of([str(e.prefix) for e in state.entries])
+    for i, e in enumerate(state.entries):
+        sl.origins[i] = e.origin
+    cfg = MasqConfig(sl)
+    cfg.masq_link_local, cfg.masq_link_local_ipv6 = state.masq_link_local, state.masq_link_local_ipv6
+    cfg.origins.update(state.origins)
+    return cfg
+
+
+def sync_result(root_or_error, empty: bool, previous, text: str | None, json_input: bool, flags):
+    """Cilium's update on an already parsed config, as a ``model.SyncResult`` (no iptables).
+
+    On rejection the configuration in force is the previous one, or, at first start, the defaults
+    (masqlint's assumption for every target; Cilium's own map is then empty)."""
+    from masqlint.agent.model import MasqConfig, SyncResult
+
+    if root_or_error is None or empty:
+        cfg = to_masq_config(defaults_state())
+        return SyncResult(True, None, cfg, None, None, cfg, previous)
+    in_force = previous.effective if previous is not None else MasqConfig.defaults(flags)
+    if isinstance(root_or_error, AgentError):
+        kind = "convert" if root_or_error.kind in ("yaml", "encoding") else "de-serialize"
+        return SyncResult(False, _fail(kind, root_or_error), in_force, None, None, None, previous)
+    try:
+        st = decode(root_or_error, json_input, text or "")
+    except AgentError as err:
+        return SyncResult(False, err, in_force, None, None, None, previous)
+    cfg = to_masq_config(st)
+    return SyncResult(True, None, cfg, None, None, cfg, previous)
+
+
+def read_item(item: JValue, json_input: bool, text: str | None) -> tuple[str, Prefix | None, str | None]:
+    """One list item as Cilium reads it: (the raw text it parses, the prefix it programs or None,
+    Cilium's error or None). For linters, which look at every item even after the first bad one."""
+    raw = raw_json(item, json_input and text is not None, text or "")
+    try:
+        entry = _ipnet(item, 0, json_input and text is not None, text or "")
+    except AgentError as err:
+        return raw.strip('"'), None, err.message
+    return entry.text, entry.prefix, None
+
+
+def decoded_text(item: JValue) -> str | None:
+    """What a JSON string item means once its escapes are decoded (None for other items)."""
+    return item.value if isinstance(item, JString) else None

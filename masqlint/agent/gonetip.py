@@ -12,7 +12,7 @@ Error texts are Go's own: ``netip.ParsePrefix("…"): …`` wrapping ``ParseAddr
 
 from __future__ import annotations
 
-from .gonet import _string6
+from masqlint.agent.gonet import _string6
 
 
 class NetipError(ValueError):
@@ -23,7 +23,7 @@ class NetipError(ValueError):
 
 def go_quote(s: str) -> str:
     """strconv.Quote."""
-    from .model import _go_q
+    from masqlint.agent.model import _go_q
 
     return '"' + _go_q(s) + '"'
 

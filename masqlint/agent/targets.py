@@ -62,6 +62,7 @@ class Target:
     on_reject: str = "keep"  # "keep": logs and keeps the rules it had; "exit": the agent exits (crash loop)
     match: str = "first"  # "first": the first RETURN rule in file order decides; "longest": longest prefix
     reload: str = ""  # how the consumer picks up a changed file, when it is not resyncInterval
+    reader: str = ""  # "cilium": the file is read as Cilium reads it (agent/cilium.py)
 
     def default_cidrs(self) -> tuple[str, ...]:
         return self.flags.default_cidrs()
@@ -135,6 +136,7 @@ TARGETS: dict[str, Target] = {
         checks_ipv6_flag=False,
         match="longest",
         reload="it watches the file and reloads on every change instead",
+        reader="cilium",
     ),
     "azure": Target(
         name="azure",
@@ -166,14 +168,20 @@ def decode_for(target: Target, root, collect: list | None = None) -> MasqConfig:
     return cfg
 
 
-def apply_target(target: Target, root_or_error, empty: bool = False, previous: SyncResult | None = None) -> SyncResult:
+def apply_target(target: Target, root_or_error, empty: bool = False, previous: SyncResult | None = None,
+                 text: str | None = None, json_input: bool = False) -> SyncResult:
     """One loop of ``target`` on a config parsed to ``root_or_error`` (None: no config file).
 
     ``empty``: the file exists and has zero bytes. On rejection the configuration in force is the
-    previous one, or the defaults at first start (see ``Target.rejection_note``).
+    previous one, or the defaults at first start (see ``Target.rejection_note``). ``text`` and
+    ``json_input``: the config text, for consumers that read list items from the raw JSON (Cilium).
     """
     if target.upstream_like:
         return apply(root_or_error, target.flags, previous)
+    if target.reader == "cilium":
+        from masqlint.agent.cilium import sync_result
+
+        return sync_result(root_or_error, empty, previous, text, json_input, target.flags)
     flags = target.flags
     in_force = previous.effective if previous is not None else MasqConfig.defaults(flags)
     if target.defaults_for_file(root_or_error is not None, empty):

@@ -26,6 +26,7 @@ class Problem:
     outer: bool = False  # `at` is a node of the manifest itself, not of the config text
     fix: Fix | None = None
     data: dict = field(default_factory=dict)
+    severity: str | None = None  # the rule's severity for this case (e.g. a target that only masks), unless settings override it
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,6 @@ def register(rule: str, scope: str = CONFIG):
 
 def load_all() -> dict[str, list[Check]]:
     """Import every check module (each registers its rules) and return the registry."""
-    from masqlint.checks import cidrs, cluster, egressnat, keys, manifest, notes, policy, syntax, traffic  # noqa: F401
+    from masqlint.checks import cidrs, cluster, consumers, egressnat, keys, manifest, notes, policy, syntax, traffic  # noqa: F401
 
     return REGISTRY

@@ -21,6 +21,7 @@ class Entry:
     node: JString  # where it is written
     cidr: GoCIDR | None
     error: str | None
+    reader: str = ""  # "cilium": ``error`` is Cilium's own (it reads the raw JSON text with netip)
     rng: tuple[int, int, int] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -54,14 +55,23 @@ def _entries(ctx) -> list[Entry]:
     out = []
     values = ctx.decoded.cidrs.values() or []
     origins = ctx.decoded.cidrs.value_origins()
+    cilium = ctx.target.reader == "cilium"
     for i, (text, origin) in enumerate(zip(values, origins)):
         if not isinstance(origin, JString):
             continue
+        if cilium:
+            from masqlint.agent.cilium import read_item
+
+            raw, _prefix, err = read_item(origin, ctx.config.json_input, ctx.config.text)
+            if err is not None:
+                out.append(Entry(i, raw, origin, None, err, "cilium"))
+                continue
         try:
             c = parse_cidr(text)
             out.append(Entry(i, text, origin, c, None))
         except GoNetError as e:
-            out.append(Entry(i, text, origin, None, e.message))
+            if not cilium:  # (what netip takes, net.ParseCIDR takes too; this is not reached for Cilium)
+                out.append(Entry(i, text, origin, None, e.message))
     return out
 
 
@@ -138,6 +148,9 @@ def _diagnose(text: str, bits_hint: int | None) -> tuple[str, str | None]:
             return "it contains white space", None
     if "#" in text:
         return "a comment is glued to it (`#` needs a space before it to start a comment)", text.split("#")[0].strip()
+    if "\\" in text:
+        return ("it is written with JSON escapes, and Cilium parses the raw text of the item, escapes included; "
+                "write the characters themselves"), None
     if "," in text:
         return "it holds several CIDRs in one string; write one per list item", None
     if "%" in text:
@@ -153,6 +166,8 @@ def _diagnose(text: str, bits_hint: int | None) -> tuple[str, str | None]:
     if _IPV4ISH.match(addr) and any(len(o) > 1 and o.startswith("0") for o in addr.split(".")):
         fixed = ".".join(str(int(o)) for o in addr.split(".")) + "/" + plen
         return "an octet has a leading zero, which the agent's parser rejects", fixed
+    if len(plen) > 1 and plen.startswith("0") and plen.isdigit():
+        return f"the prefix length /{plen} has a leading zero", f"{addr}/{int(plen)}"
     if plen.isdigit():
         maxbits = 32 if _IPV4ISH.match(addr) else 128
         if int(plen) > maxbits:
@@ -166,7 +181,15 @@ def invalid_cidr(ctx):
         if e.cidr is not None:
             continue
         why, suggestion = _diagnose(e.text, None)
-        msg = f'"{e.text}" is not a valid CIDR: {why}. The agent logs `CIDR "{e.text}" could not be parsed`, {REJECTS}'
+        if e.reader == "cilium":
+            from masqlint.agent.cilium import decoded_text
+
+            if suggestion is None and "\\" in e.text:
+                suggestion = decoded_text(e.node)
+            msg = (f'"{e.text}" is not a valid CIDR for Cilium: {why}. Cilium logs `{e.error}` and rejects the whole '
+                   "file, keeping the map it had (at first start it programs nothing, not even link-local)")
+        else:
+            msg = f'"{e.text}" is not a valid CIDR: {why}. The agent logs `CIDR "{e.text}" could not be parsed`, {REJECTS}'
         if suggestion:
             msg += f". Write {suggestion}"
         yield Problem("MQ301", msg, at=e.node, data={"cidr": e.text, "suggestion": suggestion})
@@ -177,6 +200,9 @@ def invalid_cidr(ctx):
 
 @register("MQ302")
 def cidr_host_bits(ctx):
+    if ctx.target.reader == "cilium":
+        yield from _cilium_host_bits(ctx)
+        return
     for e in entries(ctx):
         if e.cidr is None or e.cidr.aligned:
             continue
@@ -198,6 +224,31 @@ def cidr_host_bits(ctx):
             at=e.node,
             fix=fix,
             data={"cidr": e.text, "network": net},
+        )
+
+
+def _cilium_host_bits(ctx):
+    """Cilium masks (``netip.Prefix.Masked``): a warning that names the range it programs."""
+    from masqlint.agent.gonetip import parse_prefix
+
+    for e in entries(ctx):
+        if e.cidr is None and e.error is not None:
+            continue
+        p = parse_prefix(e.text)
+        if p.is_masked():
+            continue
+        net = str(p.masked())
+        r = ctx.value_range(e.node)
+        fix = Fix(f"replace {e.text} with {net}", (Edit(r[0], r[1], net),), safe=False) if r is not None else None
+        host = p.addr_string()
+        yield Problem(
+            "MQ302",
+            f"{e.text} has host bits set: Cilium masks it to {net} without a word and programs that whole block, which "
+            f"may be far more than the one host that was meant. Write {net}, or {host}/{p.width} for the single host",
+            at=e.node,
+            fix=fix,
+            data={"cidr": e.text, "network": net, "programmed": net},
+            severity="warning",
         )
 
 

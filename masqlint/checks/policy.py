@@ -81,6 +81,8 @@ def dropped_default(ctx):
         return  # MQ309 empty-cidr-list
     if written is None and ctx.target.prefills_defaults:
         return  # the defaults are in force
+    if written is None and not inf.effective.non_masquerade_cidrs:
+        return  # no range at all: MQ420 no-nonmasq-range
     covered = merge_ranges((r.version, r.lo, r.hi) for r in inf.rules)
     keys = range_keys(covered)
     allowed = ranges_of(ctx.settings.allow_dropped_defaults)

@@ -100,7 +100,7 @@ def build_config_context(cfg: AgentConfig, settings: Settings) -> ConfigContext:
         root, parsed = parse_agent_text_with_root(cfg.text, cfg.json_input)
     from masqlint.agent.targets import apply_target, decode_for
 
-    result = apply_target(target, parsed, empty=cfg.text == "")
+    result = apply_target(target, parsed, empty=cfg.text == "", text=cfg.text, json_input=cfg.json_input)
     decoded = None
     errors: list[AgentError] = []
     if target.defaults_for_file(parsed is not None, cfg.text == ""):
@@ -115,7 +115,7 @@ def analyse(source: SourceFile, settings: Settings, standalone: bool | None = No
     if source.text is None:
         from masqlint.forms import form_by_name
 
-        return FileContext(source, settings, None, [], False, form_by_name(source.fspath or source.path))
+        return FileContext(source, settings, None, [], bool(standalone), form_by_name(source.fspath or source.path))
     found = read_forms(source, standalone)
     fctx = FileContext(source, settings, found.parsed, [], found.standalone, found.form, found.notes, found.policies,
                        found.units)
@@ -157,14 +157,15 @@ def rule_enabled(rule: Rule | RuleHeader, settings: Settings) -> bool:
     return _matches(rule, settings.select) or _matches(rule, settings.extend_select)
 
 
-def rule_severity(rule: Rule | RuleHeader, settings: Settings) -> Severity:
+def rule_severity(rule: Rule | RuleHeader, settings: Settings, default: str | None = None) -> Severity:
+    """The severity settings give ``rule``, else ``default`` (a check's own for one finding), else the catalog's."""
     for key in (rule.id, rule.name):
         if key in settings.severity:
             return settings.severity[key]
     for key, sev in settings.severity.items():
         if rule.id.startswith(str(key).upper()):
             return sev
-    return rule.severity
+    return Severity.parse(default) if default else rule.severity
 
 
 # --- running checks ----------------------------------------------------------------------------
@@ -209,7 +210,7 @@ def to_finding(p: Problem, cctx: ConfigContext | None, fctx: FileContext) -> Fin
     return Finding(
         rule=rule.id,
         name=rule.name,
-        severity=rule_severity(rule, settings),
+        severity=rule_severity(rule, settings, p.severity),
         message=p.message,
         path=fctx.source.path,
         span=span,

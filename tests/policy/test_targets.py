@@ -94,16 +94,18 @@ def test_only_masqlinklocal_file_rules_in_force_differ_by_target():
         assert (not seg[0].masquerade) is kept, target
 
 
-def test_cilium_file_with_only_masqlinklocal_is_reported_by_mq401():
+def test_cilium_file_with_only_masqlinklocal_is_reported_by_mq420_not_mq401():
     text = manifest("masqLinkLocal: false\n")
-    assert "MQ401" not in rules(lint_text(text, config={"target": "gke"}))
-    found = [f for f in lint_text(text, config={"target": "cilium"}) if f.rule == "MQ401"]
-    assert found and "only when the file is missing or empty" in found[0].message
-    assert found[0].data["dropped"] == ["10.0.0.0/8", "100.64.0.0/10", "172.16.0.0/12", "192.0.0.0/24",
-                                        "192.0.2.0/24", "192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15",
-                                        "198.51.100.0/24", "203.0.113.0/24", "240.0.0.0/4"]
-    az = [f for f in lint_text(text, config={"target": "azure"}) if f.rule == "MQ401"]
-    assert az and "only when there is no config file at all" in az[0].message
+    assert not {"MQ401", "MQ420"} & set(rules(lint_text(text, config={"target": "gke"})))
+    found = lint_text(text, config={"target": "cilium"})
+    assert "MQ401" not in rules(found)
+    mq420 = [f for f in found if f.rule == "MQ420"]
+    assert mq420 and "only when the file is missing or has zero bytes" in mq420[0].message
+    assert mq420[0].severity.label == "error"
+    assert "169.254.0.0/16, fe80::/10" in mq420[0].message  # Cilium adds both link-local ranges
+    az = [f for f in lint_text(text, config={"target": "azure"}) if f.rule == "MQ420"]
+    assert az and "only when there is no ip-masq* file at all" in az[0].message
+    assert "fe80::/10" not in az[0].message  # no IPv6 rules without --enable-ipv6
 
 
 # --- host bits ---------------------------------------------------------------------------------------
