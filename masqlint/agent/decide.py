@@ -95,6 +95,19 @@ def canonical_range(text: str) -> tuple[int, int, int, int] | None:
     return v, lo, hi, plen
 
 
+@functools.lru_cache(maxsize=4096)
+def netip_range(text: str) -> tuple[int, int, int, int] | None:
+    """(version, first, last, prefix length) as netip.ParsePrefix(...).Masked() has it, or None."""
+    from masqlint.agent.gonetip import NetipError, parse_prefix
+
+    try:
+        p = parse_prefix(text).masked()
+    except NetipError:
+        return None
+    lo = p.as_int()
+    return (4 if p.is4 else 6), lo, lo + (1 << (p.width - p.bits)) - 1, p.bits
+
+
 def rules_from(cfg: MasqConfig, target, written: bool) -> list[Rule]:
     """The consumer's non-masquerade rules for an effective config, in the order it walks them."""
     out: list[Rule] = []
@@ -105,8 +118,9 @@ def rules_from(cfg: MasqConfig, target, written: bool) -> list[Rule]:
         out.append(_fixed(len(out), LINK_LOCAL_V6, LINK_LOCAL))
     values = cfg.non_masquerade_cidrs or []
     origins = cfg.cidrs.value_origins()
+    netip = getattr(target, "reader", "") == "cilium"  # netip keeps IPv4-mapped prefixes IPv6
     for i, text in enumerate(values):
-        r = canonical_range(text)
+        r = netip_range(text) if netip else canonical_range(text)
         if r is None:
             continue
         v, lo, hi, plen = r

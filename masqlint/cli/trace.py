@@ -22,6 +22,8 @@ Without ``--dst`` the destinations traced are the declared ones (``must-masquera
 ``must-not-masquerade``) and the cluster's Pod ranges (which must keep pod IPs); each result then
 carries ``expect`` (``node IP`` or ``pod IP``) and ``ok``, and the exit status is 1 when one is not
 where the policy wants it, so the command can gate CI on its own.
+The iptables agents stop at the first RETURN rule in chain order; Cilium's BPF map takes the longest
+matching prefix (said in the text).
 """
 
 from __future__ import annotations
@@ -334,7 +336,8 @@ def _decision(p: Part) -> str:
     if p.reason == REASON_SNAT_OFF:
         return "keep pod IP: default SNAT is disabled on the cluster and no ip-masq-agent config is in force"
     if p.reason == REASON_LINK_LOCAL:
-        return f"keep pod IP: link-local {p.entry} (masqLinkLocal is false)"
+        key = "masqLinkLocalIPv6" if ":" in (p.entry or "") else "masqLinkLocal"
+        return f"keep pod IP: link-local {p.entry} ({key} is false)"
     if p.reason == REASON_NO_CONFIGMAP:
         return f"keep pod IP: default range {p.entry} (no ConfigMap: agent defaults)"
     if p.reason == REASON_REJECTED:
@@ -351,7 +354,9 @@ def render_text(results: list[Result]) -> str:
             if lines:
                 lines.append("")
             where = f"{u.path}:{u.line}" if u.line else u.path
-            lines.append(f"{where} (target {u.inf.target.name})")
+            how = ("; the longest matching prefix decides, not the order of the list"
+                   if getattr(u.inf.target, "match", "first") == "longest" else "")
+            lines.append(f"{where} (target {u.inf.target.name}{how})")
             if u.inf.state != ACCEPTED or u.inf.why:
                 lines.append(f"  {u.inf.why[0].upper()}{u.inf.why[1:]}.")
             last = u

@@ -1,0 +1,54 @@
+"""`masqlint trace` per target: first RETURN rule on the iptables agents, longest prefix on Cilium."""
+
+from __future__ import annotations
+
+import json
+
+from masqlint.cli.main import main
+
+CONFIG = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: ip-masq-agent
+  namespace: kube-system
+data:
+  config: |
+    nonMasqueradeCIDRs:
+      - 10.0.0.0/8
+      - 10.1.1.0/24
+      - ::ffff:100.70.0.0/112
+"""
+
+
+def trace(tmp_path, capsys, target, *dsts, fmt="json"):
+    p = tmp_path / "ip-masq-agent.yaml"
+    p.write_text(CONFIG)
+    args = ["trace", "--no-config", "--target", target, "--format", fmt, str(p)]
+    for d in dsts:
+        args += ["--dst", d]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    return json.loads(out)["results"] if fmt == "json" else out
+
+
+def test_cilium_takes_the_longest_prefix_the_iptables_agents_the_first_rule(tmp_path, capsys):
+    (cil,) = trace(tmp_path, capsys, "cilium", "10.1.1.9")
+    assert cil["parts"][0]["entry"] == "10.1.1.0/24" and cil["parts"][0]["line"] == 10
+    (gke,) = trace(tmp_path, capsys, "gke", "10.1.1.9")
+    assert gke["parts"][0]["entry"] == "10.0.0.0/8" and gke["parts"][0]["line"] == 9
+    text = trace(tmp_path, capsys, "cilium", "10.1.1.9", fmt="text")
+    assert "longest matching prefix decides" in text and "entry 10.1.1.0/24 on line 10" in text
+    assert "longest matching prefix" not in trace(tmp_path, capsys, "gke", "10.1.1.9", fmt="text")
+
+
+def test_an_ipv4_mapped_entry_keeps_ipv4_traffic_only_on_the_iptables_agents(tmp_path, capsys):
+    (cil,) = trace(tmp_path, capsys, "cilium", "100.70.0.1")
+    assert cil["parts"][0]["masquerade"] is True  # Cilium holds it in the IPv6 map
+    (gke,) = trace(tmp_path, capsys, "gke", "100.70.0.1")
+    assert gke["parts"][0]["masquerade"] is False and gke["parts"][0]["entry"] == "::ffff:100.70.0.0/112"
+
+
+def test_cilium_link_local_ipv6_names_its_own_key(tmp_path, capsys):
+    text = trace(tmp_path, capsys, "cilium", "fe80::1", fmt="text")
+    assert "link-local fe80::/10 (masqLinkLocalIPv6 is false)" in text
