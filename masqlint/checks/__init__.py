@@ -52,6 +52,8 @@ def register(rule: str, scope: str = CONFIG):
 
 def load_all() -> dict[str, list[Check]]:
     """Import every check module (each registers its rules) and return the registry."""
-    from masqlint.checks import cidrs, cluster, consumers, egressnat, keys, manifest, notes, policy, syntax, traffic  # noqa: F401
+    from masqlint.checks import (  # noqa: F401
+        azure_union, cidrs, cluster, consumers, egressnat, keys, manifest, notes, policy, syntax, traffic,
+    )
 
     return REGISTRY

@@ -344,10 +344,13 @@ def duplicate_cidr(ctx):
             if r is not None:
                 fix = Fix(f"remove the second {e.text}", (Edit(r[0], r[1], ""),), safe=not has_nulls)
             same = "" if first.text == e.text else f" (written as {first.text})"
+            effect = "the agent writes the same RETURN rule twice and counts both against cidrLimit"
+            if ctx.target.per_file_limit is not None and first.text == e.text:
+                effect = (f"the {ctx.target.name} agent keeps one (it removes duplicates by exact text) but counts both "
+                          f"against its {ctx.target.per_file_limit} entries per file")
             yield Problem(
                 "MQ305",
-                f"{e.text} is already listed on line {line_of(ctx, first.node)}{same}: the agent writes the same RETURN "
-                f"rule twice and counts both against cidrLimit. Remove this one",
+                f"{e.text} is already listed on line {line_of(ctx, first.node)}{same}: {effect}. Remove this one",
                 at=e.node,
                 fix=fix,
                 data={"cidr": e.text},

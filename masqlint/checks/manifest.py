@@ -216,6 +216,8 @@ def config_shape(ctx):
     if isinstance(root, AgentError) or root is None:
         return
     if isinstance(root, JNull):
+        if not ctx.target.prefills_defaults and not ctx.target.defaults_for_file(True, c.text == ""):
+            return  # no defaults on this target: MQ420 no-nonmasq-range says what happens
         yield Problem(
             "MQ104",
             "the agent config is empty (or only comments): the agent accepts it and uses its defaults; if that is the "

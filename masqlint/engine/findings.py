@@ -120,6 +120,8 @@ class FileResult:
     policies: list = field(default_factory=list)
     # files this one refers to (a kustomize generator's `files:`), checked as agent configs of their own
     related: list = field(default_factory=list)
+    # configs Azure's agent reads from one directory (checks.azure_union.MountRef), for checks across files
+    mounts: list = field(default_factory=list)
 
 
 @dataclass

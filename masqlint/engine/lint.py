@@ -227,7 +227,8 @@ def lint_source(source: SourceFile, settings: Settings, standalone: bool | None 
 
     findings, suppressed = apply_suppressions(fctx, findings)
     result = FileResult(path=source.path, text=source.text, findings=findings, configs=len(fctx.configs),
-                        suppressed=suppressed, configmaps=configmap_refs(fctx), policies=_policy_refs(fctx))
+                        suppressed=suppressed, configmaps=configmap_refs(fctx), policies=_policy_refs(fctx),
+                        mounts=azure_mounts(fctx))
     if fctx.units:
         _lint_units(fctx, result)
     result.findings.sort(key=Finding.sort_key)
@@ -303,6 +304,15 @@ def _forget_traceback(e, seen: set[int]) -> None:
         _forget_traceback(getattr(e, "yaml_error", None), seen)
         _forget_traceback(e.__cause__, seen)
         e = e.__context__
+
+
+def azure_mounts(fctx: FileContext) -> list:
+    """The file's configs that Azure's agent reads as one directory (checks.azure_union)."""
+    if not any(c.target.name == "azure" for c in fctx.configs):
+        return []
+    from masqlint.checks.azure_union import mount_refs
+
+    return mount_refs(fctx)
 
 
 def configmap_refs(fctx: FileContext) -> list:

@@ -228,7 +228,7 @@ def _fix(display, path, data, result: FileResult, settings, standalone, opts: Op
 
 def _scoped(result: FileResult, path: str, settings: Settings) -> FileResult:
     """Name the cluster scope of the file's ConfigMaps (for duplicates across files)."""
-    if result.configmaps or result.policies:
+    if result.configmaps or result.policies or result.mounts:
         from dataclasses import replace
 
         from masqlint.config.loader import cluster_scope
@@ -237,6 +237,7 @@ def _scoped(result: FileResult, path: str, settings: Settings) -> FileResult:
         real = os.path.realpath(path) if path != "-" else path
         result.configmaps = [replace(r, scope=scope, file=real) for r in result.configmaps]
         result.policies = [replace(r, scope=scope, file=real) for r in result.policies]
+        result.mounts = [replace(m, scope=scope, file=real) for m in result.mounts]
     return result
 
 
