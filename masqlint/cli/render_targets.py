@@ -171,12 +171,14 @@ def _azure(args) -> int:
     if args.format == "json":
         print(json.dumps(out, indent=2, ensure_ascii=False))
     else:
-        print(azure_text(res, out))
+        print(azure_text(res, out, (args.file or [None])[0] if args.raw else None))
     return EXIT_OK if res.accepted else EXIT_FINDINGS
 
 
-def azure_text(res, out: dict) -> str:
+def azure_text(res, out: dict, path: str | None = None) -> str:
     lines = []
+    if not res.config_dir:
+        lines.append(f"{path or 'the config directory'} does not exist: the agent meets a missing /etc/config like this.")
     if res.files_read:
         lines.append("files read (ip-masq*, by name): " + ", ".join(res.files_read))
     if out["defaults_applied"]:
