@@ -68,17 +68,28 @@ def render(config: str | bytes | None, flags: AgentFlags | None = None, previous
            target: str | None = None) -> SyncResult:
     """What the agent does with a config file's content (None: no config file).
 
-    ``target="gke"`` uses GKE's flags; ``flags`` gives them explicitly.
+    ``target="gke"`` uses GKE's flags; ``flags`` gives them explicitly. ``target="cilium"`` returns
+    Cilium's result (``agent.cilium.CiliumResult``), ``target="azure"`` the result of ip-masq-agent-v2
+    reading the content as its one file ``/etc/config/ip-masq-agent`` (``agent.azure.AzureResult``;
+    ``agent.azure.sync_named`` reads several). Every result has ``accepted``, ``error`` and ``to_json()``.
     """
     from masqlint.agent.sync import sync_bytes
     from masqlint.agent.targets import get_target
 
-    if flags is None:
-        flags = get_target(target).flags if target else AgentFlags()
-
     def b(x: str | bytes | None) -> bytes | None:
         return x.encode("utf-8") if isinstance(x, str) else x
 
+    if target == "cilium":
+        from masqlint.agent import cilium
+
+        prev = cilium.update(b(previous)) if previous is not None else None
+        return cilium.update(b(config), prev)
+    if flags is None:
+        flags = get_target(target).flags if target else AgentFlags()
+    if target == "azure":
+        from masqlint.agent import azure
+
+        return azure.sync_named([] if config is None else [("ip-masq-agent", b(config))], flags)
     return sync_bytes(b(config), flags, b(previous))
 
 

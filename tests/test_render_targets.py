@@ -115,3 +115,14 @@ def test_upstream_render_without_a_config_file_matches_the_recorded_agent(name, 
     for k in ("accepted", "effective", "iptables_v4", "iptables_v6"):
         assert got[k] == expected[k], k
     assert code == 0
+
+
+def test_library_render_speaks_for_each_target():
+    from masqlint import render
+
+    text = "nonMasqueradeCIDRs:\n  - 10.1.1.5/24\n"
+    assert render(text, target="cilium").to_json()["nonmasq_v4"] == ["10.1.1.0/24", "169.254.0.0/16"]
+    az = render(text, target="azure").to_json()
+    assert az["exits"] is True and "is not aligned" in az["error"]
+    assert render(text, target="gke").accepted is False
+    assert render(None, target="azure").to_json()["defaults_applied"] is True
