@@ -22,7 +22,7 @@ import os
 from masqlint.agent.gonetip import NetipError, Prefix, go_quote, parse_prefix
 from masqlint.agent.jsonish import JArray, JBool, JNull, JNumber, JObject, JString, JValue, kind_name
 from masqlint.agent.load import DecodeError, Offset, decode_bytes, is_json_input, parse_agent_text
-from masqlint.agent.model import RESERVED, RFC1918, AgentError, match_field
+from masqlint.agent.model import RESERVED, RFC1918, AgentError, SyncResult, match_field
 
 DEFAULTS = RFC1918 + RESERVED  # Cilium's defaultNonMasqCIDRs: every reserved range
 LINK_LOCAL_V4 = parse_prefix("169.254.0.0/16")
@@ -306,17 +306,15 @@ def to_masq_config(state: State):
     return cfg
 
 
-def sync_result(root_or_error, empty: bool, previous, text: str | None, json_input: bool, flags):
+def sync_result(root_or_error, empty: bool, previous, text: str | None, json_input: bool, flags=None):
     """Cilium's update on an already parsed config, as a ``model.SyncResult`` (no iptables).
 
-    On rejection the configuration in force is the previous one, or, at first start, the defaults
-    (masqlint's assumption for every target; Cilium's own map is then empty)."""
-    from masqlint.agent.model import MasqConfig, SyncResult
-
+    On rejection the configuration in force is the previous one, or, at first start, an empty map
+    (not even link-local: the update stops before adding it)."""
     if root_or_error is None or empty:
         cfg = to_masq_config(defaults_state())
         return SyncResult(True, None, cfg, None, None, cfg, previous)
-    in_force = previous.effective if previous is not None else MasqConfig.defaults(flags)
+    in_force = previous.effective if previous is not None else to_masq_config(State((), True, True))
     if isinstance(root_or_error, AgentError):
         kind = "convert" if root_or_error.kind in ("yaml", "encoding") else "de-serialize"
         return SyncResult(False, _fail(kind, root_or_error), in_force, None, None, None, previous)

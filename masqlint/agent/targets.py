@@ -103,6 +103,9 @@ class Target:
         if self.on_reject == "exit":
             return (f"the {self.name} agent exits on it (crash loop); the rules it wrote before stay in the kernel, "
                     "at first start there are none")
+        if self.reader == "cilium":
+            return ("Cilium logs the error and keeps the map it had; at first start its map stays empty, so every "
+                    "destination, link-local included, is masqueraded")
         return "it logs an error and keeps the rules it had (at first start it has none; masqlint assumes its defaults)"
 
 

@@ -60,22 +60,19 @@ def mount_name(cctx) -> str | None:
     return name if name and name.startswith(PREFIX) else None
 
 
-def mount_refs(fctx) -> list[MountRef]:
-    """The file's configs that Azure's agent reads from its directory (target azure, an ip-masq* name)."""
+def mount_refs(fctx, severity_of) -> list[MountRef]:
+    """The file's configs that Azure's agent reads from its directory (target azure, an ip-masq* name).
+    ``severity_of(cctx, rule_id)``: the rule's severity for that config, None when it is off."""
     from masqlint.checks.cidrs import entries
-    from masqlint.engine.catalog import rule_headers
-    from masqlint.engine.lint import rule_enabled, rule_severity
 
     out = []
-    headers = rule_headers()
     for cctx in fctx.configs:
         if cctx.target.name != "azure" or cctx.config.text is None:
             continue
         name = mount_name(cctx)
         if name is None:
             continue
-        sev = {rid: rule_severity(headers[rid], cctx.settings) for rid in UNION_RULES
-               if rid in headers and rule_enabled(headers[rid], cctx.settings)}
+        sev = {rid: sv for rid in UNION_RULES if (sv := severity_of(cctx, rid)) is not None}
         ents = tuple((e.text, cctx.span(e.node)) for e in entries(cctx))
         out.append(MountRef(name, cctx.config.text.encode("utf-8"), cctx.config.anchor_span(), ents, sev,
                             tuple(cctx.target.default_cidrs()), tuple(cctx.settings.allow_dropped_defaults)))

@@ -320,9 +320,11 @@ def _line_of(cctx, place=None):
 # --- output -----------------------------------------------------------------------------------------
 
 
-def _decision(p: Part) -> str:
+def _decision(p: Part, longest: bool = False) -> str:
     if p.reason == REASON_IPV6_OFF:
         return "keep pod IP (the agent runs without --enable-ipv6 and writes no IPv6 rules)"
+    if p.masquerade and longest:
+        return "masquerade (node IP): no entry of the non-masquerade map matches"
     if p.masquerade:
         return "masquerade (node IP): no non-masquerade range matches, so the final MASQUERADE rule applies"
     if p.reason == REASON_ENTRY:
@@ -354,8 +356,8 @@ def render_text(results: list[Result]) -> str:
             if lines:
                 lines.append("")
             where = f"{u.path}:{u.line}" if u.line else u.path
-            how = ("; the longest matching prefix decides, not the order of the list"
-                   if getattr(u.inf.target, "match", "first") == "longest" else "")
+            longest = getattr(u.inf.target, "match", "first") == "longest"
+            how = "; the longest matching prefix decides, not the order of the list" if longest else ""
             lines.append(f"{where} (target {u.inf.target.name}{how})")
             if u.inf.state != ACCEPTED or u.inf.why:
                 lines.append(f"  {u.inf.why[0].upper()}{u.inf.why[1:]}.")
@@ -365,12 +367,12 @@ def render_text(results: list[Result]) -> str:
             mark = "ok" if r.ok else "WRONG"
             head += f" [{r.label}; wants {'node IP' if r.expect else 'pod IP'}: {mark}]"
         if len(r.parts) == 1:
-            lines.append(f"{head}: {_decision(r.parts[0])}")
+            lines.append(f"{head}: {_decision(r.parts[0], longest)}")
         else:
             lines.append(f"{head}: split in {len(r.parts)} parts")
             width = max(len(p.cidr) for p in r.parts)
             for p in r.parts:
-                lines.append(f"    {p.cidr:<{width}}  {_decision(p)}")
+                lines.append(f"    {p.cidr:<{width}}  {_decision(p, longest)}")
     return "\n".join(lines) + "\n"
 
 

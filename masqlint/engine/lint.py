@@ -312,7 +312,13 @@ def azure_mounts(fctx: FileContext) -> list:
         return []
     from masqlint.checks.azure_union import mount_refs
 
-    return mount_refs(fctx)
+    headers = rule_headers()
+
+    def severity_of(cctx, rid):
+        rule = headers.get(rid)
+        return rule_severity(rule, cctx.settings) if rule is not None and rule_enabled(rule, cctx.settings) else None
+
+    return mount_refs(fctx, severity_of)
 
 
 def configmap_refs(fctx: FileContext) -> list:

@@ -52,3 +52,13 @@ def test_an_ipv4_mapped_entry_keeps_ipv4_traffic_only_on_the_iptables_agents(tmp
 def test_cilium_link_local_ipv6_names_its_own_key(tmp_path, capsys):
     text = trace(tmp_path, capsys, "cilium", "fe80::1", fmt="text")
     assert "link-local fe80::/10 (masqLinkLocalIPv6 is false)" in text
+
+
+def test_a_config_cilium_rejects_at_first_start_leaves_its_map_empty(tmp_path, capsys):
+    p = tmp_path / "ip-masq-agent"
+    p.write_text("nonMasqueradeCIDRs:\n  - 10.0.0.0/08\n")  # netip refuses the leading zero
+    assert main(["trace", "--no-config", "--target", "cilium", "--dst", "10.1.1.1", "--dst", "169.254.169.254",
+                 str(p)]) == 0
+    out = capsys.readouterr().out
+    assert "its map stays empty" in out
+    assert out.count("masquerade (node IP): no entry of the non-masquerade map matches") == 2
