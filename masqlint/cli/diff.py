@@ -63,6 +63,8 @@ class Side:
     state: str = ABSENT
     note: str = ""  # why the rules in force are not this side's own
     policy: bool = False  # the side is a file of EgressNATPolicies (GKE Autopilot), not an agent config
+    text: str | None = None  # the config text (Cilium reads list items from it as written)
+    json_input: bool = False
 
 
 def load_side(label: str, data: bytes | None, settings, standalone=None) -> tuple[Side, list[str]]:
@@ -88,7 +90,8 @@ def load_side(label: str, data: bytes | None, settings, standalone=None) -> tupl
         warnings.append(f"{label}: {len(configs)} ip-masq-agent configs; comparing the first (see MQ408)")
     cctx = configs[0]
     inf = cctx.in_force
-    return Side(label, inf, cctx.parsed, cctx.config.text == "", inf.state, inf.why), warnings
+    return Side(label, inf, cctx.parsed, cctx.config.text == "", inf.state, inf.why, text=cctx.config.text,
+                json_input=cctx.config.json_input), warnings
 
 
 def policy_side(label: str, policies, settings) -> InForce:
@@ -117,7 +120,7 @@ def chain(old: Side, new: Side) -> InForce:
     from masqlint.agent.targets import apply_target
 
     previous = SyncResult(True, None, old.inf.effective, None, None)
-    res = apply_target(t, new.parsed, empty=new.empty, previous=previous)
+    res = apply_target(t, new.parsed, empty=new.empty, previous=previous, text=new.text, json_input=new.json_input)
     if res.accepted:
         return in_force(res, t)
     assert res.error is not None  # a rejected config carries the agent's error

@@ -1,4 +1,4 @@
-"""`masqlint trace` per target: first RETURN rule on the iptables agents, longest prefix on Cilium."""
+"""`masqlint trace` and `diff` per target: first RETURN rule on the iptables agents, longest prefix on Cilium."""
 
 from __future__ import annotations
 
@@ -62,3 +62,13 @@ def test_a_config_cilium_rejects_at_first_start_leaves_its_map_empty(tmp_path, c
     out = capsys.readouterr().out
     assert "its map stays empty" in out
     assert out.count("masquerade (node IP): no entry of the non-masquerade map matches") == 2
+
+
+def test_diff_on_cilium_reads_json_items_as_written(tmp_path, capsys):
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.write_text('{"nonMasqueradeCIDRs": ["10.0.0.0/8"]}')
+    new.write_text('{"nonMasqueradeCIDRs": ["10.0.0.0\\/8", "10.9.0.0/16"]}')  # Cilium refuses the escape
+    assert main(["diff", "--no-config", "--target", "cilium", "--standalone", "**/old", "--standalone", "**/new",
+                 str(old), str(new)]) == 0
+    out = capsys.readouterr().out
+    assert "the agent rejects" in out and "netip.ParsePrefix" in out and "no destination changes" in out
