@@ -50,7 +50,7 @@ class ConfigFile:
         return self.name.startswith(PREFIX)
 
 
-class FileResult:
+class FileRead:
     """What one ``ip-masq*`` file decoded to (``config`` is None when it could not be decoded)."""
 
     __slots__ = ("file", "config", "error")
@@ -68,7 +68,7 @@ class AzureResult:
         self.accepted = False
         self.error: AgentError | None = None
         self.failed_file: str | None = None
-        self.files: list[FileResult] = []
+        self.files: list[FileRead] = []
         self.files_read: list[str] = []
         self.cidrs: list[str] = []  # the union, in first-seen order
         self.masq_link_local = False
@@ -148,31 +148,31 @@ def read_dir(path: str) -> list[ConfigFile] | None:
     return out
 
 
-def decode_file(f: ConfigFile, flags: AgentFlags) -> FileResult:
+def decode_file(f: ConfigFile, flags: AgentFlags) -> FileRead:
     """One file, read, converted, decoded and validated on its own."""
     where = CONFIG_DIR + f.name
     if f.kind == "dir":
-        return FileResult(f, None, AgentError(f'failed to read config file "{f.name}", error: read {where}: is a directory', "read"))
+        return FileRead(f, None, AgentError(f'failed to read config file "{f.name}", error: read {where}: is a directory', "read"))
     if f.kind == "dangling" or f.data is None:
-        return FileResult(f, None, AgentError(
+        return FileRead(f, None, AgentError(
             f'failed to read config file "{f.name}", error: open {where}: no such file or directory', "read"))
     try:
         text = decode_bytes(f.data).text
     except DecodeError as e:
-        return FileResult(f, None, _wrap(f.name, AgentError(f"yaml: {e.message}", "encoding", None)))
+        return FileRead(f, None, _wrap(f.name, AgentError(f"yaml: {e.message}", "encoding", None)))
     root = parse_agent_text(text, is_json_input(f.data))
     if isinstance(root, AgentError):
-        return FileResult(f, None, _wrap(f.name, root))
+        return FileRead(f, None, _wrap(f.name, root))
     cfg = MasqConfig(GoStringSlice())
     try:
         decode_value(root, cfg, skip=IGNORED_KEYS)
     except AgentError as err:
-        return FileResult(f, None, _wrap(f.name, err))
+        return FileRead(f, None, _wrap(f.name, err))
     try:
         validate(cfg, flags, limit=PER_FILE_LIMIT)
     except AgentError as err:
-        return FileResult(f, cfg, _wrap(f.name, err))
-    return FileResult(f, cfg, None)
+        return FileRead(f, cfg, _wrap(f.name, err))
+    return FileRead(f, cfg, None)
 
 
 def _wrap(name: str, err: AgentError) -> AgentError:

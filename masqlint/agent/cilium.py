@@ -277,18 +277,6 @@ def update(data, previous: CiliumResult | None = None, config_path: str = CONFIG
     return CiliumResult(True, None, st, st, previous, True)
 
 
-def longest_match(state: State, version: int, addr: int) -> Prefix | None:
-    """The BPF LPM lookup: the most specific map entry holding ``addr`` (None: masqueraded)."""
-    best = None
-    for p in state.map_prefixes():
-        if (4 if p.is4 else 6) != version:
-            continue
-        shift = p.width - p.bits
-        if (addr >> shift) == (p.as_int() >> shift) and (best is None or p.bits > best.bits):
-            best = p
-    return best
-
-
 # --- as the shared sync result (rules, trace and diff read that) --------------------------------
 
 

@@ -12,7 +12,7 @@ from masqlint.agent.gonetip import NetipError, parse_prefix
 from masqlint.agent.jsonish import JArray, JNull
 from masqlint.agent.model import LINK_LOCAL_V4, LINK_LOCAL_V6
 from masqlint.engine.findings import Span
-from masqlint.checks import CONFIG, FILE, Problem, register
+from masqlint.checks import FILE, Problem, register
 from masqlint.checks.cidrs import FIELD, _key_origin, entries
 
 # --- MQ315 ----------------------------------------------------------------------------------------
