@@ -125,3 +125,21 @@ def test_azure_rules_fire_where_the_recorded_agent_shows_the_trap(name):
     mapped = {c for c in exp["nonmasq_v4"] if c.startswith("::ffff:")}  # Azure counts them IPv4
     assert ("MQ315" in found) == bool(mapped)
     assert "MQ302" not in found and "MQ301" not in found
+
+
+# --- the upstream agent -----------------------------------------------------------------------------
+
+UPSTREAM = conformance("ip-masq-agent")
+UPSTREAM_CASES = sorted(p.stem for p in UPSTREAM.glob("*.json") if (UPSTREAM / f"{p.stem}.config").exists())
+
+
+@pytest.mark.parametrize("name", UPSTREAM_CASES)
+def test_the_new_rules_on_the_upstream_agents_recorded_cases(name):
+    exp = json.loads((UPSTREAM / f"{name}.json").read_text())
+    data = (UPSTREAM / f"{name}.config").read_bytes()
+    fl = exp["agent_flags"]
+    found = by_rule(lint(data, {"target": "upstream", "agent-flags": {
+        "enable-ipv6": fl["enable-ipv6"], "nomasq-all-reserved-ranges": fl["nomasq-all-reserved-ranges"]}}))
+    assert not {"MQ420", "MQ421"} & set(found)  # the upstream agent keeps its defaults and never exits
+    if exp["accepted"]:
+        assert ("MQ315" in found) == (b"::ffff:" in data.lower())
