@@ -126,3 +126,17 @@ def test_library_render_speaks_for_each_target():
     assert az["exits"] is True and "is not aligned" in az["error"]
     assert render(text, target="gke").accepted is False
     assert render(None, target="azure").to_json()["defaults_applied"] is True
+
+
+def test_azure_a_subdirectory_named_ip_masq_is_fatal_other_names_are_not_read(tmp_path, capsys):
+    d = tmp_path / "etc-config"
+    d.mkdir()
+    (d / "ip-masq-agent").write_text("nonMasqueradeCIDRs:\n  - 10.0.0.0/8\n")
+    (d / "..2024_01_01").mkdir()  # kubelet's own layout: not an ip-masq* name
+    code, out, _ = run(["render", "--target", "azure", "--raw", "--format", "json", str(d)], capsys)
+    assert code == 0 and json.loads(out)["files_read"] == ["ip-masq-agent"]
+    (d / "ip-masq-agent.d").mkdir()
+    code, out, _ = run(["render", "--target", "azure", "--raw", "--format", "json", str(d)], capsys)
+    got = json.loads(out)
+    assert code == 1 and got["exits"] is True
+    assert got["error"] == 'failed to read config file "ip-masq-agent.d", error: read /etc/config/ip-masq-agent.d: is a directory'
