@@ -6,6 +6,8 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import Any, Union
 
+from masqlint.agent.azure import AzureResult
+from masqlint.agent.cilium import CiliumResult
 from masqlint.agent.model import AgentFlags, SyncResult
 from masqlint.engine.findings import Finding, RunResult
 from masqlint.config.settings import Settings, from_mapping
@@ -65,7 +67,7 @@ def lint_paths(paths: Iterable[str | os.PathLike[str]], config: ConfigArg = None
 
 
 def render(config: str | bytes | None, flags: AgentFlags | None = None, previous: str | bytes | None = None,
-           target: str | None = None) -> SyncResult:
+           target: str | None = None) -> Union[SyncResult, CiliumResult, AzureResult]:
     """What the agent does with a config file's content (None: no config file).
 
     ``target="gke"`` uses GKE's flags; ``flags`` gives them explicitly. ``target="cilium"`` returns
@@ -89,7 +91,8 @@ def render(config: str | bytes | None, flags: AgentFlags | None = None, previous
     if target == "azure":
         from masqlint.agent import azure
 
-        return azure.sync_named([] if config is None else [("ip-masq-agent", b(config))], flags)
+        data = b(config)
+        return azure.sync_named([] if data is None else [("ip-masq-agent", data)], flags)
     return sync_bytes(b(config), flags, b(previous))
 
 

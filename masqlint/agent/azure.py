@@ -182,9 +182,7 @@ def _wrap(name: str, err: AgentError) -> AgentError:
         msg = f'failed to unmarshal config file "{name}", error: {err.message}'
     else:
         msg = f'config file "{name}" is invalid: {err.message}'
-    out = AgentError(msg, err.kind, err.origin, err.field, err.index)
-    out.inner = err
-    return out
+    return AgentError(msg, err.kind, err.origin, err.field, err.index)
 
 
 def sync(entries: list[ConfigFile] | None, flags: AgentFlags, stop_at_error: bool = True) -> AzureResult:
@@ -213,10 +211,12 @@ def sync(entries: list[ConfigFile] | None, flags: AgentFlags, stop_at_error: boo
             continue
         if res.error is not None:
             continue
-        for c in fr.config.non_masquerade_cidrs or []:
+        cfg = fr.config
+        assert cfg is not None  # a file without an error was decoded
+        for c in cfg.non_masquerade_cidrs or []:
             seen.setdefault(c, None)
-        res.masq_link_local = res.masq_link_local or fr.config.masq_link_local
-        res.masq_link_local_ipv6 = res.masq_link_local_ipv6 or fr.config.masq_link_local_ipv6
+        res.masq_link_local = res.masq_link_local or cfg.masq_link_local
+        res.masq_link_local_ipv6 = res.masq_link_local_ipv6 or cfg.masq_link_local_ipv6
     if res.error is not None:
         res.masq_link_local = res.masq_link_local_ipv6 = False
         return res

@@ -8,7 +8,6 @@ is read from the case's recorded result, not from masqlint's model.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from paths import conformance
