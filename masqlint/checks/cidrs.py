@@ -422,7 +422,7 @@ def mergeable_cidrs(ctx):
 @register("MQ308")
 def null_cidr_item(ctx):
     lst = cidr_list(ctx)
-    if lst is None or ctx.decoded is None:
+    if lst is None or ctx.decoded is None or ctx.partial:
         return
     values = ctx.decoded.cidrs.values() or []
     defaults = ctx.target.default_cidrs()
@@ -453,7 +453,7 @@ def null_cidr_item(ctx):
 @register("MQ309")
 def empty_cidr_list(ctx):
     d = ctx.decoded
-    if d is None or FIELD not in d.origins:
+    if d is None or FIELD not in d.origins or ctx.partial:
         return
     v = d.origins[FIELD]
     if isinstance(v, JNull) or (isinstance(v, JArray) and not v.items):

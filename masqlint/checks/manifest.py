@@ -11,16 +11,19 @@ from masqlint.checks import Problem, register
 from masqlint.checks.keys import MANIFEST_KEYS
 
 DEFAULTS_NOTE = "the agent falls back to its defaults"
+TEMPLATED_FORMS = ("helm", "jinja", "template")
 
 
 @register("MQ101")
 def configmap_location(ctx):
     c = ctx.config
-    if c.configmap is None or c.namespace_set_by is not None:
-        return  # (a kustomization that lists the manifest sets the namespace: it is checked there)
+    if c.configmap is None or c.sibling or c.namespace_set_by is not None:
+        return  # (one ConfigMap speaks once; a kustomization that lists the manifest sets the namespace: checked there)
     md = mapping_get(c.configmap, "metadata")
     ns_entry = mapping_get(md[1], "namespace") if md else None
     if ns_entry is None:
+        if c.form in TEMPLATED_FORMS:
+            return  # a chart or role template takes the namespace it is installed into (helm install -n …)
         name = mapping_get(md[1], "name") if md else None
         fix = _insert_namespace(ctx, name) if name else None
         yield Problem(
@@ -35,10 +38,11 @@ def configmap_location(ctx):
     elif scalar(ns_entry[1]) != "kube-system":
         where = (f"is in namespace `{scalar(ns_entry[1])}`" if isinstance(ns_entry[1], ScalarNode)
                  else "has a namespace that is not a string (kubectl refuses it)")
+        name = scalar((mapping_get(md[1], "name") or (None, None))[1]) or "ip-masq-agent"
         yield Problem(
             "MQ101",
             f"the ip-masq-agent ConfigMap {where}, but the agent reads only "
-            "kube-system/ip-masq-agent: this ConfigMap has no effect and the agent keeps its defaults. Use "
+            f"kube-system/{name}: this ConfigMap has no effect and the agent keeps its defaults. Use "
             "`namespace: kube-system`",
             at=ns_entry[1],
             outer=True,
@@ -107,6 +111,17 @@ def data_key(ctx):
         return
     k = data.value[0][0]
     other = ", ".join(f"`{kk.value}`" for kk, _ in data.value if isinstance(kk, ScalarNode))
+    if tuple(c.data_keys) != ("config",):
+        reads = (f"the key{'s' if len(c.data_keys) > 1 else ''} {', '.join(f'`{x}`' for x in c.data_keys)}"
+                 if c.data_keys else "no key of it (its DaemonSet maps no key to a file named ip-masq*)")
+        yield Problem(
+            "MQ102",
+            f"the config is stored under {other}, but the agent that mounts this ConfigMap reads {reads} "
+            f"(files named ip-masq* under /etc/config): {DEFAULTS_NOTE}. Store the config under the key the agent reads",
+            at=k,
+            outer=True,
+        )
+        return
     yield Problem(
         "MQ102",
         f"the config is stored under {other}, but the agent reads only the key `config` (mounted as "
@@ -213,8 +228,8 @@ def config_shape(ctx):
         )
         return
     root = ctx.parsed
-    if isinstance(root, AgentError) or root is None:
-        return
+    if isinstance(root, AgentError) or root is None or ctx.partial:
+        return  # (a template decides part of it: its shape is what the template renders)
     if isinstance(root, JNull):
         if not ctx.target.prefills_defaults and not ctx.target.defaults_for_file(True, c.text == ""):
             return  # no defaults on this target: MQ420 no-nonmasq-range says what happens

@@ -73,6 +73,8 @@ def _list_anchor(ctx):
 
 @register("MQ401")
 def dropped_default(ctx):
+    if ctx.partial:
+        return  # a template decides part of the config: what it drops is not known
     inf = ctx.in_force
     if inf.state != ACCEPTED:
         return  # nothing of this list is in force (the other rules say why)
@@ -152,6 +154,8 @@ def _part(dest: _Dest, cidrs: list[str]) -> str:
 def must_masquerade(ctx):
     if not ctx.target.reads_configmap:
         return  # the target ignores the ConfigMap; its EgressNATPolicies are checked instead (checks.egressnat)
+    if ctx.partial:
+        return  # the rules in force depend on what the template renders
     inf = ctx.in_force
     for dest in _destinations(ctx.settings.must_masquerade):
         kept = [s for s in decide(inf, dest.version, dest.lo, dest.hi) if not s.masquerade]
@@ -204,6 +208,8 @@ def must_masquerade(ctx):
 def must_not_masquerade(ctx):
     if not ctx.target.reads_configmap:
         return  # the target ignores the ConfigMap; its EgressNATPolicies are checked instead (checks.egressnat)
+    if ctx.partial:
+        return  # an item the template renders may keep the destination's pod IP
     inf = ctx.in_force
     defaults = None
     for dest in _destinations(ctx.settings.must_not_masquerade):
@@ -292,13 +298,14 @@ def _name_node(cm):
 def duplicate_configmap(ctx):
     """Two definitions in one file (across files of one run: ``duplicate_configmap_across_files``)."""
     c = ctx.config
-    if c.configmap is None or ctx.file is None:
+    if c.configmap is None or ctx.file is None or c.sibling:
         return
+    name = _name_of(c.configmap)
     for other in ctx.file.configs:
         oc = other.config
         if other is ctx:
             return
-        if oc.configmap is not None and oc.namespace == c.namespace:
+        if oc.configmap is not None and not oc.sibling and oc.namespace == c.namespace and _name_of(oc.configmap) == name:
             where = _outer_line(ctx, oc.configmap)
             yield Problem(
                 "MQ408",
@@ -310,6 +317,12 @@ def duplicate_configmap(ctx):
                 data={"first_line": where},
             )
             return
+
+
+def _name_of(cm) -> str | None:
+    from masqlint.text.source import scalar
+
+    return scalar(_name_node(cm))
 
 
 def _outer_line(ctx, node) -> int:
@@ -332,6 +345,7 @@ class ConfigMapRef:
     span: Span
     severity: object = None  # the rule's severity for this file; None: MQ408 is off for it
     file: str = ""  # the file's real path (one file named twice on the command line is one file)
+    name: str | None = None  # the ConfigMap's name (AKS keeps two: azure-ip-masq-agent-config and its -reconciled copy)
 
 
 @register("MQ408", RUN)
@@ -347,12 +361,12 @@ def duplicate_configmap_across_files(files):
         files_seen.add(refs[0].file)
         seen_here = set()
         for ref in refs:
-            key = (ref.scope, ref.namespace)
+            key = (ref.scope, ref.namespace, ref.name)
             if key in seen_here:
                 continue  # later ones in the same file: the in-file check reports them
             seen_here.add(key)
             groups.setdefault(key, []).append((fr, ref))
-    for (_scope, ns), members in groups.items():
+    for (_scope, ns, _name), members in groups.items():
         if len(members) < 2:
             continue
         members.sort(key=lambda m: (m[0].path, m[1].span.line))

@@ -209,7 +209,7 @@ def duplicate_keys(fctx):
     idx = fctx.source.index
     # in the manifest: only inside ip-masq-agent ConfigMaps
     for c in fctx.configs:
-        if c.config.configmap is not None:
+        if c.config.configmap is not None and not c.config.sibling:
             for first, dup, val in _dup_keys_in(c.config.configmap):
                 line = idx.pos(first.start_mark.index)[0]
                 yield Problem(

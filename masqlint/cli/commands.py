@@ -114,6 +114,7 @@ def build_options(args, stdin_data=None):
         diff=getattr(args, "diff", False),
         jobs=(args.jobs if getattr(args, "jobs", 0) else (os.cpu_count() or 1)),
         follow_symlinks=getattr(args, "follow_symlinks", False),
+        skip_unread=getattr(args, "skip_unread", False),
         stdin_filename=getattr(args, "stdin_filename", None),
         stdin_data=stdin_data,
     )
@@ -213,6 +214,7 @@ def _fail_on(args, opts) -> Severity:
 
 
 def _show_config(paths, opts) -> int:
+    from masqlint.forms import forms_in_force
     from masqlint.pipeline.runner import settings_for
 
     out = []
@@ -248,6 +250,7 @@ def _show_config(paths, opts) -> int:
             "exclude": list(s.exclude),
             "standalone": list(s.standalone),
             "max_file_size": s.max_file_size,
+            "forms": forms_in_force(s.disabled_forms),
             "must_masquerade": [{"cidr": d.cidr, "name": d.name} for d in s.must_masquerade],
             "must_not_masquerade": [{"cidr": d.cidr, "name": d.name} for d in s.must_not_masquerade],
             "allow_dropped_defaults": list(s.allow_dropped_defaults),

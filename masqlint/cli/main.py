@@ -43,7 +43,8 @@ def _common_settings_args(p):
     g.add_argument("--config", metavar="FILE", help="use this settings file (.masqlint.yaml or pyproject.toml) for every file")
     g.add_argument("--no-config", action="store_true", help="ignore settings files; use built-in defaults and flags")
     g.add_argument("--target", choices=("gke", "gke-autopilot", "upstream", "cilium", "azure"),
-                   help="the consumer of the ConfigMap (default gke; gke-autopilot reads EgressNATPolicy instead)")
+                   help="the consumer of the ConfigMap (default: what each config's form and "
+                   "surroundings say, else gke; gke-autopilot reads EgressNATPolicy instead)")
     g.add_argument("--cluster", metavar="FILE", help="the cluster: `gcloud container clusters describe --format=json` "
                    "output (JSON or YAML, one cluster or a list) or Terraform declaring it (.tf file or directory)")
     g.add_argument("--cluster-name", metavar="NAME", help="which cluster of a --cluster file that describes several")
@@ -81,6 +82,9 @@ def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
     c.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="worker processes (default: all cores)")
     c.add_argument("--max-file-size", type=int, metavar="BYTES", help="skip larger files with an info finding (default 5 MiB)")
     c.add_argument("--follow-symlinks", action="store_true", help="follow symbolic links (never into a loop)")
+    c.add_argument("--skip-unread", action="store_true",
+                   help="skip named files of no form masqlint reads without MQ007, as a directory walk does "
+                        "(for hooks that pass every file of some types)")
     c.add_argument("--no-gitignore", action="store_true", help="do not apply .gitignore files")
     c.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     c.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")

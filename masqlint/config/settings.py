@@ -19,6 +19,7 @@ DEFAULT_STANDALONE_GLOBS = (
     "**/ip-masq-agent-config.json",
 )
 DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
+DEFAULT_TARGET = "gke"
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,8 @@ class Scope:
 
 @dataclass(frozen=True)
 class Settings:
-    target: str = "gke"
+    # unless set (explicit_target), each config's form and surroundings decide (forms.consumers), else this
+    target: str = DEFAULT_TARGET
     agent_flags: dict = field(default_factory=dict, hash=False, compare=False)
     select: tuple[str, ...] = ("ALL",)
     ignore: tuple[str, ...] = ()
@@ -56,6 +58,8 @@ class Settings:
     cluster: str | None = None  # a cluster description (gcloud JSON/YAML or Terraform), relative to config_root
     cluster_name: str | None = None  # which cluster of a file that describes several
     explicit_target: bool = False  # `target` was written in settings or on the command line
+    # forms turned off by settings (``forms: {terraform: false}``); every form is read by default
+    disabled_forms: frozenset = frozenset()
     config_path: str | None = None  # where these settings came from
     config_root: str | None = None  # directory scope globs are relative to
 
@@ -89,10 +93,12 @@ class Settings:
         facts = self.cluster_facts()
         return facts is not None and facts.autopilot is not None
 
-    def target_model(self):
+    def target_model(self, hint: str | None = None):
+        """The target agent: the one settings name (or cluster facts establish), else ``hint`` (what a
+        config's form and surroundings say: forms.consumers), else the default, gke."""
         from masqlint.agent.targets import get_target
 
-        t = get_target(self.effective_target)
+        t = get_target(hint if hint and not self.target_known else self.effective_target)
         flags = {k.replace("-", "_"): v for k, v in (self.agent_flags or {}).items()}
         return t.with_flags(**flags) if flags else t
 
@@ -173,6 +179,11 @@ def _fields_from_mapping(m: dict, base: Settings | None = None) -> dict:
             out["max_file_size"] = int(value)
         elif k in ("must_masquerade", "must_not_masquerade"):
             out[k] = _dests(value)
+        elif k == "forms":
+            off = set(base.disabled_forms) if base else set()
+            for name, on in (value or {}).items():
+                (off.discard if on else off.add)(str(name))
+            out["disabled_forms"] = frozenset(off)
         elif k == "scopes":
             out["scopes"] = tuple(
                 Scope(tuple(str(g) for g in (s.get("files") or ())), {kk: vv for kk, vv in s.items() if kk != "files"})

@@ -61,6 +61,9 @@ class Finding:
     fix: Fix | None = None
     # Extra machine-readable facts (the CIDR, the key, ...); never needed to print.
     data: dict = field(default_factory=dict)
+    # the agent the finding assumes (settings' target, else the one the config's surroundings name,
+    # else gke); None for findings about the file rather than about an agent config
+    target: str | None = None
 
     @property
     def line(self) -> int:
@@ -89,6 +92,7 @@ class Finding:
             "end_line": self.span.end_line,
             "end_column": self.span.end_column,
             "fixable": self.fixable,
+            "target": self.target,
         }
 
 

@@ -13,8 +13,8 @@ from masqlint.agent.model import AgentError, MasqConfig, SyncResult
 from masqlint.engine.catalog import Rule, RuleHeader, rule_headers
 from masqlint.checks import CONFIG, FILE, Problem, load_all
 from masqlint.engine.findings import FileResult, Finding, Severity, Span
-from masqlint.config.settings import Settings, glob_match
-from masqlint.forms import read_forms
+from masqlint.config.settings import DEFAULT_STANDALONE_GLOBS, Settings, glob_match
+from masqlint.forms import OTHER, read_forms
 from masqlint.forms.embedded import AgentConfig
 from masqlint.forms.manifest import ParsedFile
 from masqlint.text.source import SourceFile
@@ -36,6 +36,12 @@ class ConfigContext:
     @property
     def source(self) -> SourceFile:
         return self.config.source
+
+    @property
+    def partial(self) -> bool:
+        """Part of the config comes from a template (unknown values, or a list a loop or a
+        condition fills): no rule may conclude that a list is empty, complete or too short."""
+        return bool(self.config.unknown) or self.config.open_list
 
     @property
     def rejected_by_parse(self) -> bool:
@@ -89,24 +95,45 @@ class FileContext:
     notes: list = field(default_factory=list)  # file-level problems from the form reader (each at a Span)
     policies: list = field(default_factory=list)  # EgressNATPolicy objects (forms.egressnat.Policy)
     units: list = field(default_factory=list)  # texts linted as files of their own (forms.Unit)
+    unknown: list = field(default_factory=list)  # outer-file ranges whose value a template decides
+    masked: list = field(default_factory=list)  # outer-file ranges of template markup
+    explicit: bool = True  # named by the user (not found by a walk)
 
 
 def build_config_context(cfg: AgentConfig, settings: Settings) -> ConfigContext:
-    target = settings.target_model()
+    """The target is the one settings name, else the one the config's form and surroundings
+    point at (``AgentConfig.target_hint``), else gke. Values that come from a template are left
+    out of what the agent model decodes: rules see the known part only (``ConfigContext.partial``)."""
+    target = settings.target_model(cfg.target_hint)
+    if cfg.flags_hint and not settings.target_known:
+        # the file's own DaemonSet says how its agent runs; flags in settings still win
+        named = {k.replace("-", "_") for k in (settings.agent_flags or {})}
+        own = {k: v for k, v in cfg.flags_hint.items() if k not in named}
+        if own:
+            target = target.with_flags(**own)
     if cfg.text is None:
         parsed = None
         root = None
     else:
         root, parsed = parse_agent_text_with_root(cfg.text, cfg.json_input)
+    model = target  # what decodes: the target, without the fields whose value a template decides
+    if cfg.unknown and parsed is not None and not isinstance(parsed, AgentError):
+        from dataclasses import replace
+
+        from masqlint.engine.unknown import known_part
+
+        parsed, unknown_fields = known_part(parsed, cfg)
+        if unknown_fields:
+            model = replace(target, ignored_keys=tuple(target.ignored_keys) + unknown_fields)
     from masqlint.agent.targets import apply_target, decode_for
 
-    result = apply_target(target, parsed, empty=cfg.text == "", text=cfg.text, json_input=cfg.json_input)
+    result = apply_target(model, parsed, empty=cfg.text == "", text=cfg.text, json_input=cfg.json_input)
     decoded = None
     errors: list[AgentError] = []
     if target.defaults_for_file(parsed is not None, cfg.text == ""):
         decoded = MasqConfig.defaults(target.flags)
     elif not isinstance(parsed, AgentError):
-        decoded = decode_for(target, parsed, collect=errors)
+        decoded = decode_for(model, parsed, collect=errors)
     return ConfigContext(cfg, settings, target, root, parsed, result, decoded, errors)
 
 
@@ -116,9 +143,9 @@ def analyse(source: SourceFile, settings: Settings, standalone: bool | None = No
         from masqlint.forms import form_by_name
 
         return FileContext(source, settings, None, [], bool(standalone), form_by_name(source.fspath or source.path))
-    found = read_forms(source, standalone)
+    found = read_forms(source, standalone, settings.disabled_forms)
     fctx = FileContext(source, settings, found.parsed, [], found.standalone, found.form, found.notes, found.policies,
-                       found.units)
+                       found.units, list(found.unknown), list(found.masked))
     for c in found.configs:
         cctx = build_config_context(c, settings)
         cctx.file = fctx
@@ -216,13 +243,30 @@ def to_finding(p: Problem, cctx: ConfigContext | None, fctx: FileContext) -> Fin
         span=span,
         fix=p.fix,
         data=p.data,
+        target=cctx.target.name if cctx is not None else _file_target(fctx),
     )
 
 
-def lint_source(source: SourceFile, settings: Settings, standalone: bool | None = None) -> FileResult:
+def _file_target(fctx: "FileContext") -> str | None:
+    """The target of a file-level finding: the one every config of the file assumes, if they agree."""
+    names = {c.target.name for c in fctx.configs}
+    return names.pop() if len(names) == 1 else None
+
+
+def lint_source(source: SourceFile, settings: Settings, standalone: bool | None = None,
+                explicit: bool = True) -> FileResult:
+    """Lint one file. ``explicit``: the user named it; a file found by a walk that is of no form
+    masqlint reads is skipped without a word."""
     fctx = analyse(source, settings, standalone)
+    fctx.explicit = explicit
+    if fctx.form == OTHER and not explicit:
+        return FileResult(path=source.path, text=source.text)
     problems = run_checks(fctx)
     findings = [to_finding(p, c, fctx) for p, c in problems]
+    if fctx.unknown or fctx.masked or any(c.config.unknown for c in fctx.configs):
+        from masqlint.engine.unknown import drop_unknown
+
+        findings = drop_unknown(fctx, findings)
     from masqlint.engine.suppress import apply_suppressions
 
     findings, suppressed = apply_suppressions(fctx, findings)
@@ -329,14 +373,31 @@ def configmap_refs(fctx: FileContext) -> list:
     out = []
     for cctx in fctx.configs:
         cm = cctx.config.configmap
-        if cm is None:
+        if cm is None or cctx.config.sibling:
             continue
+        if fctx.unknown and _templated_identity(fctx, cm):
+            continue  # name or namespace decided at render time: not comparable with other files
         r = src.node_range(_name_node(cm))
         span = fctx.source.index.span(*r) if r else Span(1, 1, 1, 1)
         sev = rule_severity(rule, cctx.settings) if rule is not None and rule_enabled(rule, cctx.settings) else None
-        out.append(ConfigMapRef("", cctx.config.namespace, span, sev))
+        out.append(ConfigMapRef("", cctx.config.namespace, span, sev, name=src.scalar(_name_node(cm))))
     return out
 
 
+def _templated_identity(fctx: FileContext, cm) -> bool:
+    from masqlint.engine.unknown import overlaps
+
+    md = src.mapping_get(cm, "metadata")
+    for key in ("name", "namespace"):
+        e = src.mapping_get(md[1], key) if md else None
+        if e is not None and overlaps(fctx.unknown, src.node_range(e[1])):
+            return True
+    return False
+
+
 def is_standalone_name(relpath: str, settings: Settings) -> bool:
+    """Do settings name the file an agent config? The built-in globs only guess for a .yaml / .json
+    name (TKE keeps a ConfigMap manifest in ip-masq-agent-config.yaml): its content decides."""
+    if settings.standalone == DEFAULT_STANDALONE_GLOBS and relpath.lower().endswith((".yaml", ".yml", ".json")):
+        return False
     return any(glob_match(relpath, g) for g in settings.standalone)

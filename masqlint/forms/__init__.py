@@ -13,11 +13,15 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from masqlint.forms import kustomize, manifest, markdown
+from masqlint.forms import cilium, kustomize, manifest, markdown, templated
 from masqlint.forms import standalone as standalone_form
 from masqlint.forms.embedded import AgentConfig
 from masqlint.forms.manifest import ParsedFile
+from masqlint.pipeline.wanted import WALK_SUFFIXES, walk_wants  # noqa: F401  (re-exported)
 from masqlint.text.source import SourceFile
+
+
+OTHER = "other"  # a file of no form masqlint reads (a shell script, a Python module, …)
 
 
 class Unit:
@@ -36,11 +40,11 @@ class Unit:
 class FormRead:
     """What a form reader found in one file."""
 
-    __slots__ = ("configs", "form", "notes", "parsed", "policies", "standalone", "units")
+    __slots__ = ("configs", "form", "masked", "notes", "parsed", "policies", "standalone", "units", "unknown")
 
     def __init__(self, form: str, configs: list[AgentConfig], parsed: ParsedFile | None = None,
                  standalone: bool = False, notes: list[Any] | None = None, policies: list[Any] | None = None,
-                 units: list[Unit] | None = None):
+                 units: list[Unit] | None = None, unknown: list | None = None, masked: list | None = None):
         self.form = form
         self.configs = configs
         self.parsed = parsed  # the YAML view of the file, when it was read as YAML
@@ -48,6 +52,10 @@ class FormRead:
         self.notes = notes if notes is not None else []  # file-level checks.Problem, each with a Span
         self.policies = policies if policies is not None else []  # forms.egressnat.Policy (GKE Autopilot)
         self.units = units if units is not None else []  # texts linted as files of their own
+        # outer-file ranges whose value comes from a template, and of template markup: findings that
+        # start there are not reported (forms.template)
+        self.unknown = unknown if unknown is not None else []
+        self.masked = masked if masked is not None else []
 
 
 class Reader:
@@ -66,6 +74,16 @@ class Reader:
 READERS: list[Reader] = []
 READERS.append(Reader("kustomize", kustomize.claims, kustomize.read))
 READERS.append(Reader("markdown", markdown.claims, markdown.read))
+READERS.append(Reader("cilium", cilium.claims, cilium.read))
+READERS.append(Reader("helm", templated.claims_go, templated.read_go))
+READERS.append(Reader("jinja", templated.claims_jinja, templated.read_jinja))
+
+YAML_SUFFIXES = (".yaml", ".yml", ".json")
+# Files never read as YAML by the fallback: other forms' files (when no reader of theirs claims one)
+# and code. A file of another extension, or none, is read when its content is an agent config.
+NOT_YAML = frozenset(s for s in WALK_SUFFIXES if s not in YAML_SUFFIXES) | frozenset(
+    (".sh", ".bash", ".zsh", ".ps1", ".py", ".go", ".js", ".ts", ".rb", ".java", ".rs", ".c", ".h", ".hcl", ".toml",
+     ".ini", ".cfg", ".txt", ".rst", ".html", ".xml", ".csv", ".lock"))
 
 from masqlint.forms import egressnat  # noqa: E402
 
@@ -78,24 +96,47 @@ def form_by_name(name: str) -> str:
 
 
 def form_names() -> list[str]:
+    """Every form masqlint reads, in the order they are tried."""
     return [r.name for r in READERS] + ["manifest", "standalone"]
 
 
-def read_forms(source: SourceFile, standalone: bool | None = None) -> FormRead:
+def forms_in_force(disabled=frozenset()) -> dict[str, bool]:
+    """Each form and whether settings leave it on (for --show-config)."""
+    return {name: name not in disabled for name in form_names()}
+
+
+def read_forms(source: SourceFile, standalone: bool | None = None, disabled=frozenset()) -> FormRead:
     """The agent configs in one file.
 
-    ``standalone``: True when settings name the file an agent config, None to decide by content."""
+    ``standalone``: True when settings name the file an agent config, None to decide by content.
+    ``disabled``: names of forms settings turned off. A file whose name says neither YAML nor JSON
+    and that no form claims is read only when its content is a manifest holding an agent config or
+    an agent config; otherwise it is of no form masqlint reads (``OTHER``)."""
+    name = source.fspath or source.path
     if not standalone and source.text is not None:
-        name = source.fspath or source.path
         for reader in READERS:
             if reader.claims(name, source.text):
+                if reader.name in disabled:
+                    return FormRead(OTHER, [], None)  # turned off: not read, and not misread as another form
                 return reader.read(source)
+    if suffix(name) in NOT_YAML and not standalone:
+        return FormRead(OTHER, [], None)  # another form's file (no reader claimed it) or code: never read as YAML
     pf = manifest.parse_manifest(source)
+    yamlish = suffix(name) in YAML_SUFFIXES or source.path == "-" or (source.fspath is None and not suffix(name))
     if standalone is None:
-        standalone = standalone_form.looks_standalone(pf)
+        standalone = standalone_form.looks_standalone(pf) and (yamlish or pf.yaml_error is None)
+        if standalone and _helm_values(source):
+            standalone = False
     if standalone:
+        if "standalone" in disabled:
+            return FormRead(OTHER, [], None)
         return FormRead("standalone", [standalone_form.standalone_config(source)], pf, True)
-    manifest.find_configs(pf)
+    if "manifest" in disabled:
+        return FormRead(OTHER, [], None)
+    if not pf.configs:
+        manifest.find_configs(pf)
+    if not yamlish and (pf.yaml_error is not None or not pf.configs):
+        return FormRead(OTHER, [], None)  # a script, a module, a config of another tool: not ours to read
     if pf.yaml_error is not None and not pf.configs:
         manifest.recover_configs(pf)
     owner = kustomize.namespace_from_owner(pf.configs, source.fspath) if pf.configs and source.fspath else None
@@ -105,3 +146,14 @@ def read_forms(source: SourceFile, standalone: bool | None = None) -> FormRead:
 def suffix(name: str) -> str:
     """The file name's extension, lower case, with its dot (``.tf``); "" when it has none."""
     return os.path.splitext(name)[1].lower()
+
+
+def _helm_values(source: SourceFile) -> bool:
+    """A Helm chart's values file (``values*.yaml`` beside ``Chart.yaml``): its keys are the chart's
+    settings, not an agent config, even when one of them is called ``masqLinkLocal``."""
+    if not source.fspath:
+        return False
+    base = os.path.basename(source.fspath).lower()
+    if not base.startswith("values") or not base.endswith((".yaml", ".yml")):
+        return False
+    return os.path.exists(os.path.join(os.path.dirname(os.path.abspath(source.fspath)), "Chart.yaml"))

@@ -72,6 +72,13 @@ class AgentConfig:
     unknown: tuple[tuple[int, int], ...] = ()
     # the list's items (some or all) are produced by a template loop: its length is unknown
     open_list: bool = False
+    # the ConfigMap data keys the consuming agent reads as files (``config`` for the upstream agent
+    # mapped by GKE's DaemonSet; ``ip-masq*`` for ip-masq-agent-v2 or a mount without ``items``)
+    data_keys: tuple[str, ...] = ("config",)
+    # the n-th config of one ConfigMap (0: the first); ConfigMap-level rules speak once, for the first
+    sibling: int = 0
+    # agent flags (AgentFlags field → value) set by the DaemonSet that runs the agent, when the file shows it
+    flags_hint: Any = None
 
     def is_unknown(self, start: int, end: int) -> bool:
         """Does the config-text range [start, end) touch a value that comes from a template?"""

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from masqlint.agent.load import is_json_text
+from masqlint.forms import consumers
 from masqlint.forms.embedded import AgentConfig, Locator, embedded_locator
 from masqlint.text import yamlload
 from masqlint.text.source import LineIndex, SourceFile, mapping_get, node_range, scalar
@@ -31,17 +32,26 @@ class ParsedFile:
     documents: list[Document] = field(default_factory=list)
     yaml_error: Any = None  # a PyYAML MarkedYAMLError for the manifest
     configs: list[AgentConfig] = field(default_factory=list)
+    # a template: the text before masking, and the ranges whose values the template decides
+    original: str | None = None
+    unknown: list = field(default_factory=list)
 
 
-def is_agent_configmap(node: Node | None) -> bool:
-    if not isinstance(node, MappingNode):
-        return False
-    kind = scalar((mapping_get(node, "kind") or (None, None))[1])
-    if kind != "ConfigMap":
+def is_agent_configmap(node: Node | None, pf: ParsedFile | None = None) -> bool:
+    """A ConfigMap some ip-masq-agent reads (forms.consumers); in a template, one whose name comes
+    from the template and mentions ``masq`` too."""
+    return consumers.is_agent_configmap(node, pf is not None and _templated_masq_name(pf, node))
+
+
+def _templated_masq_name(pf: ParsedFile, node: Node | None) -> bool:
+    if not pf.unknown or pf.original is None or not isinstance(node, MappingNode):
         return False
     md = mapping_get(node, "metadata")
-    name = scalar((mapping_get(md[1], "name") or (None, None))[1]) if md else None
-    return name == CONFIGMAP_NAME
+    name = mapping_get(md[1], "name") if md else None
+    r = node_range(name[1]) if name else None
+    if r is None or not any(a < r[1] and r[0] < b for a, b in pf.unknown):
+        return False
+    return "masq" in pf.original[r[0]:r[1]].lower()
 
 
 def iter_objects(root: Node | None):
@@ -58,19 +68,40 @@ def iter_objects(root: Node | None):
 
 
 def find_configs(pf: ParsedFile) -> None:
-    for doc in pf.documents:
-        for obj in iter_objects(doc.root):
-            if is_agent_configmap(obj):
-                pf.configs.append(_configmap_config(pf.source, obj, doc.index))
+    objects = [(doc.index, obj) for doc in pf.documents for obj in iter_objects(doc.root)]
+    others = None
+    for doc_index, obj in objects:
+        if is_agent_configmap(obj, pf):
+            if others is None:
+                others = [o for _, o in objects]
+            pf.configs.extend(configmap_configs(pf.source, obj, doc_index, others))
 
 
-def _configmap_config(source: SourceFile, cm: MappingNode, doc_index: int) -> AgentConfig:
+def configmap_configs(source: SourceFile, cm: MappingNode, doc_index: int, same_file: list) -> list[AgentConfig]:
+    """One config per data key the consuming agent reads (one without text when there is none)."""
+    data = mapping_get(cm, "data")
+    data_node = data[1] if data else None
+    keys = [k.value for k, _ in data_node.value if isinstance(k, ScalarNode)] if isinstance(data_node, MappingNode) else []
+    consumer = consumers.consumer_of(cm, keys, same_file, source.fspath)
+    found = [k for k in consumer.keys if k in keys]
+    out = []
+    for i, key in enumerate(found or [None]):
+        cfg = _configmap_config(source, cm, doc_index, key)
+        cfg.data_keys = consumer.keys
+        cfg.target_hint = consumer.target
+        cfg.flags_hint = consumer.flags or None
+        cfg.sibling = i
+        out.append(cfg)
+    return out
+
+
+def _configmap_config(source: SourceFile, cm: MappingNode, doc_index: int, config_key: str | None = CONFIG_KEY) -> AgentConfig:
     md = mapping_get(cm, "metadata")
     ns = scalar((mapping_get(md[1], "namespace") or (None, None))[1]) if md else None
     data = mapping_get(cm, "data")
     cfg = AgentConfig(source, "configmap", None, Locator(source, None, LineIndex(""), node_range(cm)), configmap=cm,
                       document_index=doc_index, namespace=ns, data_node=data[1] if data else None)
-    entry = mapping_get(data[1], CONFIG_KEY) if data else None
+    entry = mapping_get(data[1], config_key) if data and config_key is not None else None
     if entry is None:
         return cfg
     key, value = entry

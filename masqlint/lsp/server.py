@@ -156,7 +156,7 @@ def lint_buffer(path: str, text: str, opts: "Options", root: str | None = None) 
     standalone = True if is_standalone_name(rel, settings) else None
     if standalone is None and not might_hold_config(data):
         return BufferLint(text, [], text, settings=settings)
-    result = lint_bytes(path, data, settings, standalone, path)
+    result = lint_bytes(path, data, settings, standalone, path, explicit=False)  # opening a file names no form
     linted = result.text if result.text is not None else text
     shift = len(text) - len(linted) if text.endswith(linted) else 0
     return BufferLint(text, result.findings, linted, shift, settings=settings, standalone=standalone)

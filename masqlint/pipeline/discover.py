@@ -12,6 +12,7 @@ import stat
 from dataclasses import dataclass
 
 from masqlint.config.settings import glob_match
+from masqlint.pipeline.wanted import walk_wants
 
 EXTENSIONS = (".yaml", ".yml", ".json", ".md", ".markdown", "/Kustomization")
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", ".tox", ".mypy_cache", ".pytest_cache"}
@@ -230,7 +231,7 @@ def _walk(top, cwd, exclude, standalone, follow_symlinks, respect_gitignore):
                 continue
             if not is_file:
                 continue  # FIFO, socket, device: never opened
-            wanted = disp.endswith(EXTENSIONS) or (
+            wanted = disp.endswith(EXTENSIONS) or walk_wants(entry.name, disp_dir) or (
                 standalone and any(glob_match(_rel(absp, cwd), g) for g in standalone))
             if not wanted:
                 continue

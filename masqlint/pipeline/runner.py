@@ -14,7 +14,7 @@ from masqlint.engine.findings import FileResult, Finding, RunResult, Span
 from masqlint.config.globs import could_match_relpath
 from masqlint.config.loader import settings_for_path
 from masqlint.pipeline.prefilter import might_hold_config
-from masqlint.config.settings import Settings, glob_match
+from masqlint.config.settings import DEFAULT_STANDALONE_GLOBS, Settings, glob_match
 
 
 @dataclass
@@ -28,6 +28,7 @@ class Options:
     diff: bool = False
     jobs: int = 1
     follow_symlinks: bool = False
+    skip_unread: bool = False  # named files of no form are skipped silently, as in a walk
     stdin_filename: str | None = None
     stdin_data: bytes | None = None
 
@@ -133,11 +134,13 @@ def is_standalone_path(display: str, path: str, settings: Settings, opts: Option
         if not could_match_relpath(absolute, settings.standalone):
             return False
         rel = os.path.relpath(absolute).replace(os.sep, "/")
+    if settings.standalone == DEFAULT_STANDALONE_GLOBS and rel.lower().endswith((".yaml", ".yml", ".json")):
+        return False  # the built-in globs only guess for such a name: content decides (as engine.lint.is_standalone_name)
     return any(glob_match(rel, g) for g in settings.standalone)
 
 
 def lint_bytes(display: str, data: bytes, settings: Settings, standalone: bool | None,
-               fspath: str | None = None) -> FileResult:
+               fspath: str | None = None, explicit: bool = True) -> FileResult:
     from masqlint.agent.gonet import parse_cache
     from masqlint.engine.lint import lint_source
     from masqlint.text.source import SourceFile
@@ -148,7 +151,7 @@ def lint_bytes(display: str, data: bytes, settings: Settings, standalone: bool |
     gc.disable()
     try:
         with parse_cache():  # each CIDR text parsed once for this file, nothing kept after it
-            return lint_source(SourceFile.from_bytes(display, data, fspath), settings, standalone)
+            return lint_source(SourceFile.from_bytes(display, data, fspath), settings, standalone, explicit)
     finally:
         if gc_was_on:
             gc.enable()
@@ -171,7 +174,8 @@ def process_or_none(display: str, path: str, explicit: bool, opts: Options) -> F
         standalone = True if is_standalone_path(display, path, settings, opts) else None
         if standalone is None and not might_hold_config(data):
             return None
-        result = lint_bytes(display, data, settings, standalone, None if path == "-" else path)
+        result = lint_bytes(display, data, settings, standalone, None if path == "-" else path,
+                            explicit and not opts.skip_unread)
         if not (opts.fix or opts.diff):
             return FileOutcome(_scoped(result, name_for_settings, settings))
         out = _fix(display, path, data, result, settings, standalone, opts)

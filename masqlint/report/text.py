@@ -1,6 +1,6 @@
 """The default, human-readable format: each finding with its source line and a caret.
 
-    deploy/ip-masq-agent.yaml:9:9: MQ302 [error] 10.1.1.5/24 has host bits set ...
+    deploy/ip-masq-agent.yaml:9:9: MQ302 [error] (target gke) 10.1.1.5/24 has host bits set ...
      9 |       - 10.1.1.5/24
        |         ^~~~~~~~~~~
 
@@ -33,7 +33,8 @@ def render(result: RunResult, *, color: bool = False, tool_version: str = "") ->
         lines = [
             f"{visible(finding.path)}:{span.line}:{span.column}: "
             f"{style(BOLD, finding.rule)} {style(SEVERITY_STYLE[sev], f'[{sev.label}]')} "
-            f"{visible(finding.message)}"
+            + (f"(target {finding.target}) " if finding.target else "")
+            + f"{visible(finding.message)}"
         ]
         source = sources.line(file, span.line)
         if source is not None:

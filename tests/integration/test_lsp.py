@@ -360,3 +360,38 @@ def test_missing_pygls_is_one_clear_line(tmp_path):
     assert r.returncode == 2
     assert r.stderr.count("\n") == 1 and "pip install 'masqlint[lsp]'" in r.stderr
     assert r.stdout == ""
+
+
+def test_templates_and_values_files_are_linted_on_open_and_save(client, tmp_path):
+    """Every form reaches the editor: an Ansible template (languageId jinja), Cilium values, and a
+    script the editor attached the server to (no diagnostic: it is of no form masqlint reads)."""
+    client.initialize(tmp_path)
+    j2 = tmp_path / "roles" / "r" / "templates" / "ip-masq-agent.yaml.j2"
+    j2.parent.mkdir(parents=True)
+    text = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ip-masq-agent\n  namespace: kube-system\n"
+        "data:\n  config: |\n"
+        "{% if cidrs %}\n    nonMasqueradeCIDRs:\n{% for c in cidrs %}\n      - {{ c }}\n{% endfor %}\n{% endif %}\n"
+        "    resyncInterval: 60\n"
+    )
+    j2.write_text(text, encoding="utf-8")
+    uri = j2.as_uri()
+    client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "jinja", "version": 1, "text": text}})
+    (d,) = client.wait_diagnostics(uri)["diagnostics"]
+    assert d["code"] == "MQ204" and d["range"] == _rng(13, 20, 22)
+    j2.write_text(text.replace("resyncInterval: 60", "resyncInterval: 60s"), encoding="utf-8")
+    _change(client, uri, text.replace("resyncInterval: 60", "resyncInterval: 60s"), 2)
+    client.notify("textDocument/didSave", {"textDocument": {"uri": uri}})
+    assert client.wait_diagnostics(uri)["diagnostics"] == []
+
+    values = tmp_path / "values.yaml"
+    vtext = "ipMasqAgent:\n  enabled: true\n  config:\n    nonMasqueradeCIDRs: [10.0.0.0/8, 10.1.0.0/16]\n"
+    uri = _open(client, values, vtext)
+    by = _by_code(client.wait_diagnostics(uri)["diagnostics"])
+    assert by["MQ306"][0]["range"] == _rng(3, 37, 48)
+
+    script = tmp_path / "configure-ip-masq.sh"
+    uri = script.as_uri()
+    client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "shellscript", "version": 1,
+                                                            "text": "#!/bin/sh\necho 'nonMasqueradeCIDRs: []'\n"}})
+    assert client.wait_diagnostics(uri)["diagnostics"] == []

@@ -55,11 +55,47 @@ BAD = (GOOD.replace("      - 10.0.0.0/8\n", "      - 10.0.0.0/88\n")
 BAD_FIXED = BAD.replace("      - 240.0.0.0/4\n      - 172.16.0.0/12\n", "      - 240.0.0.0/4\n").replace(
     "masqLinkLocaL: no", "masqLinkLocal: false")
 
-# Files every run also sees: YAML and JSON without an ip-masq-agent config, and a file of another type.
+# An Ansible role's template: Jinja decides the list and masqLinkLocal; the literal resyncInterval
+# is a number (MQ204, line 15, column 21), the key on line 9 is miscased (MQ201, a safe fix).
+J2 = """apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: ip-masq-agent
+  namespace: kube-system
+data:
+  config: |
+{% if ip_masq_agent_cidrs | length > 0 %}
+    nonMasqueradeCIDRS:
+{% for cidr in ip_masq_agent_cidrs %}
+      - {{ cidr }}
+{% endfor %}
+{% endif %}
+    masqLinkLocal: {{ ip_masq_agent_masq_link_local | bool | lower }}
+    resyncInterval: 60s
+"""
+J2_BAD = J2.replace("resyncInterval: 60s", "resyncInterval: 60")
+J2_FIXED = J2.replace("nonMasqueradeCIDRS:", "nonMasqueradeCIDRs:")
+# A Helm template with its whole config from toYaml: nothing known, nothing to say.
+HELM = """{{- if .Values.ipMasq.enabled }}
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: ip-masq-agent
+  namespace: kube-system
+data:
+  config: |-
+{{ toYaml .Values.ipMasq.config | indent 4 }}
+{{- end }}
+"""
+
+# Files every run also sees: YAML and JSON without an ip-masq-agent config, files of other types,
+# a script whose name holds `masq` (passed to masqlint, of no form it reads: skipped without a word).
 BYSTANDERS = {
     "charts/values.yaml": "replicaCount: 2\nimage: {repository: nginx, tag: '1.27'}\n",
+    "charts/net/templates/ip-masq-agent.yaml": HELM,
     "package.json": '{"name": "site", "private": true}\n',
     "README.md": "# cluster config\n\nnonMasqueradeCIDRs: this file is not YAML to pre-commit\n",
+    "scripts/configure-ip-masq.sh": "#!/bin/sh\necho 'nonMasqueradeCIDRs: [10.0.0.0/8]' > /tmp/ip-masq-agent\n",
 }
 
 # What each hook must do: (files to commit, exit code, text the output must hold, file contents after the run).
@@ -70,6 +106,10 @@ CASES = {
          ["masqlint....", "Failed", "deploy/ip-masq-agent.yaml:9:9: MQ301 [error]", "MQ305", "MQ201"],
          {"deploy/ip-masq-agent.yaml": BAD}),
         ({"deploy/ip-masq-agent.yaml": GOOD}, 0, ["masqlint....", "Passed"], {"deploy/ip-masq-agent.yaml": GOOD}),
+        ({"roles/ip-masq-agent/templates/ip-masq-agent.yaml.j2": J2_BAD}, 1,
+         ["masqlint....", "Failed", "roles/ip-masq-agent/templates/ip-masq-agent.yaml.j2:15:21: MQ204 [error]",
+          "ip-masq-agent.yaml.j2:9:5: MQ201"],
+         {"roles/ip-masq-agent/templates/ip-masq-agent.yaml.j2": J2_BAD}),
     ],
     "masqlint-fix": [
         ({"deploy/ip-masq-agent.yaml": BAD}, 1,
@@ -77,6 +117,10 @@ CASES = {
           "deploy/ip-masq-agent.yaml:9:9: MQ301 [error]"],
          {"deploy/ip-masq-agent.yaml": BAD_FIXED}),
         ({"deploy/ip-masq-agent.yaml": GOOD}, 0, ["masqlint (fix)....", "Passed"], {"deploy/ip-masq-agent.yaml": GOOD}),
+        # a fix inside a template touches the literal key only
+        ({"roles/ip-masq-agent/templates/ip-masq-agent.yaml.j2": J2}, 1,
+         ["masqlint (fix)....", "Failed", "files were modified by this hook", "Fixed 1 problem"],
+         {"roles/ip-masq-agent/templates/ip-masq-agent.yaml.j2": J2_FIXED}),
     ],
 }
 
@@ -130,11 +174,21 @@ def test_every_hook_has_a_case():
 
 def test_hook_definitions():
     hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
+    import re
+
     for h in hooks.values():
         assert h["language"] == "python"
-        assert h["types_or"] == ["yaml", "json"]
+        assert h["types"] == ["text"] and "types_or" not in h
         assert h["require_serial"] is False
-        assert h["entry"].startswith("masqlint check")
+        assert h["entry"].startswith("masqlint check --skip-unread")
+        # every form's files reach the hook; other files do not
+        wanted = re.compile(h["files"])
+        for name in ["a/b.yaml", "c.yml", "d.json", "charts/x/templates/_helpers.tpl", "t.tmpl", "roles/r/t.yaml.j2",
+                     "modules/gke/main.tf", "docs/ip-masq-agent.md", "docs/old.markdown", "configmap-ip-masc-agent",
+                     "ops/ip-masq-agent.conf", "upstream-ip-masq-agent/agent-config/config", "k8s/ip-masq/config"]:
+            assert wanted.search(name), name
+        for name in ["src/app.py", "Makefile", "etc/config", "docs/logo.png", "build.sh"]:
+            assert not wanted.search(name), name
     assert "--fix" in hooks["masqlint-fix"]["entry"].split()
     assert "--exit-non-zero-on-fix" in hooks["masqlint-fix"]["entry"].split()
     from pre_commit.clientlib import load_manifest
@@ -160,5 +214,6 @@ def test_hook_with_real_pre_commit(hook, project_repo, git_env, tmp_path):
             assert text in out, f"{text!r} not in:\n{out}"
         for rel, text in after.items():
             assert (work / rel).read_text(encoding="utf-8") == text, rel
-        for rel, text in BYSTANDERS.items():  # never touched
+        for rel, text in BYSTANDERS.items():  # never touched, never reported
             assert (work / rel).read_text(encoding="utf-8") == text
+            assert rel not in out, out

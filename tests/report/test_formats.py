@@ -364,7 +364,7 @@ def test_json_contract():
     assert list(data) == ["findings", "files_checked", "configs_found", "suppressed"]
     assert (data["files_checked"], data["configs_found"], data["suppressed"]) == (4, 3, 1)
     assert list(data["findings"][0]) == [
-        "rule", "name", "severity", "message", "path", "line", "column", "end_line", "end_column", "fixable",
+        "rule", "name", "severity", "message", "path", "line", "column", "end_line", "end_column", "fixable", "target",
     ]
     expected = sorted(result.findings, key=Finding.sort_key)
     assert data["findings"] == [f.to_dict() for f in expected]
@@ -379,6 +379,7 @@ def test_json_contract():
         "end_line": 9,
         "end_column": 20,
         "fixable": True,
+        "target": None,  # a finding made without a config context names no target
     }
     assert "１０" in out  # UTF-8, not \\u escapes
     assert out.startswith('{\n  "findings": [\n    {\n      "rule": ')
