@@ -145,10 +145,10 @@ def test_pre_commit_snippets(tmp_path):
             assert entry["id"] in hooks
             if "files" in entry:
                 assert re.search(entry["files"], "clusters/prod/ip-masq-agent.yaml")
-    standalone = next(yaml.safe_load(f)[0] for f in snippets if "ip-masq-agent)$" in f)
-    for path in ("ip-masq-agent", "etc/ip-masq-agent", "k8s/cm.yaml", "cm.json"):
+    standalone = next(yaml.safe_load(f)[0] for f in snippets if "snat\\.conf)$" in f)
+    for path in ("snat.conf", "etc/snat.conf", "k8s/cm.yaml", "cm.json"):
         assert re.search(standalone["files"], path), path
-    for path in ("README.md", "not-ip-masq-agent"):
+    for path in ("README.md", "not-snat.conf"):
         assert not re.search(standalone["files"], path), path
 
 
