@@ -9,9 +9,9 @@ from masqlint.text.yamlload import MappingNode, ScalarNode
 from masqlint.engine.findings import Edit, Fix
 from masqlint.checks import Problem, register
 from masqlint.checks.keys import MANIFEST_KEYS
+from masqlint.forms.templated import TEMPLATED_FORMS
 
 DEFAULTS_NOTE = "the agent falls back to its defaults"
-TEMPLATED_FORMS = ("helm", "jinja", "template")
 
 
 @register("MQ101")

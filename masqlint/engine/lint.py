@@ -15,6 +15,7 @@ from masqlint.checks import CONFIG, FILE, Problem, load_all
 from masqlint.engine.findings import FileResult, Finding, Severity, Span
 from masqlint.config.settings import DEFAULT_STANDALONE_GLOBS, Settings, glob_match
 from masqlint.forms import OTHER, read_forms
+from masqlint.forms.templated import TEMPLATED_FORMS
 from masqlint.forms.embedded import AgentConfig
 from masqlint.forms.manifest import ParsedFile
 from masqlint.text.source import SourceFile
@@ -375,8 +376,8 @@ def configmap_refs(fctx: FileContext) -> list:
         cm = cctx.config.configmap
         if cm is None or cctx.config.sibling:
             continue
-        if fctx.unknown and _templated_identity(fctx, cm):
-            continue  # name or namespace decided at render time: not comparable with other files
+        if cctx.config.form in TEMPLATED_FORMS or (fctx.unknown and _templated_identity(fctx, cm)):
+            continue  # rendered under conditions masqlint cannot evaluate: not comparable with other files
         r = src.node_range(_name_node(cm))
         span = fctx.source.index.span(*r) if r else Span(1, 1, 1, 1)
         sev = rule_severity(rule, cctx.settings) if rule is not None and rule_enabled(rule, cctx.settings) else None

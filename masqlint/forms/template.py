@@ -57,8 +57,13 @@ class Masked:
         return _overlaps(self.unknown, start, end)
 
     def open_in(self, start: int, end: int) -> bool:
-        """Is some list in [start, end) produced by a loop, a conditional or a multi-line output?"""
+        """Does [start, end) touch a loop or conditional body or a multi-line output?"""
         return _overlaps(self.open, start, end)
+
+    def open_within(self, start: int, end: int) -> bool:
+        """Is some list in [start, end) of unknown length: a loop, a conditional or a multi-line output
+        starts or ends inside it? (A condition around the whole of it leaves what is inside complete.)"""
+        return any(a < max(end, start + 1) and start < b and not (a <= start and end <= b) for a, b in self.open)
 
     def masked_in(self, start: int, end: int) -> bool:
         return _overlaps(self.masked, start, end)
@@ -100,7 +105,8 @@ class _Action:
 
 _GO_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"|`[^`]*`|\'(?:[^\'\\\n]|\\.)*\'')
 _JINJA_STRING = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'')
-_INDENT = re.compile(r"\b(?:n?indent)\s+(\d{1,3})\b")
+# Go `indent 4` / `nindent 4`, Jinja `indent(4)` / `indent(width=4)`
+_INDENT = re.compile(r"\bn?indent\s*(?:\(\s*(?:width\s*=\s*)?)?(\d{1,3})\b")
 _WORD = re.compile(r"[A-Za-z_]+")
 
 

@@ -16,7 +16,7 @@ from masqlint.forms.embedded import AgentConfig
 from masqlint.forms.template import Masked, has_markup, mask
 from masqlint.text.source import SourceFile, node_range
 
-_YAMLISH = (".yaml", ".yml", ".json", "")
+TEMPLATED_FORMS = ("helm", "jinja", "template")  # the forms read through forms.template
 _GO_SUFFIXES = (".tpl", ".tmpl", ".gotmpl")
 _JINJA_SUFFIXES = (".j2", ".jinja", ".jinja2")
 
@@ -103,7 +103,7 @@ def mark_config(cfg: AgentConfig, m: Masked) -> None:
     outer = _outer_extent(cfg)
     if outer is None:
         return
-    if m.open_in(*outer):
+    if m.open_within(*outer):
         cfg.open_list = True
     if m.is_unknown(*outer):
         cfg.unknown = tuple(inner_ranges(cfg, m.unknown))
@@ -121,9 +121,15 @@ def _outer_extent(cfg: AgentConfig) -> tuple[int, int] | None:
 
 
 def _block_extent(cfg: AgentConfig) -> tuple[int, int]:
+    """Outer offsets from the config's first character to the end of its last non-blank line (blanks
+    that a masked line handed to the line before are not the config's)."""
     offs = cfg.locator.line_offsets or [0]
-    last = cfg.locator.config_index.line_text(len(offs)) if cfg.locator.config_index else ""
-    return offs[0], offs[-1] + len(last) + 1
+    cidx = cfg.locator.config_index
+    for i in range(len(offs), 0, -1):
+        last = cidx.line_text(i).rstrip() if cidx is not None else ""
+        if last:
+            return offs[0], offs[i - 1] + len(last)
+    return offs[0], offs[0]
 
 
 def inner_ranges(cfg: AgentConfig, outer: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -567,3 +567,26 @@ def test_a_chart_template_without_namespace_takes_the_release_s():
     assert found(lint_text(text, "charts/c/templates/configmap.yaml")) == [("MQ201", 14, 5)]
     plain = PLAIN.replace("  namespace: kube-system\n", "")
     assert ("MQ101", 4, 3) in found(lint_text(plain, "cm.yaml"))  # a manifest without one is still reported
+
+
+def test_jinja_indent_filter_places_the_output(tmp_path):
+    text = ANSIBLE.split("\ndata:")[0] + (
+        "\ndata:\n"
+        "  config: |\n"
+        "    nonMasqueradeCIDRs:\n"
+        "      {{ ip_masq_cidrs | to_nice_yaml | indent(6) }}\n"
+        "    masqLinkLocal: false\n"
+        "    resyncInterval: 60\n"
+    )
+    assert found(lint_text(text, "roles/r/templates/cm.yaml.j2")) == [("MQ204", 12, 21)]
+
+
+def test_two_chart_templates_of_one_configmap_are_left_to_the_rendered_chart(tmp_path):
+    d = tmp_path / "charts" / "c" / "templates"
+    d.mkdir(parents=True)
+    for name, cond in (("gke.yaml", "gke"), ("dpv2.yaml", "dataplaneV2")):
+        (d / name).write_text("{{- if .Values.%s }}\n" % cond + PLAIN + "{{- end }}\n", encoding="utf-8")
+    from masqlint.api import lint_paths
+
+    got = {(f.rule, f.line) for f in lint_paths([str(tmp_path)], config={}).findings}
+    assert got == {("MQ401", 9)}  # each file's own finding; which one renders is the chart's condition, not MQ408
