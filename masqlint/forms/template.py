@@ -175,8 +175,8 @@ def _scan_go(text: str) -> list[_Action]:
             jj += 1
         if text.startswith("/*", jj):
             c = text.find("*/", jj + 2)
-            e = len(text) if c < 0 else text.find("}}", c + 2)
-            e = len(text) if e < 0 else e + 2
+            close = -1 if c < 0 else text.find("}}", c + 2)
+            e = len(text) if close < 0 else close + 2
             out.append(_Action(s, e, "comment", "", None))
         else:
             e = _find_close(text, j, "}}", _GO_STRING)

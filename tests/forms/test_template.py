@@ -186,3 +186,12 @@ def test_blank_lines_left_by_markup_do_not_break_a_block_scalar():
     assert config.value.strip() == "a: 1"
     a = text.index("a: 1")
     assert m.text[a:a + 4] == "a: 1"  # literal text keeps its offset
+
+
+@pytest.mark.parametrize("text", ["a: 1\n{{/* never closed\nb: 2\n", "a: 1\n{{- /* closed */ but no braces\nb: 2\n",
+                                  "{{", "{%", "${", "%{", "{{/*", "{{-", "x: {{ '}}' }}\n"])
+def test_comments_and_actions_cut_short(text):
+    for syntax in ("go", "jinja", "terraform"):
+        m = mask(text, syntax)
+        assert len(m.text) == len(text) and m.text.count("\n") == text.count("\n")
+        assert all(0 <= a <= b <= len(text) for a, b in m.unknown + m.open + m.masked)
