@@ -31,6 +31,8 @@ def walk_wants(name: str, parent: str, disabled=frozenset()) -> bool:
     forms = WALK_SUFFIXES.get(os.path.splitext(low)[1])
     if forms is not None and (not disabled or any(f not in disabled for f in forms)):
         return True
-    if "masq" in low or "ip-masc" in low:
-        return True  # ip-masq-agent.conf, configmap-ip-masc-agent (sic), …: confirmed by content
-    return low == "config" and "masq" in parent.lower()  # upstream's agent-config/config
+    if "masq" in name or "ip-masc" in name:
+        # ip-masq-agent.conf, configmap-ip-masc-agent (sic), …: confirmed by content. Lower case, as the
+        # agents spell their files (ip-masq-agent-v2 reads ip-masq*, never IP-MASQ-AGENT)
+        return True
+    return low == "config" and "masq" in parent  # upstream's agent-config/config
