@@ -64,9 +64,12 @@ def settings_overrides(args) -> dict:
         flags["nomasq-all-reserved-ranges"] = True
     if flags:
         o["agent-flags"] = flags
+    from masqlint.config.rulesel import check_selectors
+
     for key in ("select", "extend_select", "ignore"):
         v = _split(getattr(args, key, None))
         if v is not None:
+            check_selectors(v, "--" + key.replace("_", "-"))
             o[key.replace("_", "-")] = list(v)
     sev = {}
     for item in getattr(args, "severity", None) or ():
@@ -74,6 +77,7 @@ def settings_overrides(args) -> dict:
         if not sep:
             raise ValueError(f"--severity expects RULE=LEVEL, got {item!r}")
         Severity.parse(level)
+        check_selectors([rule], "--severity")
         sev[rule.strip()] = level.strip()
     if sev:
         o["severity"] = sev
@@ -219,7 +223,8 @@ def _show_config(paths, opts) -> int:
 
     out = []
     for p in paths:
-        s = settings_for(p, opts)
+        # a directory's settings are those of a file inside it (the search starts in the directory)
+        s = settings_for(os.path.join(p, "-") if p != "-" and os.path.isdir(p) else p, opts)
         t = s.target_model()
         out.append({
             "path": p,
@@ -255,8 +260,13 @@ def _show_config(paths, opts) -> int:
             "must_not_masquerade": [{"cidr": d.cidr, "name": d.name} for d in s.must_not_masquerade],
             "allow_dropped_defaults": list(s.allow_dropped_defaults),
         })
+    out = [_kebab(doc) for doc in out]  # keys as settings files spell them
     print(json.dumps(out if len(out) > 1 else out[0], indent=2))
     return EXIT_OK
+
+
+def _kebab(doc: dict) -> dict:
+    return {k.replace("_", "-"): (_kebab(v) if isinstance(v, dict) and k != "severity" else v) for k, v in doc.items()}
 
 
 # --- render ---------------------------------------------------------------------------------------

@@ -118,9 +118,25 @@ def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
     return p
 
 
+def _mistyped_command(word: str) -> str | None:
+    """The message for a first argument that is no path but close to a subcommand's name."""
+    if word.startswith("-") or word == "-" or os.path.lexists(word) or "/" in word or os.sep in word:
+        return None
+    import difflib
+
+    hit = difflib.get_close_matches(word.lower(), COMMANDS, n=1, cutoff=0.6)
+    if not hit:
+        return None
+    return f"unknown command {word!r}; did you mean `masqlint {hit[0]}`? (a path to check must exist)"
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version"):
+        typo = _mistyped_command(argv[0])
+        if typo is not None:
+            print(f"masqlint: error: {typo}", file=sys.stderr)
+            return EXIT_ERROR
         argv.insert(0, "check")  # `masqlint PATH…` is `masqlint check PATH…`
     if not argv:
         argv = ["check"]

@@ -61,8 +61,11 @@ def validate_mapping(data, path: str, node=None) -> None:
     if errors:
         e = errors[0]
         at, message = list(e.absolute_path), e.message
+        extra = _unknown_key(e)
+        if extra is not None:
+            at, message = at + [extra[0]], extra[1]
     else:
-        found = next(_destination_errors(data), None)
+        found = next(_destination_errors(data), None) or next(_selector_errors(data), None)
         if found is None:
             return
         at, message = found
@@ -70,6 +73,43 @@ def validate_mapping(data, path: str, node=None) -> None:
     line = _locate(node, at) if node is not None else None
     loc = f"{path}:{line}" if line else path
     raise ConfigError(f"{loc}: invalid setting {where}: {message}")
+
+
+def _unknown_key(e):
+    """(key, message with a suggestion) for a key the schema does not allow, else None."""
+    if e.validator != "additionalProperties" or not isinstance(e.instance, dict):
+        return None
+    from masqlint.config.rulesel import unknown_key_message
+
+    known = list((e.schema.get("properties") or {}))
+    extra = [k for k in e.instance if k not in known]
+    if not extra or not known:
+        return None
+    top = _validator().schema.get("properties") or {}
+    if e.absolute_path and extra[0] in top:
+        return extra[0], f"{extra[0]!r} is a top-level setting; it cannot be set here"
+    return extra[0], unknown_key_message(str(extra[0]), known)
+
+
+def _selector_errors(data):
+    """(path, message) for each rule selector (select, ignore, severity keys) that names no rule."""
+    from masqlint.config.rulesel import selector_known, unknown_selector_message
+
+    def check(m, prefix):
+        for key in ("select", "extend-select", "ignore", "extend-ignore"):
+            for i, item in enumerate(m.get(key) or ()):
+                if not selector_known(str(item)):
+                    yield [*prefix, key, i], unknown_selector_message(str(item), key).split(": ", 1)[1]
+        for rule in m.get("severity") or {}:
+            if not selector_known(str(rule)):
+                yield [*prefix, "severity", rule], unknown_selector_message(str(rule), "severity").split(": ", 1)[1]
+
+    if not isinstance(data, dict):
+        return
+    yield from check(data, [])
+    for j, scope in enumerate(data.get("scopes") or ()):
+        if isinstance(scope, dict):
+            yield from check(scope, ["scopes", j])
 
 
 def _destination_errors(data):
@@ -98,6 +138,7 @@ def _destination_errors(data):
 
 
 def load_yaml_settings(path: str) -> Settings:
+    shown = shown_path(path)
     from masqlint.text import yamlload
     import yaml
 
@@ -105,27 +146,28 @@ def load_yaml_settings(path: str) -> Settings:
         raw = _read_settings_bytes(path)
         text = raw.decode("utf-8")
     except OSError as e:
-        raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
+        raise ConfigError(f"{shown}: cannot read: {e.strerror or e}") from None
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
-        raise ConfigError(f"{path}:{line}: not valid YAML: not UTF-8 ({e.reason})") from None
+        raise ConfigError(f"{shown}:{line}: not valid YAML: not UTF-8 ({e.reason})") from None
     try:
         node = yamlload.compose_first(text)
-        _check_expansion(node, path)
+        _check_expansion(node, shown)
         data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) if node is not None else {}
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
-        loc = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path
+        loc = f"{shown}:{mark.line + 1}:{mark.column + 1}" if mark else shown
         raise ConfigError(f"{loc}: not valid YAML: {getattr(e, 'problem', e)}") from None
     except RecursionError:
-        raise ConfigError(f"{path}: not valid YAML: nested too deeply") from None
+        raise ConfigError(f"{shown}: not valid YAML: nested too deeply") from None
     if data is None:
         data = {}
-    validate_mapping(data, path, node)
+    validate_mapping(data, shown, node)
     return _with_clusters(from_mapping(data, path=path, root=str(Path(path).resolve().parent)))
 
 
 def load_pyproject_settings(path: str) -> Settings | None:
+    shown = shown_path(path)
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # Python 3.10
@@ -137,22 +179,22 @@ def load_pyproject_settings(path: str) -> Settings | None:
         raw = _read_settings_bytes(path)
         doc = tomllib.loads(raw.decode("utf-8"))
     except OSError as e:
-        raise ConfigError(f"{path}: cannot read: {e.strerror or e}") from None
+        raise ConfigError(f"{shown}: cannot read: {e.strerror or e}") from None
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
-        raise ConfigError(f"{path}:{line}: not valid TOML: not UTF-8 ({e.reason})") from None
+        raise ConfigError(f"{shown}:{line}: not valid TOML: not UTF-8 ({e.reason})") from None
     except RecursionError:
-        raise ConfigError(f"{path}: not valid TOML: nested too deeply") from None
+        raise ConfigError(f"{shown}: not valid TOML: nested too deeply") from None
     except Exception as e:  # noqa: BLE001 - tomllib.TOMLDecodeError says "(at line N, column M)" or "(at end of document)"
-        raise ConfigError(f"{_toml_error_location(path, raw, str(e))}: not valid TOML: {_TOML_AT.sub('', str(e))}") from None
+        raise ConfigError(f"{_toml_error_location(shown, raw, str(e))}: not valid TOML: {_TOML_AT.sub('', str(e))}") from None
     tool = doc.get("tool", {})
     data = tool.get("masqlint") if isinstance(tool, dict) else None
     if data is None:
         return None
     try:
-        validate_mapping(data, path)
+        validate_mapping(data, shown)
     except ConfigError as e:
-        raise ConfigError(_toml_setting_location(path, raw.decode("utf-8"), str(e))) from None
+        raise ConfigError(_toml_setting_location(shown, raw.decode("utf-8"), str(e))) from None
     return _with_clusters(from_mapping(data, path=path, root=str(Path(path).resolve().parent)))
 
 
@@ -164,6 +206,15 @@ def _with_clusters(settings: Settings) -> Settings:
         if "cluster" in scope.overrides:
             settings.merged(scope.overrides).cluster_facts()
     return settings
+
+
+def shown_path(path: str) -> str:
+    """A settings file's path as messages show it: relative to the working directory when inside it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if rel.startswith("..") else rel
 
 
 def load_settings_file(path: str) -> Settings:
