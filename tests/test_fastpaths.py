@@ -547,10 +547,10 @@ def test_discovery_with_gitignore_and_excludes(tmp_path, monkeypatch):
         p.write_text("g.yaml\n" if rel.endswith(".gitignore") else "x: 1\n")
     monkeypatch.chdir(tmp_path)
     got = [c.display for c in discover(["."], standalone=("**/ip-masq-agent",)) if isinstance(c, Candidate)]
-    assert got == ["./a.yaml", "./c/d.yml", "./c/ip-masq-agent", "./c/keep.tmp.yaml", "./c/sub/f.json"]
+    assert got == ["a.yaml", "c/d.yml", "c/ip-masq-agent", "c/keep.tmp.yaml", "c/sub/f.json"]
     got = [c.display for c in discover(["."], exclude=("c/sub",)) if isinstance(c, Candidate)]
     # a name that holds `masq` is read by every walk (its content decides), settings glob or not
-    assert got == ["./a.yaml", "./c/d.yml", "./c/ip-masq-agent", "./c/keep.tmp.yaml"]
+    assert got == ["a.yaml", "c/d.yml", "c/ip-masq-agent", "c/keep.tmp.yaml"]
 
 
 # --- the process pool ----------------------------------------------------------------------------
@@ -795,11 +795,11 @@ def test_gitignore_without_a_possible_match_needs_no_pathspec(tmp_path, monkeypa
             "print([c.display for c in discover(['.'])], 'pathspec' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True,
                          env={**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(os.path.abspath(__file__)))})
-    assert out.stdout.strip() == "['./a/x.yaml'] False"
+    assert out.stdout.strip() == "['a/x.yaml'] False"
     (tmp_path / "a" / "y.tgz.yaml").write_text("kind: Service\n")  # holds ".tgz": pathspec decides (not ignored)
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True,
                          env={**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(os.path.abspath(__file__)))})
-    assert out.stdout.strip() == "['./a/x.yaml', './a/y.tgz.yaml'] True"
+    assert out.stdout.strip() == "['a/x.yaml', 'a/y.tgz.yaml'] True"
 
 
 # --- what a run imports -------------------------------------------------------------------------------

@@ -178,29 +178,76 @@ def cmd_check(args) -> int:
         diffs = "".join(o.diff for o in outcomes if o.diff)
         sys.stdout.write(diffs)
         return EXIT_FINDINGS if diffs else (EXIT_ERROR if errors else EXIT_OK)
-    if opts.fix and "-" in paths:
+    stdin_fix = opts.fix and "-" in paths
+    if stdin_fix:  # the fixed text goes to standard output; what is left to fix, to standard error
         fixed = next((o.diff for o in outcomes if o.result.path in ("-", args.stdin_filename)), None)
         sys.stdout.write(fixed if fixed else (stdin_data or b"").decode("utf-8", "replace"))
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
     for fmt, out in pairs:
-        if opts.fix and "-" in paths and out is None:
-            continue
-        text = render(fmt, result, color=color and out is None and fmt == "text", tool_version=__import__("masqlint").__version__)
+        stream = sys.stderr if (stdin_fix and out is None) else sys.stdout
+        if fmt == "text" and errors:  # no "No problems found" beside an error that ended the run
+            from masqlint.report.text import findings_text
+
+            text = findings_text(result, color=color and out is None and stream is sys.stdout)
+        else:
+            text = render(fmt, result, color=color and out is None and fmt == "text" and stream is sys.stdout,
+                          tool_version=__import__("masqlint").__version__)
         if out is None:
-            sys.stdout.write(text)
+            stream.write(text)
         else:
             with open(out, "w", encoding="utf-8") as fh:
                 fh.write(text)
     fixed_total = sum(o.fixed for o in outcomes)
     if opts.fix and fixed_total:
         print(f"Fixed {fixed_total} problem{'s' if fixed_total != 1 else ''}.", file=sys.stderr)
+    for w in () if errors else _run_warnings(result, opts):
+        print(f"masqlint: warning: {w}", file=sys.stderr)
     fail_on = _fail_on(args, opts)
     worst = any(f.severity >= fail_on for f in result.findings)
     if errors:
         return EXIT_ERROR
+    if getattr(args, "require_config", False) and not result.configs_found:
+        return EXIT_FINDINGS
     if fixed_total and getattr(args, "exit_non_zero_on_fix", False):
         return EXIT_FINDINGS
     return EXIT_FINDINGS if worst else EXIT_OK
+
+
+def _run_warnings(result, opts):
+    """What a run that otherwise passes must not keep quiet about."""
+    if not result.configs_found:
+        n = result.files_checked
+        yield (f"no ip-masq-agent config found in the {n} file{'s' if n != 1 else ''} checked (a ConfigMap named "
+               "ip-masq-agent, or an agent config file); is the path right? (--require-config makes this fail)")
+    yield from _unmatched_scope_globs(result.files, opts)
+
+
+def _unmatched_scope_globs(files, opts):
+    """A scope glob that matches none of the files checked under its settings file."""
+    from masqlint.config.loader import find_settings_for_dir, shown_path
+    from masqlint.config.settings import glob_match
+
+    groups: dict[int, tuple] = {}
+    for fr in files:
+        if fr.path == "-" or not fr.path:
+            continue
+        absolute = os.path.abspath(fr.path)
+        if opts.forced is not None:
+            s = opts.forced
+        elif opts.use_config_files:
+            s = find_settings_for_dir(os.path.dirname(absolute))
+        else:
+            s = None
+        if s is None or not s.scopes:
+            continue
+        rel = os.path.relpath(absolute, s.config_root or os.getcwd()).replace(os.sep, "/")
+        groups.setdefault(id(s), (s, []))[1].append(rel)
+    for s, rels in groups.values():
+        for scope in s.scopes:
+            for g in scope.files:
+                if not any(glob_match(r, g) for r in rels):
+                    yield (f"{shown_path(s.config_path)}: scope glob {g!r} matches none of the {len(rels)} "
+                           f"file{'s' if len(rels) != 1 else ''} checked, so its settings apply to nothing")
 
 
 def _fail_on(args, opts) -> Severity:
@@ -277,7 +324,11 @@ def render_flags(args):
     from masqlint.cli.main import UsageError
     from masqlint.agent.targets import get_target
 
-    t = get_target(args.target)
+    settings = _render_settings(args)
+    t = get_target(_render_target(args, settings))
+    flags = {k.replace("-", "_"): v for k, v in (settings.agent_flags or {}).items()}
+    if flags:
+        t = t.with_flags(**flags)
     over = {}
     if args.nomasq_all_reserved_ranges:
         over["nomasq_all_reserved_ranges"] = True
@@ -296,6 +347,34 @@ def render_flags(args):
     if args.iptables_without_random_fully:
         over["iptables_has_random_fully"] = False
     return t.with_flags(**over).flags
+
+
+RENDER_TARGETS = ("gke", "upstream", "cilium", "azure")
+
+
+def _render_target(args, settings) -> str:
+    """--target, else the settings' target (gke by default), as for every command."""
+    from masqlint.cli.main import UsageError
+
+    name = args.target or settings.target
+    if name not in RENDER_TARGETS:
+        raise UsageError(f"masqlint: render knows the targets {', '.join(RENDER_TARGETS)}; the settings "
+                         f"{settings.config_path or ''} say target {name}: pass --target")
+    return name
+
+
+def _render_settings(args):
+    """The settings for the rendered file, as ``check`` finds them (target and agent-flags are used)."""
+    from masqlint.config.loader import load_settings_file, settings_for_path
+    from masqlint.config.settings import Settings
+
+    if getattr(args, "no_config", False):
+        return Settings()
+    if getattr(args, "config", None):
+        return load_settings_file(args.config)
+    files = [f for f in (args.file or []) if f != "-"]
+    return settings_for_path(os.path.join(files[0], "_") if files and os.path.isdir(files[0])
+                             else (files[0] if files else "-"))
 
 
 def _read_input(path: str) -> bytes:
@@ -346,6 +425,7 @@ def cmd_render(args) -> int:
     from masqlint.agent.sync import sync_bytes
     from masqlint.cli.main import UsageError
 
+    args.target = _render_target(args, _render_settings(args))
     if args.target in ("cilium", "azure"):
         from masqlint.cli.render_targets import run
 

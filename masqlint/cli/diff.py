@@ -354,7 +354,12 @@ def run(args) -> int:
             raise UsageError("masqlint: diff needs OLD and NEW files (or --base GITREF [PATH…])")
         old_path, new_path = args.paths
         datas = []
+        if old_path == new_path == "-":
+            raise UsageError("masqlint: diff reads standard input for one side only")
         for p in (old_path, new_path):
+            if p == "-":
+                datas.append(sys.stdin.buffer.read(settings_for(opts.stdin_filename or "-", opts).max_file_size + 1))
+                continue
             if os.path.isdir(p):
                 raise UsageError(f"masqlint: {p} is a directory; diff compares two files (or use --base)")
             d = _read(p)

@@ -78,6 +78,8 @@ def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
                    help="with --fix: exit 1 when a file was changed, even if no problem remains (for pre-commit)")
     c.add_argument("--unsafe-fixes", action="store_true", help="also apply unsafe fixes (with --fix or --diff)")
     c.add_argument("--diff", action="store_true", help="print the fixes as a unified diff and change nothing")
+    c.add_argument("--require-config", action="store_true",
+                   help="exit 1 when no ip-masq-agent config is found (a CI job pointed at the wrong path)")
     c.add_argument("--show-config", action="store_true", help="print the resolved settings for each PATH and exit")
     c.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="worker processes (default: all cores)")
     c.add_argument("--max-file-size", type=int, metavar="BYTES", help="skip larger files with an info finding (default 5 MiB)")
@@ -94,7 +96,10 @@ def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
     r.add_argument("file", nargs="*", metavar="FILE",
                    help="a manifest holding the ip-masq-agent ConfigMap or EgressNATPolicies (or, with --raw, the config "
                         "file itself); '-' for stdin; azure: a config directory or several files")
-    r.add_argument("--target", choices=("upstream", "gke", "cilium", "azure"), default="upstream")
+    r.add_argument("--target", choices=("gke", "upstream", "cilium", "azure"),
+                   help="the consumer of the config (default: the settings' target, else gke, as for every command)")
+    r.add_argument("--config", metavar="FILE", help="use this settings file (target, agent-flags)")
+    r.add_argument("--no-config", action="store_true", help="ignore settings files; use built-in defaults and flags")
     r.add_argument("--raw", action="store_true", help="FILE is the agent's config file (the bytes at /etc/config/ip-masq-agent)")
     r.add_argument("--absent", action="store_true", help="there is no config file: show what the agent does without one")
     r.add_argument("--previous", metavar="FILE", help="the config applied one loop earlier (stays in force if FILE is rejected)")

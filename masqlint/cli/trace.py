@@ -183,6 +183,15 @@ def units_for_paths(paths, opts, standalone_globs=()) -> list[Unit]:
 
     units: list[Unit] = []
     for p in paths:
+        if p == "-":  # standard input, held to max-file-size like every file
+            s = settings_for(opts.stdin_filename or "-", opts)
+            data = sys.stdin.buffer.read(s.max_file_size + 1)
+            if len(data) > s.max_file_size:
+                raise UsageError(f"masqlint: standard input holds more than --max-file-size {s.max_file_size:,} bytes")
+            name = opts.stdin_filename or "-"
+            found = units_for_bytes(name, data, s, True if _is_standalone_name(name, s, standalone_globs) else None)
+            units.extend(found or [no_config_unit(name, s)])
+            continue
         if not os.path.exists(p):
             raise UsageError(f"masqlint: {p}: no such file or directory")
         base = settings_for(p, opts)
@@ -263,6 +272,13 @@ def policy_units(p: str, policies: dict) -> list[Unit]:
         why = "" if files else f"no EgressNATPolicy in {p}: GKE's own `default` policy and the ranges GKE keeps"
         out.append(Unit(label, policy_in_force(written, t, kept, has_default, why), expect=expectations(settings)))
     return out
+
+
+def _is_standalone_name(name: str, settings, standalone_globs=()) -> bool:
+    from masqlint.engine.lint import is_standalone_name
+    from masqlint.config.settings import glob_match
+
+    return is_standalone_name(name, settings) or any(glob_match(name, g) for g in standalone_globs)
 
 
 def units_for_file(display: str, path: str, settings, standalone_globs=(), policies: dict | None = None) -> list[Unit]:

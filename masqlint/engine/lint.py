@@ -210,7 +210,21 @@ def run_checks(fctx: FileContext) -> list[tuple[Problem, Any]]:
             continue
         for check in checks:
             _run_one(check, rule, fctx, out)
+    if any(c.config.configmap is not None and c.config.text is None for c in fctx.configs):
+        from masqlint.engine.misplaced import run_on_misplaced
+
+        out.extend(run_on_misplaced(fctx, lambda sctx, found: _run_config_checks(registry, catalog, sctx, found)))
     return out
+
+
+def _run_config_checks(registry, catalog, cctx, out) -> None:
+    for rid, checks in registry.items():
+        rule = catalog.get(rid)
+        if rule is None or not rule_enabled(rule, cctx.settings):
+            continue
+        for check in checks:
+            if check.scope == CONFIG:
+                out.extend((p, cctx) for p in check.fn(cctx))
 
 
 def _run_one(check, rule, fctx, out) -> None:

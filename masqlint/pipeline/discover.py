@@ -148,6 +148,8 @@ def discover(paths, *, exclude=(), standalone=(), follow_symlinks=False, respect
         except OSError as e:
             yield Skipped(raw, f"cannot read: {e.strerror or e}")
             continue
+        if stat.S_ISLNK(st.st_mode) and _names_a_pipe(raw):
+            st = os.stat(raw)  # /dev/fd/N of a process substitution: a link to the pipe the shell made
         if stat.S_ISDIR(st.st_mode):
             yield from _walk(raw, cwd, exclude, standalone, follow_symlinks, respect_gitignore)
         elif stat.S_ISREG(st.st_mode) or (os.path.islink(raw) and os.path.isfile(raw)):
@@ -155,9 +157,26 @@ def discover(paths, *, exclude=(), standalone=(), follow_symlinks=False, respect
                 yield Skipped(raw, "a symbolic link to a file outside the checked tree: not followed "
                                    "(--follow-symlinks follows it)")
             elif not _excluded(raw, cwd, exclude):
-                yield Candidate(raw, raw, True)
+                yield Candidate(shown(raw), raw, True)
+        elif stat.S_ISFIFO(st.st_mode):
+            yield Candidate(shown(raw), raw, True)  # named by the user (`<(kubectl get …)`): read as a stream
         else:
-            yield Skipped(raw, "not a regular file (device, FIFO or socket): not opened")
+            yield Skipped(raw, "not a regular file (device or socket): not opened")
+
+
+def _names_a_pipe(path: str) -> bool:
+    try:
+        return stat.S_ISFIFO(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
+def shown(path: str) -> str:
+    """A path as the user gave it, without leading ``./`` (``./clusters/`` → ``clusters/``)."""
+    out = path
+    while out.startswith("./") and len(out) > 2:
+        out = out[2:].lstrip("/")
+    return out or path
 
 
 def _inside(path: str, directory: str) -> bool:
@@ -192,7 +211,7 @@ def _walk(top, cwd, exclude, standalone, follow_symlinks, respect_gitignore):
         for d in reversed(chain):
             ignores.load(d)
     seen_dirs: set[tuple[int, int]] = set()
-    stack = [(top, top_abs)]
+    stack = [(shown(top), top_abs)]
     while stack:
         disp_dir, abs_dir = stack.pop()
         try:
@@ -208,7 +227,8 @@ def _walk(top, cwd, exclude, standalone, follow_symlinks, respect_gitignore):
         if respect_gitignore and abs_dir != top_abs and any(e.name == ".gitignore" for e in entries):
             ignores.load(abs_dir)
         subdirs = []
-        disp_prefix = os.path.join(disp_dir, "")  # + name is os.path.join(disp_dir, name), without a call per file
+        # + name is os.path.join(disp_dir, name), without a call per file; nothing for the working directory
+        disp_prefix = "" if disp_dir == "." else os.path.join(disp_dir, "")
         for entry in entries:
             disp = disp_prefix + entry.name
             absp = entry.path  # os.path.join(abs_dir, entry.name), made by scandir

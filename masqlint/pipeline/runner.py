@@ -58,13 +58,14 @@ def _stage_finding(rule_id: str, path: str, message: str, settings: Settings, sp
     return Finding(rule.id, rule.name, rule_severity(rule, settings), message, path, span)
 
 
-def _too_large(display: str, size: int, settings: Settings) -> FileOutcome:
+def _too_large(display: str, size: int, settings: Settings, more: bool = False) -> FileOutcome:
     res = FileResult(display)
     f = _stage_finding(
         "MQ006",
         display,
-        f"skipped: the file is {size:,} bytes, more than --max-file-size {settings.max_file_size:,}; "
-        "an ip-masq-agent ConfigMap is a few kB (raise max-file-size to check it anyway)",
+        (f"skipped: the stream holds more than --max-file-size {settings.max_file_size:,} bytes; " if more else
+         f"skipped: the file is {size:,} bytes, more than --max-file-size {settings.max_file_size:,}; ")
+        + "an ip-masq-agent ConfigMap is a few kB (raise max-file-size to check it anyway)",
         settings,
     )
     if f:
@@ -80,6 +81,8 @@ def read_candidate(display: str, path: str, settings: Settings, opts: Options) -
         return data, None
     try:
         st = os.stat(path)
+        if stat.S_ISFIFO(st.st_mode):  # only ever named on the command line: walks never yield one
+            return _read_stream(display, path, settings)
         if not stat.S_ISREG(st.st_mode):
             return None, FileOutcome(FileResult(display), error=f"{display}: not a regular file; not opened")
         if st.st_size > settings.max_file_size:
@@ -98,6 +101,22 @@ def read_candidate(display: str, path: str, settings: Settings, opts: Options) -
         return data, None
     except OSError as e:
         return None, FileOutcome(FileResult(display), error=f"{display}: cannot read: {e.strerror or e}")
+
+
+def _read_stream(display: str, path: str, settings: Settings) -> tuple[bytes | None, FileOutcome | None]:
+    """A pipe the user named (process substitution, a FIFO): read to its end, held to max-file-size."""
+    with open(path, "rb", buffering=0) as fh:
+        chunks, total = [], 0
+        while total <= settings.max_file_size:
+            b = fh.read(min(1 << 20, settings.max_file_size + 1 - total))
+            if not b:
+                break
+            chunks.append(b)
+            total += len(b)
+    data = b"".join(chunks)
+    if len(data) > settings.max_file_size:
+        return None, _too_large(display, len(data), settings, more=True)
+    return data, None
 
 
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)

@@ -22,6 +22,11 @@ SEVERITY_STYLE = {
 
 
 def render(result: RunResult, *, color: bool = False, tool_version: str = "") -> str:
+    return findings_text(result, color=color) + summary(result)
+
+
+def findings_text(result: RunResult, *, color: bool = False) -> str:
+    """Every finding with its source line, without the closing summary."""
     def style(code: str, text: str) -> str:
         return f"{code}{text}{RESET}" if color else text
 
@@ -51,7 +56,7 @@ def render(result: RunResult, *, color: bool = False, tool_version: str = "") ->
     out = "\n\n".join(blocks)
     if out:
         out += "\n\n"
-    return out + summary(result)
+    return out
 
 
 def summary(result: RunResult) -> str:

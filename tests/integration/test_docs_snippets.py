@@ -101,12 +101,12 @@ def test_gitlab_snippet_works(checkout):
     job = yaml.safe_load(ci_block("# .gitlab-ci.yml"))["masqlint"]
     (cmd,) = [c for line in job["script"] for c in masqlint_commands(line)]
     r = run_masqlint(cmd, checkout)
-    assert r.returncode == 1 and r.stdout.startswith("./k8s/ip-masq-agent.yaml:9:9: MQ302")
+    assert r.returncode == 1 and r.stdout.startswith("k8s/ip-masq-agent.yaml:9:9: MQ302")
     reports = job["artifacts"]["reports"]
     cq = json.loads((checkout / reports["codequality"]).read_text(encoding="utf-8"))
     assert cq and all(i["location"]["path"] == "k8s/ip-masq-agent.yaml" for i in cq)
     xml = JUnitXml.fromfile(str(checkout / reports["junit"]))
-    assert [c.name for s in xml for c in s] == ["./k8s/ip-masq-agent.yaml"]  # the path as given on the command line
+    assert [c.name for s in xml for c in s] == ["k8s/ip-masq-agent.yaml"]  # as the other reports name it
     assert job["artifacts"]["when"] == "always"
 
 

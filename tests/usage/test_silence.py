@@ -1,0 +1,55 @@
+"""Item 2: a run never passes in silence: scopes that match nothing, no config found, and no
+summary line beside an error that ended the run."""
+
+from __future__ import annotations
+
+from .conftest import GOOD, write
+
+SCOPED = """# production clusters must keep the pod range
+scopes:
+  - files: ["clusters/prd/**"]
+    must-not-masquerade:
+      - {cidr: 100.64.0.0/16, name: pod range}
+"""
+
+
+def test_a_scope_glob_that_matches_no_checked_file_is_named(cli, tmp_path):
+    write(tmp_path / ".masqlint.yaml", SCOPED)
+    write(tmp_path / "clusters" / "prod" / "ip-masq-agent.yaml", GOOD)
+    code, out, err = cli("check", "clusters")
+    assert code == 0 and "No problems found; 1 file checked, 1 ip-masq-agent config." in out
+    assert err == ("masqlint: warning: .masqlint.yaml: scope glob 'clusters/prd/**' matches none of the 1 file "
+                   "checked, so its settings apply to nothing\n")
+
+
+def test_a_scope_that_matches_says_nothing(cli, tmp_path):
+    write(tmp_path / ".masqlint.yaml", SCOPED.replace("prd", "prod"))
+    write(tmp_path / "clusters" / "prod" / "ip-masq-agent.yaml", GOOD)
+    code, out, err = cli("check", ".")
+    assert err == "" and code == 0
+
+
+def test_no_config_found_is_a_warning_and_require_config_fails(cli, tmp_path):
+    write(tmp_path / "deploy" / "values.yaml", "replicaCount: 2\nimage: {repository: nginx, tag: '1.25'}\n")
+    code, out, err = cli("check", "deploy")
+    assert code == 0 and "0 ip-masq-agent configs" in out
+    assert err.startswith("masqlint: warning: no ip-masq-agent config found in the 1 file checked")
+    code, _, err = cli("check", "--require-config", "deploy")
+    assert code == 1 and "no ip-masq-agent config found" in err
+    write(tmp_path / "deploy" / "ip-masq-agent.yaml", GOOD)
+    code, _, err = cli("check", "--require-config", "deploy")
+    assert code == 0 and err == ""
+
+
+def test_no_summary_line_beside_an_error_that_ended_the_run(cli, tmp_path):
+    code, out, err = cli("check", "nope")
+    assert code == 2 and out == ""
+    assert err == "masqlint: error: nope: cannot read: No such file or directory\n"
+
+
+def test_findings_of_the_readable_files_are_still_printed_beside_the_error(cli, tmp_path):
+    write(tmp_path / "cm.yaml", GOOD.replace("nonMasqueradeCIDRs", "nonMasqueradeCIDRS"))
+    code, out, err = cli("check", "cm.yaml", "nope")
+    assert code == 2 and "cm.yaml:8:5: MQ201" in out
+    assert "problems found" not in out.lower() and "checked" not in out
+    assert "nope: cannot read" in err and "warning" not in err
