@@ -185,10 +185,12 @@ def cmd_check(args) -> int:
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
     for fmt, out in pairs:
         stream = sys.stderr if (stdin_fix and out is None) else sys.stdout
-        if fmt == "text" and errors:  # no "No problems found" beside an error that ended the run
-            from masqlint.report.text import findings_text
+        if fmt == "text":  # no "No problems found" beside an error that ended the run
+            from masqlint.report.text import findings_text, summary
 
             text = findings_text(result, color=color and out is None and stream is sys.stdout)
+            if not errors:
+                text += summary(result, None if opts.fix else _fixable(outcomes, opts))
         else:
             text = render(fmt, result, color=color and out is None and fmt == "text" and stream is sys.stdout,
                           tool_version=__import__("masqlint").__version__)
@@ -211,6 +213,31 @@ def cmd_check(args) -> int:
     if fixed_total and getattr(args, "exit_non_zero_on_fix", False):
         return EXIT_FINDINGS
     return EXIT_FINDINGS if worst else EXIT_OK
+
+
+def _fixable(outcomes, opts) -> tuple[int, int]:
+    """(safe, unsafe): what --fix and --fix --unsafe-fixes would fix, found by fixing in memory
+    the files that have a fix to offer (a fix may uncover another one: this counts those too)."""
+    from dataclasses import replace
+
+    from masqlint.pipeline.runner import process
+
+    safe = unsafe = 0
+    for o in outcomes:
+        fixes = [f.fix for f in o.result.findings if f.fix is not None]
+        if not fixes:
+            continue
+        path = "-" if o.result.path in ("-", opts.stdin_filename) and opts.stdin_data is not None else o.result.path
+        if path != "-" and not os.path.isfile(path):  # a pipe is read once: count the fixes it offers
+            safe += sum(1 for f in fixes if f.safe)
+            unsafe += sum(1 for f in fixes if not f.safe)
+            continue
+        dry = replace(opts, fix=False, diff=True, unsafe_fixes=False)
+        s = process(o.result.path, path, True, dry).fixed if any(f.safe for f in fixes) else 0
+        a = process(o.result.path, path, True, replace(dry, unsafe_fixes=True)).fixed if not all(f.safe for f in fixes) else s
+        safe += s
+        unsafe += max(a - s, 0)
+    return safe, unsafe
 
 
 def _run_warnings(result, opts):

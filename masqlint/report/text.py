@@ -59,8 +59,10 @@ def findings_text(result: RunResult, *, color: bool = False) -> str:
     return out
 
 
-def summary(result: RunResult) -> str:
-    """The closing lines: what was found, what was checked, what --fix can do."""
+def summary(result: RunResult, fixable: tuple[int, int] | None = None) -> str:
+    """The closing lines: what was found, what was checked, what --fix can do. ``fixable`` is
+    (safe, unsafe): how many problems --fix (and --unsafe-fixes) will fix, fixes they uncover
+    included; without it, the findings that carry a fix are counted."""
     findings = result.findings
     checked = (
         f"{plural(result.files_checked, 'file')} checked, "
@@ -84,6 +86,8 @@ def summary(result: RunResult) -> str:
 
     safe = sum(1 for f in findings if f.fix is not None and f.fix.safe)
     unsafe = sum(1 for f in findings if f.fix is not None and not f.fix.safe)
+    if fixable is not None:
+        safe, unsafe = fixable
     if safe and unsafe:
         lines.append(f"[*] {safe} fixable with --fix ({unsafe} more with --fix --unsafe-fixes)")
     elif safe:
