@@ -67,7 +67,7 @@ def test_exit_1_on_findings_and_json_contract(tmp_path, capsys):
     assert doc["files_checked"] == 1 and doc["configs_found"] == 1
     [f] = doc["findings"]
     assert f == {"rule": "MQ302", "name": "cidr-host-bits", "severity": "error", "message": f["message"], "path": str(p),
-                 "line": 9, "column": 9, "end_line": 9, "end_column": 19, "fixable": True, "target": "gke"}
+                 "line": 9, "column": 9, "end_line": 9, "end_column": 19, "fixable": True, "target": "gke", "related": []}
 
 
 def test_fail_on_error_ignores_warnings(tmp_path, capsys):

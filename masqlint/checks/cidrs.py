@@ -361,19 +361,57 @@ def duplicate_cidr(ctx):
 
 @register("MQ306")
 def redundant_cidr(ctx):
+    """One finding per covering entry: the entries it makes redundant are its related locations."""
     lst = cidr_list(ctx)
     has_nulls = lst is not None and any(isinstance(i, JNull) for i in lst.items)
+    groups: dict[int, list] = {}
+    covers: dict[int, Entry] = {}
     for e, cover in _range_sweep(ctx)[0]:
-        r = _item_delete_range(ctx, e)
-        fix = Fix(f"remove {e.text}", (Edit(r[0], r[1], ""),), safe=not has_nulls) if r else None
+        groups.setdefault(id(cover), []).append(e)
+        covers[id(cover)] = cover
+    for key, inside in groups.items():
+        cover = covers[key]
+        if len(inside) > 1:
+            inside.sort(key=lambda e: _position(e.node))  # in the order they are written
+        ranges = [_item_delete_range(ctx, e) for e in inside]
+        fix = None
+        if all(ranges):
+            what = f"remove {inside[0].text}" if len(inside) == 1 else f"remove the {len(inside)} entries inside {cover.text}"
+            fix = Fix(what, tuple(Edit(r[0], r[1], "") for r in ranges), safe=not has_nulls)
+        cover_line = line_of(ctx, cover.node)
+        if len(inside) == 1:
+            e = inside[0]
+            yield Problem(
+                "MQ306",
+                f"{e.text} lies inside {cover.text} (line {cover_line}): it changes nothing and uses "
+                "one of the cidrLimit slots. Remove it",
+                at=e.node,
+                fix=fix,
+                data={"cidr": e.text, "covered_by": cover.text, "related": [(cover.node, f"{cover.text} covers it")]},
+            )
+            continue
         yield Problem(
             "MQ306",
-            f"{e.text} lies inside {cover.text} (line {line_of(ctx, cover.node)}): it changes nothing and uses "
-            "one of the cidrLimit slots. Remove it",
-            at=e.node,
+            f"{cover.text} makes {len(inside)} other entries redundant ({_names(inside)}): each lies inside it, "
+            f"changes nothing and uses a cidrLimit slot. Remove them",
+            at=cover.node,
             fix=fix,
-            data={"cidr": e.text, "covered_by": cover.text},
+            data={"cidr": cover.text, "redundant": [e.text for e in inside],
+                  "related": [(e.node, f"{e.text} lies inside {cover.text}") for e in inside]},
         )
+
+
+def _position(node) -> int:
+    from masqlint.text.source import node_range
+
+    r = node_range(node)
+    return r[0] if r else 0
+
+
+def _names(entries, most: int = 3) -> str:
+    """A few entries by text and line, then how many more: messages stay short whatever the list."""
+    shown = ", ".join(e.text for e in entries[:most])
+    return shown + (f" and {len(entries) - most} more" if len(entries) > most else "")
 
 
 @register("MQ307")
@@ -406,13 +444,13 @@ def mergeable_cidrs(ctx):
                 members.append(group[i])
                 i += 1
             if len(members) >= 2:
-                names = ", ".join(m.text for m in members)
                 yield Problem(
                     "MQ307",
-                    f"{names} together are exactly {block}: one entry instead of {len(members)} leaves the "
+                    f"{_names(members)} together are exactly {block}: one entry instead of {len(members)} leaves the "
                     "same traffic unmasqueraded and frees cidrLimit slots",
                     at=members[0].node,
-                    data={"cidrs": [m.text for m in members], "aggregate": str(block)},
+                    data={"cidrs": [m.text for m in members], "aggregate": str(block),
+                          "related": [(m.node, f"{m.text} is part of {block}") for m in members[1:]]},
                 )
 
 

@@ -77,7 +77,9 @@ def conflicting_keys(ctx):
             continue
         winner = ms[-1]  # the decoder applies members in order; the last one sets the field
         written = _written_order(ctx, ms)
-        listing = ", ".join(f"`{k}` (line {ctx.span(ko).line})" for k, _v, ko in written)
+        listing = ", ".join(f"`{k}` (line {ctx.span(ko).line})" for k, _v, ko in written[:3])
+        if len(written) > 3:
+            listing += f" and {len(written) - 3} more"
         why = (
             "YAML keys reach the agent sorted in byte order and the last one wins"
             if yaml_input

@@ -171,7 +171,8 @@ def nested_manifest(ctx):
     if not inner and wrapper is None:
         return
     ignored = _find_inner_cidrs(root)
-    lost = f" (the {', '.join(ignored)} in it are ignored)" if ignored else ""
+    shown = ", ".join(ignored[:3]) + (f" and {len(ignored) - 3} more" if len(ignored) > 3 else "")
+    lost = f" (the {shown} in it are ignored)" if ignored else ""
     if inner:
         what = "a whole Kubernetes manifest" if {"apiVersion", "kind"} <= inner else f"manifest keys ({', '.join(sorted(inner))})"
         how = ("this is what `kubectl create configmap --from-file=config=configmap.yaml` does with a ConfigMap manifest; "

@@ -9,6 +9,8 @@ cannot reach it — and says which of these applies.
 
 from __future__ import annotations
 
+import re
+
 import os
 from dataclasses import dataclass
 
@@ -36,10 +38,16 @@ from masqlint.checks.cidrs import FIELD, _key_origin
 MAX_LISTED = 8
 
 
-def _listing(cidrs: list[str]) -> str:
-    if len(cidrs) <= MAX_LISTED:
+def _listing(cidrs: list[str], most: int = MAX_LISTED) -> str:
+    if len(cidrs) <= most:
         return ", ".join(cidrs)
-    return ", ".join(cidrs[:MAX_LISTED]) + f", … ({len(cidrs)} blocks in all)"
+    return ", ".join(cidrs[:most]) + f", … ({len(cidrs)} blocks in all)"
+
+
+def _few(parts: list[str], most: int = 3) -> str:
+    """A few dropped defaults, then how many more (the message stays short; data holds them all)."""
+    sep = "; " if any(" except " in d for d in parts[:most]) else ", "
+    return sep.join(parts[:most]) + (f" and {len(parts) - most} more" if len(parts) > most else "")
 
 
 def _line(ctx, rule) -> int | None:
@@ -61,7 +69,12 @@ def describe_rule(ctx, rule) -> str:
 
 def _preamble(ctx) -> str:
     inf = ctx.in_force
-    return "" if inf.state == ACCEPTED else f"{inf.why[0].upper()}{inf.why[1:]}. With those rules, "
+    if inf.state == ACCEPTED:
+        return ""
+    why = inf.why
+    if len(why) > 150:  # the agent's own words are in the finding that reports the rejection
+        why = re.sub(r"\s*\((?:[^()]|\([^()]*\))*\)", "", why, count=1)
+    return f"{why}; with those rules, "
 
 
 def _list_anchor(ctx):
@@ -99,7 +112,7 @@ def dropped_default(ctx):
         if lost == whole:
             dropped_parts.append(d)
         else:
-            dropped_parts.append(f"{d} except {_listing(ranges_cidrs(subtract_ranges(whole, lost)))}")
+            dropped_parts.append(f"{d} except {_listing(ranges_cidrs(subtract_ranges(whole, lost)), 3)}")
     if not lost_all:
         return
     blocks = ranges_cidrs(lost_all)  # aggregated to the fewest blocks (netaddr)
@@ -107,16 +120,18 @@ def dropped_default(ctx):
         why = (f"this config has no nonMasqueradeCIDRs, and the {ctx.target.name} agent applies its default ranges "
                + ("only when the file is missing or empty" if ctx.target.defaults_when == "empty-file"
                   else "only when there is no config file at all")
-               + f", so it drops every default: {', '.join(dropped_parts)}")
+               + f", so it drops every default: {_few(dropped_parts)}")
     else:
-        sep = "; " if any(" except " in d for d in dropped_parts) else ", "
         why = (f"nonMasqueradeCIDRs replaces the {ctx.target.name} defaults (it never adds to them) and drops "
-               f"{sep.join(dropped_parts)}")
-    allow = ", ".join(d.split(" ")[0] for d in dropped_parts)
+               f"{_few(dropped_parts)}")
+    defaults = [d.split(" ")[0] for d in dropped_parts]
+    allow = (f"allow-dropped-defaults: [{', '.join(defaults)}]" if len(defaults) <= 3 else
+             f"the {len(defaults)} ranges under allow-dropped-defaults")
+    whom = "them" if blocks == defaults else _listing(blocks, 4)
     yield Problem(
         "MQ401",
-        f"{why}: pod traffic to {_listing(blocks)} is now masqueraded (leaves with the node IP). If that is intended, "
-        f"declare it in masqlint's settings (allow-dropped-defaults: [{allow}]); otherwise add the ranges back",
+        f"{why}: pod traffic to {whom} is now masqueraded (leaves with the node IP). If that is intended, "
+        f"declare {allow} in masqlint's settings; otherwise add the ranges back",
         at=_key_origin(ctx, FIELD),
         data={"dropped": blocks, "defaults": [d.split(" ")[0] for d in dropped_parts]},
     )
@@ -193,7 +208,7 @@ def must_masquerade(ctx):
         yield Problem(
             "MQ402",
             f"{_preamble(ctx)}{dest.label} must be masqueraded (reach it with the node IP), but "
-            f"{'; '.join(parts)}: pod traffic to {'it' if whole else 'that part'} keeps the pod IP and is dropped where "
+            f"{'; '.join(parts[:3])}{f' (and {len(parts) - 3} more entries)' if len(parts) > 3 else ''}: pod traffic to {'it' if whole else 'that part'} keeps the pod IP and is dropped where "
             "only node IPs are admitted. "
             f"{fixes[first.kind]}",
             at=entry_rule.origin if entry_rule is not None else _list_anchor(ctx),

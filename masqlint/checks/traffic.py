@@ -86,6 +86,7 @@ def public_range(ctx):
         for c, _what in facts.kept_ranges():
             declared.append(parse_cidr(c).as_int_range())
     merged, ends = _private_merged()
+    found = []
     for e in valid_entries(ctx):
         if e.cidr.prefixlen == 0:
             continue  # MQ404
@@ -97,14 +98,26 @@ def public_range(ctx):
             continue  # a public range declared as one that must keep pod IPs (e.g. a privately used Pod range)
         n = _public_part(e.rng)
         if n > 0:
-            share = "is a public range" if n == e.rng[2] - e.rng[1] + 1 else "includes public addresses"
-            yield Problem(
-                "MQ405",
-                f"{e.text} {share}: pod traffic to it leaves the node with pod IPs, which internet and most peered "
-                "networks do not route back. Keep only private or reserved ranges unless a peer really expects pod IPs",
-                at=e.node,
-                data={"cidr": e.text},
-            )
+            found.append((e, n))
+    # one finding per outermost public entry: the public entries inside it share its cause
+    found.sort(key=lambda en: (en[0].rng[0], en[0].rng[1], -en[0].rng[2]))
+    groups: list[tuple] = []
+    for e, n in found:
+        if groups and groups[-1][0].rng[0] == e.rng[0] and e.rng[2] <= groups[-1][0].rng[2]:
+            groups[-1][2].append(e)
+        else:
+            groups.append((e, n, []))
+    for e, n, inside in sorted(groups, key=lambda g: ctx.span(g[0].node).line):
+        inside.sort(key=lambda i: ctx.span(i.node).line)
+        share = "is a public range" if n == e.rng[2] - e.rng[1] + 1 else "includes public addresses"
+        also = f", as do the {len(inside)} public entries inside it" if inside else ""
+        yield Problem(
+            "MQ405",
+            f"{e.text} {share}{also}: pod traffic to it leaves the node with pod IPs, which internet and most peered "
+            "networks do not route back. Keep only private or reserved ranges unless a peer really expects pod IPs",
+            at=e.node,
+            data={"cidr": e.text, "related": [(i.node, f"{i.text} lies inside {e.text}") for i in inside]},
+        )
 
 
 @register("MQ406")

@@ -193,7 +193,8 @@ def cmd_check(args) -> int:
                 text += summary(result, None if opts.fix else _fixable(outcomes, opts))
         else:
             text = render(fmt, result, color=color and out is None and fmt == "text" and stream is sys.stdout,
-                          tool_version=__import__("masqlint").__version__)
+                          tool_version=__import__("masqlint").__version__,
+                          sarif_all_rules=getattr(args, "sarif_all_rules", False))
         if out is None:
             stream.write(text)
         else:

@@ -63,6 +63,8 @@ def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
     c.add_argument("paths", nargs="*", metavar="PATH", help="files or directories ('-' reads standard input); default: .")
     c.add_argument("--format", action=_FormatAction, dest="formats", metavar="FMT",
                    help="text (default), concise, json, sarif, github, gitlab, junit; repeat with --output for several")
+    c.add_argument("--sarif-all-rules", action="store_true",
+                   help="describe every rule in SARIF output (default: only the rules its results use)")
     c.add_argument("--output", action=_FormatAction, dest="outputs", metavar="FILE", help="write the preceding --format to FILE")
     c.add_argument("--fail-on", choices=("error", "warning", "info"), help="lowest severity that fails the run (default warning)")
     c.add_argument("--select", metavar="RULES", help="comma-separated ids, prefixes (MQ3) or names to run (default ALL)")

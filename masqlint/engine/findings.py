@@ -64,6 +64,8 @@ class Finding:
     # the agent the finding assumes (settings' target, else the one the config's surroundings name,
     # else gke); None for findings about the file rather than about an agent config
     target: str | None = None
+    # Other places that share this finding's cause: ((Span, what is there), ...)
+    related: tuple = ()
 
     @property
     def line(self) -> int:
@@ -93,6 +95,10 @@ class Finding:
             "end_column": self.span.end_column,
             "fixable": self.fixable,
             "target": self.target,
+            "related": [
+                {"line": sp.line, "column": sp.column, "end_line": sp.end_line, "end_column": sp.end_column, "message": m}
+                for sp, m in self.related
+            ],
         }
 
 

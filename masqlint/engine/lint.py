@@ -249,6 +249,12 @@ def to_finding(p: Problem, cctx: ConfigContext | None, fctx: FileContext) -> Fin
         span = cctx.config.anchor_span()
     else:
         span = cctx.span(p.at)
+    data = p.data
+    related: tuple = ()
+    if "related" in data:  # [(thing in the config, what it is)]: resolved here like `at`
+        data = {k: v for k, v in data.items() if k != "related"}
+        related = tuple((cctx.span(at) if cctx is not None and not isinstance(at, Span) else at, what)
+                        for at, what in p.data["related"])
     return Finding(
         rule=rule.id,
         name=rule.name,
@@ -257,8 +263,9 @@ def to_finding(p: Problem, cctx: ConfigContext | None, fctx: FileContext) -> Fin
         path=fctx.source.path,
         span=span,
         fix=p.fix,
-        data=p.data,
+        data=data,
         target=cctx.target.name if cctx is not None else _file_target(fctx),
+        related=related,
     )
 
 

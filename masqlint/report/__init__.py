@@ -24,12 +24,14 @@ FORMATS: tuple[str, ...] = ("text", "concise", "json", "sarif", "github", "gitla
 DEFAULT_FORMAT = "text"
 
 
-def render(fmt: str, result: "RunResult", *, color: bool = False, tool_version: str = "") -> str:
+def render(fmt: str, result: "RunResult", *, color: bool = False, tool_version: str = "",
+           sarif_all_rules: bool = False) -> str:
     """Render `result` in the output format `fmt` (one of `FORMATS`).
 
     `color` asks for ANSI colours; only the ``text`` format uses them.
     `tool_version` is the version reported by formats that carry one (SARIF);
-    empty means the version of this package.
+    empty means the version of this package. `sarif_all_rules` describes every rule of the
+    catalog in SARIF, not only the rules its results use.
     Raises ValueError for an unknown format.
     """
     if fmt not in FORMATS:
@@ -37,4 +39,6 @@ def render(fmt: str, result: "RunResult", *, color: bool = False, tool_version: 
     from importlib import import_module
 
     module = import_module(f"{__name__}.{fmt}")
+    if fmt == "sarif" and sarif_all_rules:
+        return module.render(result, color=color, tool_version=tool_version, all_rules=True)
     return module.render(result, color=color, tool_version=tool_version)

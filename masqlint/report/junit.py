@@ -1,4 +1,4 @@
-"""JUnit XML: one test case per checked file, one failure per finding in it."""
+"""JUnit XML: a failed test case per finding, a passed one per file without findings."""
 
 from __future__ import annotations
 
@@ -17,28 +17,29 @@ def _xml(text: str) -> str:
 
 
 def render(result: RunResult, *, color: bool = False, tool_version: str = "") -> str:
+    """One test case per finding (failed) and one per file without findings (passed), so that
+    ``tests`` counts the test cases and ``failures`` the failed ones, as JUnit readers expect."""
     pairs = ordered(result)
-    suite = ET.Element(
-        "testsuite",
-        {
-            "name": "masqlint",
-            "tests": str(len(result.files)),
-            "failures": str(len(pairs)),
-            "errors": "0",
-            "skipped": "0",
-        },
-    )
-    cases = {}
-    for file in result.files:
-        cases[id(file)] = ET.SubElement(suite, "testcase", {"classname": "masqlint", "name": _xml(file.path)})
+    by_file: dict[int, list] = {}
     for file, finding in pairs:
-        span = clean_span(finding.span)
-        failure = ET.SubElement(
-            cases[id(file)], "failure", {"type": finding.rule, "message": _xml(finding.message)}
-        )
-        failure.text = _xml(
-            f"{finding.path}:{span.line}:{span.column}: {finding.rule} "
-            f"[{finding.severity.label}] {finding.message}"
-        )
+        by_file.setdefault(id(file), []).append(finding)
+    suite = ET.Element("testsuite", {"name": "masqlint", "tests": "0", "failures": str(len(pairs)), "errors": "0",
+                                     "skipped": "0"})
+    tests = 0
+    for file in result.files:
+        findings = by_file.get(id(file))
+        if not findings:
+            ET.SubElement(suite, "testcase", {"classname": "masqlint", "name": _xml(file.path)})
+            tests += 1
+            continue
+        for finding in findings:
+            span = clean_span(finding.span)
+            where = f"{finding.path}:{span.line}:{span.column}"
+            case = ET.SubElement(suite, "testcase", {"classname": "masqlint",
+                                                     "name": _xml(f"{where}: {finding.rule} {finding.name}")})
+            failure = ET.SubElement(case, "failure", {"type": finding.rule, "message": _xml(finding.message)})
+            failure.text = _xml(f"{where}: {finding.rule} [{finding.severity.label}] {finding.message}")
+            tests += 1
+    suite.set("tests", str(tests))
     ET.indent(suite, space="  ")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suite, encoding="unicode") + "\n"

@@ -85,12 +85,15 @@ def sarif_fix(fix: Fix, location: dict) -> dict:
     }
 
 
-def render(result: RunResult, *, color: bool = False, tool_version: str = "") -> str:
+def render(result: RunResult, *, color: bool = False, tool_version: str = "", all_rules: bool = False) -> str:
+    """The SARIF log; ``tool.driver.rules`` describes the rules the results use (every rule of the
+    catalog with ``all_rules``, for viewers that list the rules a tool has)."""
     if not tool_version:
         from masqlint import __version__ as tool_version
 
     pairs = ordered(result)
-    rules = [result.rules[key] for key in sorted(result.rules)]
+    used = {f.rule for _file, f in pairs}
+    rules = [result.rules[key] for key in sorted(result.rules) if all_rules or key in used]
     index = {rule.id: i for i, rule in enumerate(rules)}
     for _file, finding in pairs:  # a finding whose rule the catalog does not know
         if finding.rule not in index:
@@ -128,6 +131,15 @@ def render(result: RunResult, *, color: bool = False, tool_version: str = "") ->
             ],
             "partialFingerprints": {FINGERPRINT_KEY: digest("sarif", finding.rule, path, loc, str(nth))},
         }
+        if finding.related:
+            entry["relatedLocations"] = [
+                {
+                    "id": i,
+                    "physicalLocation": {"artifactLocation": location, "region": _region(clean_span(sp))},
+                    "message": {"text": what},
+                }
+                for i, (sp, what) in enumerate(finding.related, start=1)
+            ]
         if finding.fix is not None:
             entry["fixes"] = [sarif_fix(finding.fix, location)]
         results.append(entry)
@@ -151,6 +163,10 @@ def render(result: RunResult, *, color: bool = False, tool_version: str = "") ->
         ],
     }
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+def _region(span) -> dict:
+    return {"startLine": span.line, "startColumn": span.column, "endLine": span.end_line, "endColumn": span.end_column}
 
 
 def _rule_from_finding(finding: Finding) -> RuleInfo:

@@ -96,11 +96,12 @@ def test_every_format_in_one_run(repo):
     assert all(i["location"]["path"] == "deploy/ip-masq-agent.yaml" and i["location"]["lines"]["begin"] >= 1 for i in cq)
     assert {i["severity"] for i in cq} <= {"info", "minor", "major", "critical", "blocker"}
 
-    # junit: one test case per checked file, one failure per finding
+    # junit: one failed test case per finding; the suite's counts are those of its test cases
     xml = JUnitXml.fromfile(str(repo / outs["junit"]))
     cases = [c for suite in xml for c in suite]
-    assert [c.name for c in cases] == ["deploy/ip-masq-agent.yaml"]
-    assert len(cases[0].result) == len(lines)
+    assert [c.name.split(":")[0] for c in cases] == ["deploy/ip-masq-agent.yaml"] * len(lines)
+    assert all(len(c.result) == 1 for c in cases)
+    assert [(s.tests, s.failures) for s in xml] == [(len(lines), len(lines))]
 
 
 def test_output_belongs_to_the_format_before_it(repo):

@@ -53,7 +53,10 @@ CONSUMER = textwrap.dedent(
     out["clean"] = [f.rule for f in run.findings if f.path.endswith("to-be/configmap.yaml")]
     from masqlint.report import render as report
     sarif = json.loads(report("sarif", run))
-    out["sarif_rules"] = len(sarif["runs"][0]["tool"]["driver"]["rules"])
+    out["sarif_rules"] = sorted(r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"])
+    out["used_rules"] = sorted({f.rule for f in run.findings})
+    every = json.loads(report("sarif", run, sarif_all_rules=True))
+    out["all_rules"] = len(every["runs"][0]["tool"]["driver"]["rules"])
 
     # the agent model
     ok = render("nonMasqueradeCIDRs: [10.1.1.0/24]\nresyncInterval: 60s\n", target="gke")
@@ -113,7 +116,7 @@ def test_library_api_from_an_installed_wheel(installed, tmp_path):
     assert any(p.endswith("as-is/configmap.yaml") for p in out["paths"])
     assert out["files_checked"] >= 3
     assert out["clean"] == []
-    assert out["sarif_rules"] >= 30
+    assert out["sarif_rules"] == out["used_rules"] and out["all_rules"] >= 30
 
     assert out["render_ok"] == [True, ["10.1.1.0/24"], True]
     accepted, error, in_force = out["render_bad"]

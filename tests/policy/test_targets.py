@@ -229,7 +229,7 @@ def test_rejected_config_policy_findings_say_so():
     text = manifest("nonMasqueradeCIDRs:\n  - 10.1.1.5/24\n")
     settings = {"must-masquerade": [{"cidr": "10.2.1.100", "name": "endpoint"}]}
     msg = [f.message for f in lint_text(text, config=settings) if f.rule == "MQ402"][0]
-    assert msg.startswith("The agent rejects this config") and "keeps the rules it had" in msg
+    assert msg.startswith("the agent rejects this config") and "keeps the rules it had" in msg
     assert "default range 10.0.0.0/8" in msg
     msg = [f.message for f in lint_text(text, config={**settings, "target": "azure"}) if f.rule == "MQ402"]
     assert msg and "exits on it" in msg[0]

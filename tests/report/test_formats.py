@@ -13,6 +13,8 @@ import jsonschema
 import pytest
 from junitparser import Failure, JUnitXml, TestSuite
 
+from masqlint.report.sarif import render as render_sarif
+
 from masqlint.engine.findings import Edit, FileResult, Finding, Fix, RuleInfo, RunResult, Severity, Span
 from masqlint.report import FORMATS, render
 from paths import SARIF_SCHEMA
@@ -364,7 +366,7 @@ def test_json_contract():
     assert list(data) == ["findings", "files_checked", "configs_found", "suppressed"]
     assert (data["files_checked"], data["configs_found"], data["suppressed"]) == (4, 3, 1)
     assert list(data["findings"][0]) == [
-        "rule", "name", "severity", "message", "path", "line", "column", "end_line", "end_column", "fixable", "target",
+        "rule", "name", "severity", "message", "path", "line", "column", "end_line", "end_column", "fixable", "target", "related",
     ]
     expected = sorted(result.findings, key=Finding.sort_key)
     assert data["findings"] == [f.to_dict() for f in expected]
@@ -380,6 +382,7 @@ def test_json_contract():
         "end_column": 20,
         "fixable": True,
         "target": None,  # a finding made without a config context names no target
+        "related": [],
     }
     assert "１０" in out  # UTF-8, not \\u escapes
     assert out.startswith('{\n  "findings": [\n    {\n      "rule": ')
@@ -422,8 +425,10 @@ def test_sarif_valid_with_fixes():
     assert driver["informationUri"].startswith("https://")
     assert run["columnKind"] == "unicodeCodePoints"
     ids = [r["id"] for r in driver["rules"]]
-    assert ids == ["MQ002", "MQ201", "MQ301", "MQ302", "MQ401"]
-    mq201 = driver["rules"][1]
+    assert ids == ["MQ201", "MQ301", "MQ302", "MQ401"]  # the rules the results use, not MQ002
+    every = json.loads(render_sarif(result, tool_version="1.2.3", all_rules=True))["runs"][0]["tool"]["driver"]
+    assert [r["id"] for r in every["rules"]] == ["MQ002", "MQ201", "MQ301", "MQ302", "MQ401"]
+    mq201 = driver["rules"][0]
     assert mq201["name"] == "key-casing"
     assert mq201["shortDescription"]["text"] == RULES["MQ201"].summary
     assert mq201["fullDescription"]["text"] == RULES["MQ201"].rationale
@@ -433,7 +438,7 @@ def test_sarif_valid_with_fixes():
     assert RULES["MQ201"].fix in mq201["help"]["text"]
     assert "--fix" in mq201["help"]["markdown"]
     assert "tags" in mq201["properties"] and "keys" in mq201["properties"]["tags"]
-    assert "helpUri" not in driver["rules"][2]
+    assert "helpUri" not in driver["rules"][1]
 
     results = run["results"]
     assert len(results) == 6
@@ -606,23 +611,26 @@ def test_junit_parses():
     xml = JUnitXml.fromstring(out)
     suite = xml if isinstance(xml, TestSuite) else next(iter(xml))
     assert suite.name == "masqlint"
-    assert (suite.tests, suite.failures) == (4, 6)
+    assert (suite.tests, suite.failures) == (8, 6)  # the counts are those of the test cases
     cases = list(suite)
-    assert [c.name for c in cases] == [
-        "deploy/ip-masq-agent.yaml", "deploy/clean.yaml", "deploy/deployment.yaml", "config/ip-masq-agent.conf",
-    ]
+    assert len(cases) == suite.tests and sum(not c.is_passed for c in cases) == suite.failures
+    names = [c.name for c in cases]
+    assert names[4:6] == ["deploy/clean.yaml", "deploy/deployment.yaml"]
+    assert [n.split(":")[0] for n in names] == ["deploy/ip-masq-agent.yaml"] * 4 + names[4:6] + ["config/ip-masq-agent.conf"] * 2
     assert all(c.classname == "masqlint" for c in cases)
     failures = [[r for r in c.result if isinstance(r, Failure)] for c in cases]
-    assert [len(f) for f in failures] == [4, 0, 0, 2]
-    assert cases[1].is_passed and cases[2].is_passed
-    host_bits = failures[0][2]
+    assert [len(f) for f in failures] == [1, 1, 1, 1, 0, 0, 1, 1]
+    assert cases[4].is_passed and cases[5].is_passed
+    host_bits = failures[2][0]
+    assert cases[2].name == "deploy/ip-masq-agent.yaml:9:9: MQ302 cidr-host-bits"
     assert host_bits.type == "MQ302"
     assert host_bits.message == '10.1.1.5/24 has host bits set: the agent rejects the whole file ("not aligned")'
     assert host_bits.text == (
         'deploy/ip-masq-agent.yaml:9:9: MQ302 [error] 10.1.1.5/24 has host bits set: the agent rejects the whole '
         'file ("not aligned")'
     )
-    assert "１０" in failures[3][0].text
+    failures = [f for fs in failures for f in fs]
+    assert any("１０" in f.text for f in failures[4:])
 
 
 def test_junit_survives_control_characters():
