@@ -11,7 +11,7 @@ def test_an_unknown_rule_id_in_select_is_refused_with_a_suggestion(cli, tmp_path
     write(tmp_path / "cm.yaml", CASING)
     code, out, err = cli("check", "--no-config", "--select", "MQ999", "cm.yaml")
     assert code == 2 and out == ""
-    assert err == "masqlint: error: --select: unknown rule 'MQ999'; did you mean 'MQ309'?\n"
+    assert err == "masqlint: error: --select: unknown rule 'MQ999'; did you mean 'MQ409'?\n"
 
 
 def test_a_misspelt_rule_name_in_ignore_is_refused(cli, tmp_path):
