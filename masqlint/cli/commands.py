@@ -169,8 +169,21 @@ def cmd_check(args) -> int:
                     item = Candidate(args.stdin_filename, "-", True)
                 yield item
 
-    result, outcomes = run(candidates(), opts)
+    baseline = _baseline_path(args, opts)
+    own = os.path.abspath(baseline) if baseline else None
+    result, outcomes = run((c for c in candidates() if own is None or os.path.abspath(c.path) != own), opts)
     errors += [o.error for o in outcomes if o.error]
+    if getattr(args, "write_baseline", False) or getattr(args, "add_noqa", False):
+        return _adopt(args, result, outcomes, opts, baseline, errors)
+    if baseline is not None:
+        from masqlint.cli.baseline import BaselineError, apply
+
+        try:
+            apply(result, baseline)
+        except BaselineError as e:
+            from masqlint.cli.main import UsageError
+
+            raise UsageError(f"masqlint: {e}") from None
     for e in errors:
         print(f"masqlint: error: {e}", file=sys.stderr)
 
@@ -276,6 +289,54 @@ def _unmatched_scope_globs(files, opts):
                 if not any(glob_match(r, g) for r in rels):
                     yield (f"{shown_path(s.config_path)}: scope glob {g!r} matches none of the {len(rels)} "
                            f"file{'s' if len(rels) != 1 else ''} checked, so its settings apply to nothing")
+
+
+def _run_settings(opts):
+    """The settings of the run as a whole (fail-on, baseline): --config, or those found from here."""
+    if opts.forced is not None:
+        return opts.forced
+    if opts.use_config_files:
+        from masqlint.config.loader import find_settings_for_dir
+
+        return find_settings_for_dir(os.getcwd())
+    return None
+
+
+def _baseline_path(args, opts) -> str | None:
+    if getattr(args, "baseline", None):
+        return args.baseline
+    s = _run_settings(opts)
+    if s is None or not s.baseline:
+        return None
+    from masqlint.config.loader import shown_path
+
+    return shown_path(os.path.join(s.config_root or os.getcwd(), s.baseline))
+
+
+def _adopt(args, result, outcomes, opts, baseline, errors) -> int:
+    """--write-baseline and --add-noqa: record today's findings so that later runs report new ones."""
+    from masqlint.cli.main import UsageError
+
+    for e in errors:
+        print(f"masqlint: error: {e}", file=sys.stderr)
+    if errors:
+        return EXIT_ERROR
+    if getattr(args, "write_baseline", False):
+        if baseline is None:
+            raise UsageError("masqlint: --write-baseline needs --baseline FILE (or baseline: in settings)")
+        from masqlint.cli.baseline import write
+
+        n = write(result, baseline)
+        print(f"masqlint: recorded {n} finding{'s' if n != 1 else ''} in {baseline}", file=sys.stderr)
+        return EXIT_OK
+    from masqlint.cli.noqa import add_noqa
+
+    written, left = add_noqa(outcomes, opts, args.reason)
+    for path, n in written:
+        print(f"masqlint: {path}: {n} suppression comment{'s' if n != 1 else ''} added", file=sys.stderr)
+    for path, why in left:
+        print(f"masqlint: warning: {path}: no suppression comment written: {why}", file=sys.stderr)
+    return EXIT_FINDINGS if left else EXIT_OK
 
 
 def _fail_on(args, opts) -> Severity:

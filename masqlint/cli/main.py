@@ -80,6 +80,14 @@ def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
                    help="with --fix: exit 1 when a file was changed, even if no problem remains (for pre-commit)")
     c.add_argument("--unsafe-fixes", action="store_true", help="also apply unsafe fixes (with --fix or --diff)")
     c.add_argument("--diff", action="store_true", help="print the fixes as a unified diff and change nothing")
+    c.add_argument("--baseline", metavar="FILE",
+                   help="report only findings this baseline does not record (default: baseline: in settings)")
+    c.add_argument("--write-baseline", action="store_true",
+                   help="record today's findings in the baseline file (--baseline FILE or baseline: in settings) and exit 0")
+    c.add_argument("--add-noqa", action="store_true",
+                   help="write a `# masqlint: disable=…` comment for each finding where it is (see --reason)")
+    c.add_argument("--reason", metavar="TEXT", default="present when masqlint was adopted",
+                   help="the reason --add-noqa writes after `--` in each comment")
     c.add_argument("--require-config", action="store_true",
                    help="exit 1 when no ip-masq-agent config is found (a CI job pointed at the wrong path)")
     c.add_argument("--show-config", action="store_true", help="print the resolved settings for each PATH and exit")

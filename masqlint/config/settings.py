@@ -55,6 +55,7 @@ class Settings:
     must_not_masquerade: tuple[Destination, ...] = ()
     allow_dropped_defaults: tuple[str, ...] = ()
     scopes: tuple[Scope, ...] = ()
+    baseline: str | None = None  # as written in the settings (relative to config_root)
     cluster: str | None = None  # a cluster description (gcloud JSON/YAML or Terraform), relative to config_root
     cluster_name: str | None = None  # which cluster of a file that describes several
     explicit_target: bool = False  # `target` was written in settings or on the command line
@@ -184,6 +185,8 @@ def _fields_from_mapping(m: dict, base: Settings | None = None) -> dict:
             for name, on in (value or {}).items():
                 (off.discard if on else off.add)(str(name))
             out["disabled_forms"] = frozenset(off)
+        elif k == "baseline":
+            out["baseline"] = str(value)
         elif k == "scopes":
             out["scopes"] = tuple(
                 Scope(tuple(str(g) for g in (s.get("files") or ())), {kk: vv for kk, vv in s.items() if kk != "files"})

@@ -1,5 +1,5 @@
 """Acceptance: the seed scenario in examples/ (Private Endpoint 10.2.1.100 must see the node IP,
-the Pod range 100.64.0.0/16 must keep pod IPs), with examples/.masqlint.yaml as its policy."""
+the Pod range 100.64.0.0/16 must keep pod IPs), with each example's masqlint.yaml as its policy."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def _run(argv, capsys):
 
 
 def test_the_policy_file_declares_the_seed_scenario():
-    s = load_settings_file(str(EXAMPLES / ".masqlint.yaml"))
+    s = load_settings_file(str(EXAMPLES / "to-be" / "masqlint.yaml"))
     assert s.target == "gke"
     assert ("10.2.1.100/32", "on-prem private endpoint") in [(d.cidr, d.name) for d in s.must_masquerade]
     assert ("100.64.0.0/16", "pod range") in [(d.cidr, d.name) for d in s.must_not_masquerade]
