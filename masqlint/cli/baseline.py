@@ -13,7 +13,7 @@ import json
 import os
 from collections import Counter
 
-from masqlint.engine.findings import RunResult
+from masqlint.engine.findings import FileResult, Finding, RunResult
 from masqlint.report._common import SourceLines, clean_span, digest, locator, ordered
 
 VERSION = 1
@@ -32,7 +32,7 @@ def _relpath(path: str, base_dir: str) -> str:
         return path.replace(os.sep, "/")
 
 
-def fingerprints(result: RunResult, baseline_path: str) -> list[tuple[object, object, str, str]]:
+def fingerprints(result: RunResult, baseline_path: str) -> list[tuple[FileResult, Finding, str, str]]:
     """(file, finding, relative path, fingerprint) for every finding, in report order."""
     base_dir = os.path.dirname(os.path.abspath(baseline_path))
     sources = SourceLines()

@@ -153,7 +153,7 @@ def cmd_check(args) -> int:
     opts = build_options(args, stdin_data)
     if args.show_config:
         return _show_config(paths, opts)
-    base_settings = opts.forced or opts.base
+    base_settings = opts.forced or opts.base or _run_settings(opts)  # exclude: and standalone: of the settings
     from masqlint.config.settings import Settings
 
     gl = (base_settings or Settings()).merged(opts.overrides) if opts.overrides else (base_settings or Settings())
@@ -180,10 +180,10 @@ def cmd_check(args) -> int:
 
         try:
             apply(result, baseline)
-        except BaselineError as e:
+        except BaselineError as bad:
             from masqlint.cli.main import UsageError
 
-            raise UsageError(f"masqlint: {e}") from None
+            raise UsageError(f"masqlint: {bad}") from None
     for e in errors:
         print(f"masqlint: error: {e}", file=sys.stderr)
 

@@ -314,13 +314,6 @@ def git_blob(rev: str, relpath: str, top: str) -> bytes | None:
     return r.stdout if r.returncode == 0 else None
 
 
-def git_files(rev: str, relpath: str, top: str) -> list[str]:
-    r = _git(["ls-tree", "-r", "-z", "--name-only", "--end-of-options", rev, "--", relpath or "."], top, check=False)
-    if r.returncode != 0:
-        return []
-    return [p for p in r.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
-
-
 # --- command ----------------------------------------------------------------------------------------
 
 
@@ -388,13 +381,28 @@ def run(args) -> int:
     elif args.format == "markdown":
         sys.stdout.write(render_markdown(changes) if changes else "### masqlint diff: SNAT changes\n\nNo ip-masq-agent configuration found.\n")
     else:
-        sys.stdout.write(render_text(changes) if changes else "no ip-masq-agent configuration found\n")
+        none = (f"no change of SNAT behaviour between {args.base} and the working tree\n" if args.base is not None
+                else "no ip-masq-agent configuration found\n")
+        sys.stdout.write(render_text(changes) if changes else none)
     return EXIT_CHANGES if args.exit_code and any(c.changed for c in changes) else EXIT_OK
 
 
+def git_changed(rev: str, relpath: str, top: str) -> list[str]:
+    """Files under ``relpath`` that differ between ``rev`` and the working tree, new untracked ones
+    included (ignored ones not); by name only, nothing of the repository is run."""
+    spec = ["--", relpath or "."]
+    r = _git(["diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", "--no-textconv", rev, *spec], top)
+    u = _git(["ls-files", "-z", "--others", "--exclude-standard", *spec], top)
+    names = (r.stdout + u.stdout).decode("utf-8", "surrogateescape").split("\0")
+    return sorted({n for n in names if n})
+
+
 def diff_against_git(rev: str, paths: list[str], opts, globs=()) -> tuple[list[Change], list[str]]:
-    """Every config under ``paths`` in the working tree against the same path at ``rev``."""
-    from masqlint.pipeline.discover import Candidate, discover
+    """The configs that changed between ``rev`` and the working tree under ``paths``, among the
+    files ``check`` would check (a deleted file: one it would have checked); only changes of
+    behaviour are reported."""
+    from masqlint.config.settings import glob_match
+    from masqlint.pipeline.discover import EXTENSIONS, Candidate, discover
     from masqlint.pipeline.prefilter import might_hold_config
     from masqlint.pipeline.runner import settings_for
 
@@ -407,11 +415,22 @@ def diff_against_git(rev: str, paths: list[str], opts, globs=()) -> tuple[list[C
         rel = os.path.relpath(absolute, top).replace(os.sep, "/")
         if rel.startswith(".."):
             raise GitError(f"{p} is outside the repository {top}")
-        for c in discover([p]):
-            if isinstance(c, Candidate):
-                rels[os.path.relpath(os.path.abspath(c.path), top).replace(os.sep, "/")] = None
-        for f in git_files(rev, "" if rel == "." else rel, top):
-            rels[f] = None
+        changed = git_changed(rev, "" if rel == "." else rel, top)
+        if not changed:
+            continue
+        base = settings_for(os.path.join(p, "_") if os.path.isdir(p) else (p if os.path.exists(p) else cwd), opts)
+        standalone = tuple(base.standalone) + tuple(globs)
+        checked = {os.path.relpath(os.path.abspath(c.path), top).replace(os.sep, "/")
+                   for c in discover([p], exclude=base.exclude, standalone=standalone) if isinstance(c, Candidate)} \
+            if os.path.exists(p) else set()
+        for f in changed:
+            if f in checked:
+                rels[f] = None
+            elif not os.path.lexists(os.path.join(top, f)):  # deleted: a file check would have checked
+                shown = os.path.relpath(os.path.join(top, f), cwd).replace(os.sep, "/")
+                wanted = f.endswith(EXTENSIONS) or any(glob_match(shown, g) for g in standalone)
+                if wanted and not any(glob_match(shown, g) for g in base.exclude):
+                    rels[f] = None
     changes, warnings = [], []
     for rel in sorted(rels):
         display = os.path.relpath(os.path.join(top, rel), cwd).replace(os.sep, "/")
@@ -425,6 +444,9 @@ def diff_against_git(rev: str, paths: list[str], opts, globs=()) -> tuple[list[C
         new, w2 = load_side(display, new_data, settings, sa)
         if old.state == ABSENT and new.state == ABSENT and old_data is not None and new_data is not None:
             continue  # no agent config on either side
+        change = compare(old, new)
+        if not change.changed:
+            continue  # the file changed, what the agent does did not
         warnings += w1 + w2
-        changes.append(compare(old, new))
+        changes.append(change)
     return changes, warnings

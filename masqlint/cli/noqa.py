@@ -74,7 +74,8 @@ def add_noqa(outcomes, opts, reason: str) -> tuple[list[tuple[str, int]], list[t
             late = _late_rules()
         expected = sum(1 for f in res.findings if f.rule not in late)
 
-        def clean(new: str, lines: dict[int, set[str]]) -> bool:
+        def clean(new: str, lines: dict[int, set[str]], path=path, settings=settings, standalone=standalone,
+                  late=late, expected=expected) -> bool:
             after = lint_bytes(path, new.encode("utf-8"), settings, standalone, path)
             rest = [f for f in after.findings if not (f.rule == "MQ005" and lines.get(f.span.line, set()) & late)]
             return not rest and after.suppressed >= expected

@@ -53,3 +53,11 @@ def test_findings_of_the_readable_files_are_still_printed_beside_the_error(cli, 
     assert code == 2 and "cm.yaml:8:5: MQ201" in out
     assert "problems found" not in out.lower() and "checked" not in out
     assert "nope: cannot read" in err and "warning" not in err
+
+
+def test_settings_exclude_is_applied_to_the_walk(cli, tmp_path):
+    write(tmp_path / ".masqlint.yaml", "exclude: [vendor/**]\n")
+    write(tmp_path / "vendor" / "upstream" / "ip-masq-agent.yaml", GOOD.replace("10.0.0.0/8", "10.0.0.5/8"))
+    write(tmp_path / "clusters" / "ip-masq-agent.yaml", GOOD)
+    code, out, err = cli("check", ".")
+    assert code == 0 and "vendor" not in out and "1 ip-masq-agent config" in out
