@@ -598,7 +598,7 @@ def cmd_rules(args) -> int:
 def cmd_rule(args) -> int:
     from masqlint.engine.catalog import lookup
     from masqlint.cli.main import UsageError
-    from masqlint.engine.docs import rule_text
+    from masqlint.engine.docs import public_text, rule_text
 
     r = lookup(args.rule)
     if r is None:
@@ -606,7 +606,7 @@ def cmd_rule(args) -> int:
     if args.format == "json":
         print(json.dumps({
             "id": r.id, "name": r.name, "severity": r.severity.label, "category": r.category, "summary": r.summary,
-            "rationale": r.rationale, "fix": {"description": r.fix_description, "safety": r.fix_safety},
+            "rationale": public_text(r.rationale), "fix": {"description": public_text(r.fix_description), "safety": r.fix_safety},
             "examples": {"bad": [e.content for e in r.bad], "good": [e.content for e in r.good]},
         }, indent=2, ensure_ascii=False))
         return EXIT_OK

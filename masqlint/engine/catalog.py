@@ -40,13 +40,15 @@ class Rule:
 
     @property
     def info(self) -> RuleInfo:
+        from masqlint.engine.docs import public_text
+
         return RuleInfo(
             id=self.id,
             name=self.name,
             severity=self.severity,
             summary=self.summary,
-            rationale=self.rationale.strip(),
-            fix=self.fix_description.strip(),
+            rationale=public_text(self.rationale).strip(),
+            fix=public_text(self.fix_description).strip(),
             fix_safety=self.fix_safety,
             help_uri=DOCS_URL.format(anchor=f"{self.id.lower()}-{self.name}"),
         )

@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 from masqlint.engine.catalog import Rule, load_catalog
 
 SAFETY = {"safe": "yes (safe: `masqlint check --fix`)", "unsafe": "yes (unsafe: `masqlint check --fix --unsafe-fixes`)", "none": "no"}
+
+
+# Rule texts cite the recorded agent runs they rest on (`conformance: a1_key_capital_S`): evidence for
+# the catalog's maintainers, noise to its readers. Docs, `masqlint rule` and SARIF show the text without.
+_PAREN = r"\((?:[^()]|\([^()]*\))*\)"
+_CASE_ID = r"[a-z][a-z0-9]*_[A-Za-z0-9_]+"
+_CITED = re.compile(r"[ \t]*\n?[ \t]*\((?:[^()]|\([^()]*\))*?conformance(?:\s+on\s+\w+)?:(?:[^()]|\([^()]*\))*\)")
+_LOOSE = re.compile(rf"(?:\w+ )?conformance(?:\s+on\s+\w+)?:\s*{_CASE_ID}(?:,\s*(?:and\s+)?{_CASE_ID})*;?\s*")
+_BARE = re.compile(rf"[ \t]*\(\s*{_CASE_ID}(?:,\s*{_CASE_ID})*\s*\)")
+
+
+def public_text(text: str) -> str:
+    """``text`` without citations of recorded runs."""
+    if "conformance:" not in text and "_" not in text:
+        return text
+    out = _CITED.sub("", text)
+    out = _LOOSE.sub("", out)
+    return _BARE.sub("", out)
 
 
 def _indent(text: str, n: int = 4) -> str:
@@ -15,8 +34,9 @@ def _indent(text: str, n: int = 4) -> str:
 
 def rule_text(r: Rule) -> str:
     out = [f"{r.id} {r.name} ({r.severity.label})", "", r.summary, "", "Why", ""]
-    out.append(textwrap.fill(" ".join(r.rationale.split()), 88) if "\n\n" not in r.rationale.strip() else r.rationale.strip())
-    out += ["", "Fix", "", textwrap.fill(" ".join(r.fix_description.split()), 88), f"Automatic fix: {SAFETY.get(r.fix_safety, 'no')}", ""]
+    rationale, fix = public_text(r.rationale), public_text(r.fix_description)
+    out.append(textwrap.fill(" ".join(rationale.split()), 88) if "\n\n" not in rationale.strip() else rationale.strip())
+    out += ["", "Fix", "", textwrap.fill(" ".join(fix.split()), 88), f"Automatic fix: {SAFETY.get(r.fix_safety, 'no')}", ""]
     for label, exs in (("Bad", r.bad), ("Good", r.good)):
         for e in exs:
             out.append(f"{label}: {e.description}" if e.description else f"{label}:")
@@ -41,8 +61,8 @@ def rules_markdown() -> str:
         lines.append(f"| [{r.id}](#{anchor}) | {r.name} | {r.severity.label} | {r.fix_safety} | {r.summary} |")
     for r in cat.values():
         lines += ["", f"## {r.id} {r.name}", "", f"**Severity:** {r.severity.label} · **Category:** {r.category} · "
-                  f"**Automatic fix:** {SAFETY.get(r.fix_safety, 'no')}", "", r.summary + ".", "", "### Why", "", r.rationale.strip(),
-                  "", "### Fix", "", r.fix_description.strip()]
+                  f"**Automatic fix:** {SAFETY.get(r.fix_safety, 'no')}", "", r.summary + ".", "", "### Why", "", public_text(r.rationale).strip(),
+                  "", "### Fix", "", public_text(r.fix_description).strip()]
         for label, exs in (("Bad", r.bad), ("Good", r.good)):
             for e in exs:
                 lines += ["", f"**{label}**" + (f": {e.description}" if e.description else ""), "", "```yaml" if not e.filename.endswith(".json") else "```json",

@@ -15,7 +15,7 @@ from masqlint.engine.catalog import load_catalog
 from .conftest import GKE_DEFAULTS, ROOT, configmap, write
 
 # the recorded agent runs are named like `a1_key_capital_S` or `conformance:j5_absent`
-INTERNAL_ID = re.compile(r"conformance:|\b[a-z]\d+[a-z]?_[A-Za-z0-9_]+\b")
+INTERNAL_ID = re.compile(r"conformance|\b[a-z]\d+[a-z]?_[A-Za-z0-9_]+\b|\b(?:az|cilium)_[a-z0-9_]+")
 
 TWO_FINDINGS = configmap(*GKE_DEFAULTS, "10.1.1.5/24").replace("nonMasqueradeCIDRs", "nonMasqueradeCIDRS")
 
