@@ -89,5 +89,5 @@ def test_fix_on_stdin_prints_the_fixed_text_and_what_is_left_on_stderr(cli, tmp_
     assert code == 1
     assert out.startswith("apiVersion: v1\n") and "      - 10.0.0.0/8\n    masqLinkLocal: false\n" in out
     assert "MQ205" not in out  # on stderr, at the lines of the fixed text printed on stdout
-    assert "-:11:21: MQ205 [error] resyncInterval \"1min\" is not a Go duration" in err
+    assert "-:11:21: MQ205 [error] (target gke) resyncInterval \"1min\" is not a Go duration" in err
     assert "Fixed 5 problems." in err

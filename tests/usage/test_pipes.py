@@ -31,7 +31,7 @@ def test_process_substitution_is_read(tmp_path):
     py = sys.executable
     r = masqlint(cwd=tmp_path, shell=f"'{py}' -m masqlint check --no-config <(cat live.yaml)")
     assert r.returncode == 1, r.stderr
-    assert ":8:5: MQ201 [warning] `nonMasqueradeCIDRS` is not spelled" in r.stdout
+    assert ":8:5: MQ201 [warning] (target gke) `nonMasqueradeCIDRS` is not spelled" in r.stdout
     assert r.stdout.startswith("/dev/fd/") and r.stderr == ""
 
 
