@@ -53,7 +53,8 @@ def register(rule: str, scope: str = CONFIG):
 def load_all() -> dict[str, list[Check]]:
     """Import every check module (each registers its rules) and return the registry."""
     from masqlint.checks import (  # noqa: F401
-        azure_union, cidrs, cluster, consumers, egressnat, forms, keys, manifest, notes, policy, syntax, traffic,
+        azure_union, cidrs, cluster, consumers, egressnat, forms, keys, manifest, notes, policy, syntax,
+        terraform, traffic,
     )
 
     return REGISTRY

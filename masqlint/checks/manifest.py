@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from masqlint.agent.jsonish import JArray, JNull, JObject, JString
 from masqlint.agent.model import AgentError, match_field
-from masqlint.text.source import mapping_get, scalar, split_lines
+from masqlint.text.source import mapping_get, split_lines
 from masqlint.text.yamlload import MappingNode, ScalarNode
 from masqlint.engine.findings import Edit, Fix
 from masqlint.checks import Problem, register
@@ -17,51 +17,69 @@ DEFAULTS_NOTE = "the agent falls back to its defaults"
 @register("MQ101")
 def configmap_location(ctx):
     c = ctx.config
-    if c.configmap is None or c.sibling or c.namespace_set_by is not None:
+    env = c.envelope
+    if env is None or c.sibling or c.namespace_set_by is not None:
         return  # (one ConfigMap speaks once; a kustomization that lists the manifest sets the namespace: checked there)
-    md = mapping_get(c.configmap, "metadata")
-    ns_entry = mapping_get(md[1], "namespace") if md else None
-    if ns_entry is None:
+    if env.namespace_range is None:
         if c.form in TEMPLATED_FORMS:
             return  # a chart or role template takes the namespace it is installed into (helm install -n …)
-        name = mapping_get(md[1], "name") if md else None
-        fix = _insert_namespace(ctx, name) if name else None
+        at = env.name_range or env.metadata_range or env.anchor
+        where = ("`kubectl apply` puts it in the current namespace (usually `default`)" if env.syntax == "yaml"
+                 else "Terraform's kubernetes provider creates it in `default`")
         yield Problem(
             "MQ101",
-            "the ip-masq-agent ConfigMap has no namespace: `kubectl apply` puts it in the current namespace (usually "
-            "`default`), where the agent never looks; it reads only kube-system/ip-masq-agent. Add "
-            "`namespace: kube-system` under metadata",
-            at=(name[0] if name else (md[0] if md else c.configmap)),
+            f"the ip-masq-agent ConfigMap has no namespace: {where}, where the agent never looks; it reads only "
+            f"kube-system/ip-masq-agent. Add {_ns_text(env)} under metadata",
+            at=_outer_span(ctx, at),
             outer=True,
-            fix=fix,
+            fix=_insert_namespace(ctx, env),
         )
-    elif scalar(ns_entry[1]) != "kube-system":
-        where = (f"is in namespace `{scalar(ns_entry[1])}`" if isinstance(ns_entry[1], ScalarNode)
+    elif env.namespace_known and env.namespace != "kube-system":
+        where = (f"is in namespace `{env.namespace}`" if env.namespace is not None
                  else "has a namespace that is not a string (kubectl refuses it)")
-        name = scalar((mapping_get(md[1], "name") or (None, None))[1]) or "ip-masq-agent"
+        name = env.name or "ip-masq-agent"
         yield Problem(
             "MQ101",
             f"the ip-masq-agent ConfigMap {where}, but the agent reads only "
             f"kube-system/{name}: this ConfigMap has no effect and the agent keeps its defaults. Use "
-            "`namespace: kube-system`",
-            at=ns_entry[1],
+            f"{_ns_text(env)}",
+            at=_outer_span(ctx, env.namespace_range),
             outer=True,
-            fix=_replace_outer(ctx, ns_entry[1], "kube-system", "set the namespace to kube-system"),
+            fix=(_replace_outer(ctx, env.namespace_range, "kube-system", "set the namespace to kube-system")
+                 if env.namespace_fixable else None),
         )
 
 
-def _replace_outer(ctx, node, new, description):
-    from masqlint.text.source import node_range
+def _ns_text(env) -> str:
+    return "`namespace: kube-system`" if env.syntax == "yaml" else '`namespace = "kube-system"`'
+
+
+def _outer_span(ctx, r):
+    """A range of the envelope → a span of the file being linted."""
+    return ctx.file_source.index.span(*r)
+
+
+def _replace_outer(ctx, r, new, description):
     from masqlint.checks.edits import scalar_inner
 
-    r = node_range(node)
     if r is None:
         return None
-    a, b = scalar_inner(ctx.source.text, *r)
+    a, b = scalar_inner(ctx.file_source.text, *r)
     return Fix(description, (Edit(a, b, new),), safe=False)
 
 
-def _insert_namespace(ctx, name_entry):
+def _insert_namespace(ctx, env):
+    if ctx.config.configmap is None:
+        if env.namespace_insert is None:
+            return None
+        at, text = env.namespace_insert
+        return Fix("add `namespace = \"kube-system\"`", (Edit(at, at, text),), safe=False)
+    md = mapping_get(ctx.config.configmap, "metadata")
+    name_entry = mapping_get(md[1], "name") if md else None
+    return _insert_yaml_namespace(ctx, name_entry) if name_entry else None
+
+
+def _insert_yaml_namespace(ctx, name_entry):
     from masqlint.checks.edits import line_bounds, newline_of
 
     key, value = name_entry
@@ -83,34 +101,35 @@ def _insert_namespace(ctx, name_entry):
 @register("MQ102")
 def data_key(ctx):
     c = ctx.config
-    if c.configmap is None or c.config_key_node is not None:
-        return
-    data = c.data_node
-    if not isinstance(data, MappingNode) or not data.value:
-        where = mapping_get(c.configmap, "data")
+    env = c.envelope
+    if env is None or c.config_key_node is not None or any(k.name in c.data_keys for k in env.data_keys):
+        return  # (the manifest form found the key the agent reads; another form lists it among the data keys)
+    if not env.data_keys:
         yield Problem(
             "MQ102",
             "the ConfigMap has no `data.config` key: the agent finds no config file and uses its defaults. Put the "
             "agent config under `data:` → `config: |`",
-            at=where[0] if where else c.configmap,
+            at=_outer_span(ctx, env.data_range or env.anchor),
             outer=True,
         )
         return
-    agent_keys = [(k, v) for k, v in data.value if isinstance(k, ScalarNode) and match_field(k.value)]
+    agent_keys = [k for k in env.data_keys if match_field(k.name)]
     if agent_keys:
-        k = agent_keys[0][0]
-        fix = _move_into_config(ctx, data) if len(agent_keys) == len(data.value) else None
+        k = agent_keys[0]
+        data = c.data_node
+        fix = (_move_into_config(ctx, data) if isinstance(data, MappingNode) and len(agent_keys) == len(data.value)
+               else None)
         yield Problem(
             "MQ102",
-            f"`{k.value}` sits directly under `data`, but the agent reads only the file `config` (data.config): "
+            f"`{k.name}` sits directly under `data`, but the agent reads only the file `config` (data.config): "
             f"these keys are ignored and {DEFAULTS_NOTE}. Move them into `config: |`",
-            at=k,
+            at=_outer_span(ctx, k.range),
             outer=True,
             fix=fix,
         )
         return
-    k = data.value[0][0]
-    other = ", ".join(f"`{kk.value}`" for kk, _ in data.value if isinstance(kk, ScalarNode))
+    k = env.data_keys[0]
+    other = ", ".join(f"`{kk.name}`" for kk in env.data_keys)
     if tuple(c.data_keys) != ("config",):
         reads = (f"the key{'s' if len(c.data_keys) > 1 else ''} {', '.join(f'`{x}`' for x in c.data_keys)}"
                  if c.data_keys else "no key of it (its DaemonSet maps no key to a file named ip-masq*)")
@@ -118,7 +137,7 @@ def data_key(ctx):
             "MQ102",
             f"the config is stored under {other}, but the agent that mounts this ConfigMap reads {reads} "
             f"(files named ip-masq* under /etc/config): {DEFAULTS_NOTE}. Store the config under the key the agent reads",
-            at=k,
+            at=_outer_span(ctx, k.range),
             outer=True,
         )
         return
@@ -127,9 +146,9 @@ def data_key(ctx):
         f"the config is stored under {other}, but the agent reads only the key `config` (mounted as "
         f"/etc/config/ip-masq-agent): {DEFAULTS_NOTE}. Rename the key to `config` "
         "(with kubectl: --from-file=config=FILE)",
-        at=k,
+        at=_outer_span(ctx, k.range),
         outer=True,
-        fix=_replace_outer(ctx, k, "config", f"rename `{k.value}` to `config`") if len(data.value) == 1 else None,
+        fix=_replace_outer(ctx, k.range, "config", f"rename `{k.name}` to `config`") if len(env.data_keys) == 1 else None,
     )
 
 

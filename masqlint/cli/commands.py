@@ -484,9 +484,22 @@ def config_bytes_from_manifest(path: str, data: bytes) -> bytes | None:
     from masqlint.forms.manifest import find_configs, parse_manifest
     from masqlint.text.source import SourceFile
 
-    sf = SourceFile.from_bytes(path, data)
+    sf = SourceFile.from_bytes(path, data, None if path == "-" else path)
     if sf.decode_error is not None:
         raise UsageError(f"masqlint: {path}:{sf.decode_error.line}:{sf.decode_error.column}: {sf.decode_error.message}")
+    from masqlint.forms import READERS
+
+    for reader in READERS:  # the forms other than manifests (Terraform …)
+        if sf.text is not None and reader.claims(path, sf.text):
+            found = reader.read(sf)
+            if not found.configs:
+                why = f" ({found.notes[0].message})" if found.notes else ""
+                raise UsageError(f"masqlint: {path}: no ip-masq-agent ConfigMap read{why}")
+            first = found.configs[0]
+            if first.unknown or first.open_list:
+                raise UsageError(f"masqlint: {path}: the config holds values masqlint cannot know (variables without a "
+                                 "default, template loops): render the config as it is applied instead")
+            return None if first.text is None else first.text.encode("utf-8")
     pf = parse_manifest(sf)
     find_configs(pf)
     if not pf.configs:

@@ -303,7 +303,8 @@ def units_for_bytes(display: str, data: bytes, settings, standalone=None, polici
     from masqlint.engine.lint import analyse
     from masqlint.text.source import SourceFile
 
-    fctx = analyse(SourceFile.from_bytes(display, data), settings, standalone)
+    # path: the file on disk, for forms that read next to it (a Terraform module's variables)
+    fctx = analyse(SourceFile.from_bytes(display, data, path), settings, standalone)
     if policies is not None and fctx.policies:
         from masqlint.config.loader import cluster_scope
 

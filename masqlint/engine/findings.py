@@ -35,6 +35,14 @@ class Span:
 
 
 @dataclass(frozen=True)
+class ElsewhereSpan(Span):
+    """A span in another file than the one being linted: a file the linted one reads (Terraform
+    ``file()``); the finding is reported with that file's path."""
+
+    path: str = ""
+
+
+@dataclass(frozen=True)
 class Edit:
     """Replace the characters [start, end) of the decoded file text with `text`."""
 
@@ -128,7 +136,8 @@ class FileResult:
     configmaps: list = field(default_factory=list)
     # the EgressNATPolicies in the file (checks.egressnat.PolicyRef), for the union of a cluster's policies
     policies: list = field(default_factory=list)
-    # files this one refers to (a kustomize generator's `files:`), checked as agent configs of their own
+    # files this one refers to (a kustomize generator's `files:`, a Terraform file()), checked as agent
+    # configs of their own
     related: list = field(default_factory=list)
     # configs Azure's agent reads from one directory (checks.azure_union.MountRef), for checks across files
     mounts: list = field(default_factory=list)

@@ -12,7 +12,7 @@ from masqlint.agent.load import parse_agent_text_with_root
 from masqlint.agent.model import AgentError, MasqConfig, SyncResult
 from masqlint.engine.catalog import Rule, RuleHeader, rule_headers
 from masqlint.checks import CONFIG, FILE, Problem, load_all
-from masqlint.engine.findings import FileResult, Finding, Severity, Span
+from masqlint.engine.findings import ElsewhereSpan, FileResult, Finding, Severity, Span
 from masqlint.config.settings import DEFAULT_STANDALONE_GLOBS, Settings, glob_match
 from masqlint.forms import OTHER, read_forms
 from masqlint.forms.templated import TEMPLATED_FORMS
@@ -45,6 +45,11 @@ class ConfigContext:
         return bool(self.config.unknown) or self.config.open_list
 
     @property
+    def file_source(self) -> SourceFile:
+        """The file being linted (the config itself may sit in a file it reads)."""
+        return self.file.source if self.file is not None else self.config.source
+
+    @property
     def rejected_by_parse(self) -> bool:
         return isinstance(self.parsed, AgentError)
 
@@ -71,6 +76,9 @@ class ConfigContext:
         r = src.node_range(thing)
         if r is None or not self.config.locator.precise:
             return None
+        exact = getattr(self.config.locator, "exact_range", None)
+        if exact is not None:  # a config not copied line by line (forms.embedded.CharLocator)
+            return exact(*r)
         a = self.config.locator.outer_offset(r[0])
         b = self.config.locator.outer_offset(r[1])
         if a is None or b is None:
@@ -255,12 +263,17 @@ def to_finding(p: Problem, cctx: ConfigContext | None, fctx: FileContext) -> Fin
         data = {k: v for k, v in data.items() if k != "related"}
         related = tuple((cctx.span(at) if cctx is not None and not isinstance(at, Span) else at, what)
                         for at, what in p.data["related"])
+    path = fctx.source.path
+    if isinstance(span, ElsewhereSpan):  # in a file this one reads (Terraform file())
+        path, span = span.path, Span(span.line, span.column, span.end_line, span.end_column)
+        related = tuple((Span(r.line, r.column, r.end_line, r.end_column) if isinstance(r, Span) else r, what)
+                        for r, what in related)
     return Finding(
         rule=rule.id,
         name=rule.name,
         severity=rule_severity(rule, settings, p.severity),
         message=p.message,
-        path=fctx.source.path,
+        path=path,
         span=span,
         fix=p.fix,
         data=data,
@@ -291,12 +304,17 @@ def lint_source(source: SourceFile, settings: Settings, standalone: bool | None 
         findings = drop_unknown(fctx, findings)
     from masqlint.engine.suppress import apply_suppressions
 
+    elsewhere = [f for f in findings if f.path != source.path]
+    if elsewhere:
+        findings = [f for f in findings if f.path == source.path]
     findings, suppressed = apply_suppressions(fctx, findings)
     result = FileResult(path=source.path, text=source.text, findings=findings, configs=len(fctx.configs),
                         suppressed=suppressed, configmaps=configmap_refs(fctx), policies=_policy_refs(fctx),
                         mounts=azure_mounts(fctx))
     if fctx.units:
         _lint_units(fctx, result)
+    if elsewhere or any(c.config.source is not source for c in fctx.configs):
+        result.related.extend(_related_results(fctx, elsewhere))
     result.findings.sort(key=Finding.sort_key)
     _release(fctx)
     return result
@@ -344,6 +362,28 @@ def _lint_units(fctx: FileContext, result: FileResult) -> None:
         placed, n = apply_block_suppressions(fctx, placed, blocks)
         result.suppressed += n
     result.findings.extend(placed)
+
+
+def _related_results(fctx: FileContext, findings: list[Finding]) -> list[FileResult]:
+    """A result for each file the linted one reads a config from (Terraform ``file()``): its
+    findings, under its own path, suppressed by its own comments. Fixes stay with the file's own
+    run (checking that file directly fixes it)."""
+    from masqlint.engine.suppress import apply_suppressions
+
+    sources: dict[str, SourceFile] = {}
+    for c in fctx.configs:
+        if c.config.source is not fctx.source:
+            sources.setdefault(c.config.source.path, c.config.source)
+    out = []
+    for path, sf in sources.items():
+        mine = [f for f in findings if f.path == path]
+        kept, suppressed = apply_suppressions(fctx, mine, sf)
+        for f in kept:
+            f.fix = None
+        kept.sort(key=Finding.sort_key)
+        n = sum(1 for c in fctx.configs if c.config.source is sf)
+        out.append(FileResult(path=path, text=sf.text, findings=kept, configs=n, suppressed=suppressed))
+    return out
 
 
 def _release(fctx: FileContext) -> None:

@@ -78,8 +78,11 @@ def _removal(source, d: Directive):
     return Fix("remove the unused suppression", (Edit(start + cut, start + len(line), ""),), safe=True)
 
 
-def apply_suppressions(fctx, findings: list[Finding]) -> tuple[list[Finding], int]:
-    text = fctx.source.text
+def apply_suppressions(fctx, findings: list[Finding], source=None) -> tuple[list[Finding], int]:
+    """``source``: the file the findings are in when it is not the linted file itself (a file the
+    linted one reads); its own comments suppress them."""
+    source = source or fctx.source
+    text = source.text
     if not text or not (fctx.configs or getattr(fctx, "policies", None) or (fctx.notes and fctx.form != "markdown")):
         return findings, 0  # directives only mean something in files that hold (or build) an agent config or policy
     directives = find_directives(text)
@@ -115,9 +118,9 @@ def apply_suppressions(fctx, findings: list[Finding]) -> tuple[list[Finding], in
                         name=rule.name,
                         severity=rule_severity(rule, fctx.settings),
                         message=f"this `masqlint: {d.kind}` comment for {what} suppresses nothing here: remove it",
-                        path=fctx.source.path,
+                        path=source.path,
                         span=Span(d.line, d.column, d.line, d.end_column),
-                        fix=_removal(fctx.source, d),
+                        fix=_removal(source, d),
                     )
                 )
     return kept, suppressed

@@ -89,10 +89,14 @@ from masqlint.forms import egressnat  # noqa: E402
 
 READERS.append(Reader("egressnat", egressnat.claims, egressnat.read))
 
+from masqlint.forms import terraform  # noqa: E402
+
+READERS.append(Reader("terraform", terraform.claims, terraform.read))
+
 
 def form_by_name(name: str) -> str:
     """The form a file is of by its name alone (for a file whose text cannot be decoded)."""
-    return next((r.name for r in READERS if r.name in ("kustomize", "markdown") and r.claims(name, "")), "manifest")
+    return next((r.name for r in READERS if r.name in ("kustomize", "markdown", "terraform") and r.claims(name, "")), "manifest")
 
 
 def form_names() -> list[str]:

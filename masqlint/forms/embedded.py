@@ -3,10 +3,10 @@ line and column of the file the user opened. Every form produces these; every ru
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from masqlint.engine.findings import Span
+from masqlint.engine.findings import ElsewhereSpan, Span
 from masqlint.text.source import LineIndex, SourceFile, node_range
 from masqlint.text.yamlload import MappingNode, Node, ScalarNode
 
@@ -45,6 +45,94 @@ class Locator:
         return self.line_offsets is not None or self.config_index is None
 
 
+class CharLocator(Locator):
+    """Maps every character of a config text to its own outer offset: for texts that are not a
+    contiguous slice of the file line by line (quoted strings with escapes, heredocs whose
+    indentation was stripped, template output, values rendered by ``yamlencode``).
+    ``chars[i]`` is the outer offset of config character i; one more entry stands for the end.
+    Spans land in ``source``; when that is not the file being linted, they carry its path."""
+
+    def __init__(self, source: SourceFile, chars, text: str, fallback: tuple[int, int] | None = None,
+                 lit=None, elsewhere: bool = False):
+        super().__init__(source, None, LineIndex(text), fallback)
+        self.chars = chars
+        self.lit = lit  # lit[i]: character i is copied one to one from the file (None: none is)
+        self.elsewhere = elsewhere
+
+    def exact_range(self, start: int, end: int) -> tuple[int, int] | None:
+        """The outer range of config characters [start, end) when they are copied one to one from
+        the file, in order (a fix may then replace them); else None."""
+        if self.elsewhere or self.lit is None or not 0 <= start < end <= len(self.lit):
+            return None
+        chars, lit = self.chars, self.lit
+        a = chars[start]
+        for i in range(start, end):
+            if not lit[i] or chars[i] != a + (i - start):
+                return None
+        return a, a + (end - start)
+
+    def outer_offset(self, inner: int) -> int | None:
+        if 0 <= inner < len(self.chars):
+            return self.chars[inner]
+        return self.chars[-1] if self.chars and inner >= len(self.chars) else None
+
+    def span(self, start: int, end: int) -> Span:
+        a = self.outer_offset(start)
+        # the end: just after the range's last character (the character after the range may have
+        # been placed anywhere, e.g. by yamlencode)
+        last = self.outer_offset(end - 1) if end > start else None
+        if a is None:
+            sp = self.source.index.span(*self.fallback) if self.fallback else Span(1, 1, 1, 1)
+        else:
+            b = last + 1 if last is not None and last >= a else (a if end <= start else a + 1)
+            sp = self.source.index.span(a, b)
+        return here_or_elsewhere(sp, self.source.path if self.elsewhere else None)
+
+    @property
+    def precise(self) -> bool:
+        return not self.elsewhere  # edits apply to the linted file only
+
+
+def here_or_elsewhere(span: Span, path: str | None) -> Span:
+    if path is None:
+        return span
+    return ElsewhereSpan(span.line, span.column, span.end_line, span.end_column, path)
+
+
+class DataKey:
+    """One key of a ConfigMap's ``data``, with outer ranges (character offsets of the file)."""
+
+    __slots__ = ("name", "range")
+
+    def __init__(self, name: str, range_: tuple[int, int]):
+        self.name = name
+        self.range = range_  # the key as written (quotes included)
+
+
+class Envelope:
+    """The ConfigMap around an agent config, whatever form wrote it (YAML manifest, Terraform
+    resource, ...): its name, namespace and data keys, each with its outer range, so that the
+    checks of the ConfigMap (MQ101, MQ102) need not know the form. Ranges are character offsets
+    in the file being linted; ``None`` when the thing is absent."""
+
+    __slots__ = ("anchor", "data_keys", "data_range", "metadata_range", "name", "name_range", "namespace",
+                 "namespace_fixable", "namespace_insert", "namespace_known", "namespace_range", "syntax")
+
+    def __init__(self, anchor: tuple[int, int]):
+        self.anchor = anchor  # the ConfigMap (resource) itself: where a finding goes when nothing nearer exists
+        self.syntax = "yaml"  # how the ConfigMap is written: "yaml" (a manifest) or "hcl" (a Terraform resource)
+        self.name: str | None = None
+        self.name_range: tuple[int, int] | None = None
+        self.metadata_range: tuple[int, int] | None = None
+        self.namespace: str | None = None
+        self.namespace_range: tuple[int, int] | None = None  # the namespace's value as written (quotes included)
+        self.namespace_known = True  # False: the namespace comes from a value masqlint cannot know
+        self.namespace_fixable = True  # False: the value is not written as a plain string there (a variable…)
+        self.namespace_insert: tuple[int, str] | None = None  # (offset, text) that adds `namespace: kube-system`
+        self.data_range: tuple[int, int] | None = None  # the `data` key
+        self.data_keys: list[DataKey] = []
+
+
 @dataclass
 class AgentConfig:
     """One ip-masq-agent configuration found in a file."""
@@ -79,6 +167,13 @@ class AgentConfig:
     sibling: int = 0
     # agent flags (AgentFlags field → value) set by the DaemonSet that runs the agent, when the file shows it
     flags_hint: Any = None
+    # the ConfigMap around the config (name, namespace, data keys with outer ranges); None for a
+    # standalone agent file
+    envelope: Envelope | None = None
+    # where a finding about the config as a whole goes, when the form knows better than the key
+    anchor: Span | None = None
+    # problems the form found in the markup that produces the config (checks.Problem, each at a Span)
+    template_notes: list = field(default_factory=list)
 
     def is_unknown(self, start: int, end: int) -> bool:
         """Does the config-text range [start, end) touch a value that comes from a template?"""
@@ -92,6 +187,8 @@ class AgentConfig:
         return self.locator.span(*r)
 
     def anchor_span(self) -> Span:
+        if self.anchor is not None:
+            return self.anchor
         key_span = getattr(self, "recovered_key_span", None)
         if key_span is not None:
             return self.source.index.span(*key_span)

@@ -11,7 +11,7 @@ from typing import Any
 
 from masqlint.agent.load import is_json_text
 from masqlint.forms import consumers
-from masqlint.forms.embedded import AgentConfig, Locator, embedded_locator
+from masqlint.forms.embedded import AgentConfig, DataKey, Envelope, Locator, embedded_locator
 from masqlint.text import yamlload
 from masqlint.text.source import LineIndex, SourceFile, mapping_get, node_range, scalar
 from masqlint.text.yamlload import MappingNode, Node, ScalarNode, SequenceNode
@@ -100,7 +100,8 @@ def _configmap_config(source: SourceFile, cm: MappingNode, doc_index: int, confi
     ns = scalar((mapping_get(md[1], "namespace") or (None, None))[1]) if md else None
     data = mapping_get(cm, "data")
     cfg = AgentConfig(source, "configmap", None, Locator(source, None, LineIndex(""), node_range(cm)), configmap=cm,
-                      document_index=doc_index, namespace=ns, data_node=data[1] if data else None)
+                      document_index=doc_index, namespace=ns, data_node=data[1] if data else None,
+                      envelope=_envelope(cm, md, data))
     entry = mapping_get(data[1], config_key) if data and config_key is not None else None
     if entry is None:
         return cfg
@@ -114,6 +115,24 @@ def _configmap_config(source: SourceFile, cm: MappingNode, doc_index: int, confi
     else:
         cfg.locator = Locator(source, None, LineIndex(""), node_range(key))
     return cfg
+
+
+def _envelope(cm: MappingNode, md, data) -> Envelope:
+    env = Envelope(node_range(cm) or (0, 0))
+    if md is not None:
+        env.metadata_range = node_range(md[0])
+        name = mapping_get(md[1], "name")
+        if name is not None:
+            env.name, env.name_range = scalar(name[1]), node_range(name[0])
+        ns = mapping_get(md[1], "namespace")
+        if ns is not None:
+            env.namespace, env.namespace_range = scalar(ns[1]), node_range(ns[1])
+    if data is not None:
+        env.data_range = node_range(data[0])
+        if isinstance(data[1], MappingNode):
+            env.data_keys = [DataKey(k.value, node_range(k) or (0, 0)) for k, _v in data[1].value
+                             if isinstance(k, ScalarNode)]
+    return env
 
 
 def parse_manifest(source: SourceFile) -> ParsedFile:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from masqlint.config.settings import glob_match
 from masqlint.pipeline.wanted import walk_wants
 
-EXTENSIONS = (".yaml", ".yml", ".json", ".md", ".markdown", "/Kustomization")
+EXTENSIONS = (".yaml", ".yml", ".json", ".md", ".markdown", "/Kustomization", ".tf")
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", ".tox", ".mypy_cache", ".pytest_cache"}
 
 

@@ -15,6 +15,10 @@ config if its text, once YAML escapes are undone, contains ``masq``, ``cidrlimit
   an escaped line break joining two halves of a word): undone before searching;
 * UTF-16 files (with a BOM): decoded first.
 
+Terraform files (``forms/terraform.py``) pass too: a resource declaring the ConfigMap names it
+``ip-masq-agent``. Only one whose name and config both come from elsewhere (a variable's default in
+another file, ``file()``) holds no ``masq``; such a file is not read.
+
 Nothing here imports more than ``re``: files without configs pay only for a read and a
 substring search.
 """

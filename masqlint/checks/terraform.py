@@ -1,0 +1,20 @@
+"""MQ310–MQ311: what the Terraform form found in the markup around a config."""
+
+from __future__ import annotations
+
+from masqlint.checks import CONFIG, FILE, register
+
+
+@register("MQ310", CONFIG)
+def templated_empty_list(ctx):
+    """The form rendered the template again with each list variable empty (forms.terraform)."""
+    for p in ctx.config.template_notes:
+        if p.rule == "MQ310":
+            yield p
+
+
+@register("MQ311", FILE)
+def hcl_syntax(fctx):
+    for p in fctx.notes:
+        if p.rule == "MQ311":
+            yield p
