@@ -532,19 +532,17 @@ class Reading:
         from masqlint.forms import refs
 
         ref = refs.resolve(self.source.fspath, path.text)
-        if ref.problem is None and os.path.realpath(ref.fspath) == os.path.realpath(self.source.fspath):
-            ref.problem = f"`{path.text}` is this file itself"
         if ref.problem is not None:
-            self.found.notes.append(_note("MQ008", f"`{call.fn}()` of {ref.problem}: masqlint does not read it, so "
-                                          "the agent config it holds is not checked", where))
+            self.found.notes.append(_note("MQ008", f"`{call.fn}()`: {ref.problem}; the agent config it would hold "
+                                          "is not checked", where))
             return self._unknown_config(call, key_range) if read_it else None
         if not read_it:
             return None
         display = _display(self.source, ref.fspath)
         rsrc = SourceFile.from_bytes(display, ref.data or b"", ref.fspath)
         if rsrc.text is None:
-            self.found.notes.append(_note("MQ008", f"`{call.fn}()` of `{path.text}`: the file is not UTF-8 text, so the "
-                                          "agent config it holds is not checked", where))
+            self.found.notes.append(_note("MQ008", f"`{call.fn}()`: `{path.text}` is not UTF-8 text (Terraform "
+                                          "refuses it too); the agent config it holds is not checked", where))
             return self._unknown_config(call, key_range)
         if call.fn == "file":
             n = len(rsrc.text)

@@ -638,7 +638,8 @@ def test_file_outside_the_repository_or_itself_is_not_read(tmp_path, name):
     got = check(root, "main.tf")
     assert list(got) == ["main.tf"]
     res = got["main.tf"]
-    assert [(f.rule, f.span.line, f.span.column) for f in res.findings if f.rule != "MQ008"] == []
+    assert [(f.rule, f.span.line, f.span.column) for f in res.findings] == [("MQ008", 8, 14)]
+    assert ("leaves the repository" if name == "outside" else "the referring file itself") in res.findings[0].message
 
 
 # --- cost -------------------------------------------------------------------------------------------
