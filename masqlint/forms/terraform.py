@@ -31,6 +31,11 @@ CONFIGMAP_RESOURCES = ("kubernetes_config_map", "kubernetes_config_map_v1", "kub
 RESOURCES = (*CONFIGMAP_RESOURCES, "kubectl_manifest", "kubernetes_manifest")
 _WORDS = ("kubernetes_config_map", "kubectl_manifest", "kubernetes_manifest")
 AGENT_NAMES = ("ip-masq-agent",)
+# The agent's ConfigMap names itself (`"ip-masq-agent"` in HCL, `name: ip-masq-agent` in a YAML
+# body), or its config names agent keys: a file with neither (a comment that mentions the agent does
+# not count) is not parsed. One whose name and config both come from other files is not read.
+_AGENTISH = re.compile(r"\"ip-masq-agent\"|:[ \t]*[\"']?ip-masq-agent\b|nonmasquerade|masqlinklocal|cidrlimit|resyncinterval",
+                       re.IGNORECASE)
 MAX_SIBLING_BYTES = 1024 * 1024
 
 
@@ -253,8 +258,8 @@ def _note(rule: str, message: str, span):
 def read(source: SourceFile) -> FormRead:
     text = source.text or ""
     found = FormRead("terraform", [])
-    if not any(w in text for w in _WORDS):
-        return found  # no ConfigMap resource: nothing to parse
+    if not any(w in text for w in _WORDS) or not _AGENTISH.search(text):
+        return found  # no ConfigMap resource, or none that can be the agent's: nothing to parse
     deep = hcleval.nesting_too_deep(text)
     if deep is not None:
         found.notes.append(_note(
