@@ -22,6 +22,7 @@ import re
 
 from masqlint.forms import FormRead
 from masqlint.forms import hcleval, tftemplate
+from masqlint.forms.manifest import CONFIGMAP_NAME
 from masqlint.forms.embedded import AgentConfig, CharLocator, DataKey, Envelope, here_or_elsewhere
 from masqlint.forms.hcleval import Evaluator, Scope, children, is_tree
 from masqlint.forms.hclvalues import FileCall, Null, Num, Obj, Str, Tup, Unknown, Value, YamlDecode, relocate
@@ -30,7 +31,7 @@ from masqlint.text.source import SourceFile
 CONFIGMAP_RESOURCES = ("kubernetes_config_map", "kubernetes_config_map_v1", "kubernetes_config_map_v1_data")
 RESOURCES = (*CONFIGMAP_RESOURCES, "kubectl_manifest", "kubernetes_manifest")
 _WORDS = ("kubernetes_config_map", "kubectl_manifest", "kubernetes_manifest")
-AGENT_NAMES = ("ip-masq-agent",)
+AGENT_NAMES = (CONFIGMAP_NAME,)  # the names the manifest form reads too
 # The agent's ConfigMap names itself (`"ip-masq-agent"` in HCL, `name: ip-masq-agent` in a YAML
 # body), or its config names agent keys: a file with neither (a comment that mentions the agent does
 # not count) is not parsed. One whose name and config both come from other files is not read.
