@@ -313,7 +313,7 @@ def lint_source(source: SourceFile, settings: Settings, standalone: bool | None 
                         mounts=azure_mounts(fctx))
     if fctx.units:
         _lint_units(fctx, result)
-    if elsewhere or any(c.config.source is not source for c in fctx.configs):
+    if elsewhere or any(c.config.elsewhere for c in fctx.configs):
         result.related.extend(_related_results(fctx, elsewhere))
     result.findings.sort(key=Finding.sort_key)
     _release(fctx)
@@ -372,7 +372,7 @@ def _related_results(fctx: FileContext, findings: list[Finding]) -> list[FileRes
 
     sources: dict[str, SourceFile] = {}
     for c in fctx.configs:
-        if c.config.source is not fctx.source:
+        if c.config.elsewhere:
             sources.setdefault(c.config.source.path, c.config.source)
     out = []
     for path, sf in sources.items():

@@ -70,8 +70,8 @@ def outer_unknown(fctx) -> tuple[list, list]:
     masked = list(fctx.masked)
     for cctx in fctx.configs:
         cfg = cctx.config
-        if not cfg.unknown:
-            continue
+        if not cfg.unknown or cfg.elsewhere:
+            continue  # (a config in a file this one reads: its ranges are not this file's)
         loc = cfg.locator
         for a, b in cfg.unknown:
             if loc.line_offsets is None and loc.config_index is None:
@@ -83,6 +83,12 @@ def outer_unknown(fctx) -> tuple[list, list]:
     return unknown, masked
 
 
+# Rules whose findings are about the markup or the reading itself, not about a value it produces:
+# a reference that is not read (MQ008), a loop or join() over a list variable (MQ310), markup that
+# cannot be read (MQ311). They point into it on purpose.
+ABOUT_THE_MARKUP = frozenset({"MQ008", "MQ310", "MQ311"})
+
+
 def drop_unknown(fctx, findings: list) -> list:
     """Findings that say something the template does not decide; fixes that only touch literal text."""
     unknown, masked = outer_unknown(fctx)
@@ -92,6 +98,9 @@ def drop_unknown(fctx, findings: list) -> list:
     near = _lines_of(idx, masked)
     out = []
     for f in findings:
+        if f.rule in ABOUT_THE_MARKUP or f.path != fctx.source.path:
+            out.append(f)
+            continue
         start = idx.offset(f.span.line, f.span.column)
         if overlaps(unknown, (start, start + 1)) or overlaps(masked, (start, start + 1)):
             continue

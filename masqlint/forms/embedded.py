@@ -175,6 +175,11 @@ class AgentConfig:
     # problems the form found in the markup that produces the config (checks.Problem, each at a Span)
     template_notes: list = field(default_factory=list)
 
+    @property
+    def elsewhere(self) -> bool:
+        """Is the config in another file than the one being linted (one it reads, Terraform file())?"""
+        return bool(getattr(self.locator, "elsewhere", False))
+
     def is_unknown(self, start: int, end: int) -> bool:
         """Does the config-text range [start, end) touch a value that comes from a template?"""
         return any(a < end and start < b for a, b in self.unknown) if self.unknown else False

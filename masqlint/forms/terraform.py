@@ -20,7 +20,7 @@ import functools
 import os
 import re
 
-from masqlint.forms import FormRead
+from masqlint.forms import OTHER, FormRead
 from masqlint.forms import hcleval, tftemplate
 from masqlint.forms.manifest import CONFIGMAP_NAME
 from masqlint.forms.embedded import AgentConfig, CharLocator, DataKey, Envelope, here_or_elsewhere
@@ -258,9 +258,11 @@ def _note(rule: str, message: str, span):
 
 def read(source: SourceFile) -> FormRead:
     text = source.text or ""
-    found = FormRead("terraform", [])
     if not any(w in text for w in _WORDS) or not _AGENTISH.search(text):
-        return found  # no ConfigMap resource, or none that can be the agent's: nothing to parse
+        # no ConfigMap resource, or none that can be the agent's: a file of no form masqlint reads
+        # (MQ007 when it is named on the command line; a walk skips it)
+        return FormRead(OTHER, [])
+    found = FormRead("terraform", [])
     deep = hcleval.nesting_too_deep(text)
     if deep is not None:
         found.notes.append(_note(

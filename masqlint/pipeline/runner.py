@@ -339,7 +339,8 @@ def with_related(files: list[FileResult]) -> list[FileResult]:
     """The results of the files checked, then those of the files they refer to (a kustomize
     generator's config file) that were not checked in their own right. A file both walked and
     referred to is reported once: as walked when that found its config (then --fix saw it too),
-    else as the reference found it; a file referred to twice keeps each finding once."""
+    with the findings only the reference could make added (a template rendered with the arguments
+    of a Terraform templatefile() call), else as the reference found it; each finding once."""
     related = [r for f in files for r in f.related]
     if not related:
         return files
@@ -359,6 +360,8 @@ def with_related(files: list[FileResult]) -> list[FileResult]:
             _merge_findings(r, out[i])
             out[i] = r
             as_referenced.add(i)
+        else:
+            _merge_findings(out[i], r)
     for f in files:
         f.related = []
     return out

@@ -400,7 +400,9 @@ def test_gke_module_with_variables(tmp_path):
     (tmp_path / ".git").mkdir()
     masq = (root / "masq.tf").read_text()
     got = check(root, "masq.tf", "variables.tf", "main.tf")
-    assert got["variables.tf"].findings == [] and got["main.tf"].findings == []
+    # named on the command line, the module's other files hold no ConfigMap: an info line for the one that
+    # passes the byte prefilter (its variables mention masquerading), nothing for the one that does not
+    assert [f.rule for f in got["variables.tf"].findings] == ["MQ007"] and got["main.tf"].findings == []
     # the default of var.non_masquerade_cidrs (three RFC 1918 ranges) is what the agent gets
     assert at(masq, "nonMasqueradeCIDRs") == (21, 1)
     assert at(masq, "%{ for") == (22, 1)
@@ -629,6 +631,9 @@ resource "google_compute_router_nat" "nat" {
     root = tree(tmp_path, {"nat.tf": text})
     out = process_or_none("nat.tf", str(root / "nat.tf"), False, Options(use_config_files=False))
     assert out is not None and out.result.findings == [] and out.result.configs == 0
+    # named on the command line: one info line, nothing else
+    named = process_or_none("nat.tf", str(root / "nat.tf"), True, Options(use_config_files=False))
+    assert named is not None and [(f.rule, f.line) for f in named.result.findings] == [("MQ007", 1)]
 
 
 @pytest.mark.parametrize("name", ["outside", "itself"])
@@ -801,9 +806,9 @@ resource "kubernetes_config_map" "ip_masq_agent" {
     locals_tf = """\
 locals {
   masq_namespace = "default"
-  pod_ranges     = var.pod_ranges
+  pod_ranges     = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "10.1.1.5/24"]
   ip_masq_config = {
-    nonMasqueradeCIDRs = concat(local.pod_ranges, ["10.1.1.5/24"])
+    nonMasqueradeCIDRs = local.pod_ranges
     masqLinkLocal      = local.link_local
     resyncInterval     = "60s"
   }
@@ -813,7 +818,7 @@ locals {
 """
     root = tree(tmp_path, {"main.tf": main, "locals.tf": locals_tf})
     got = spans(check(root, "main.tf")["main.tf"])
-    # values written in locals.tf are reported where main.tf uses them
+    # values written in locals.tf are reported where main.tf uses them (the whole `local.…` reference)
     assert ("MQ101", 4, 17, 4, 37) in got
     assert ("MQ204", 8, 25, 8, 45) in got  # masqLinkLocal = "yes" (a string): yamlencode quotes it
-    assert not [r for r in got if r[0] in ("MQ302", "MQ401")]  # concat() is not evaluated: the list is unknown
+    assert ("MQ302", 8, 25, 8, 45) in got  # 10.1.1.5/24, from the list in locals.tf
