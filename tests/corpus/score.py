@@ -29,7 +29,7 @@ import yaml
 HERE = os.path.dirname(os.path.abspath(__file__))
 EXPECTED = os.path.join(HERE, "expected.yaml")
 # The harness itself lives in the corpus directory; it is not part of the measured tree.
-HARNESS = ("expected.yaml", "score.py", "test_corpus_data.py")
+HARNESS = ("expected.yaml", "score.py", "test_corpus_data.py", "test_corpus_score.py")
 SETTINGS = (".masqlint.yaml",)
 LABEL = re.compile(r"^(MQ\d{3}):([1-9]\d*)$")
 

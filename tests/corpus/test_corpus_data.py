@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-HARNESS = {"expected.yaml", "score.py", "test_corpus_data.py"}
+HARNESS = {"expected.yaml", "score.py", "test_corpus_data.py", "test_corpus_score.py"}
 SETTINGS = {".masqlint.yaml"}
 FORMS = {"helm", "terraform", "kustomize", "markdown", "manifest", "standalone", "ansible", "azure", "cilium", "other"}
 LABEL = re.compile(r"^(MQ\d{3}):([1-9]\d*)$")
