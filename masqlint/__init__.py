@@ -14,7 +14,7 @@ def __getattr__(name: str) -> Any:
     # The public API is imported lazily so that `masqlint --version` and files
     # without agent configs never pay for jsonschema or netaddr.
     if name in ("lint_text", "lint_paths", "render", "trace"):
-        from masqlint import api
+        from masqlint import api  # noqa: PLC0415 - lazy: the public API loads on first use
 
         return getattr(api, name)
     raise AttributeError(f"module 'masqlint' has no attribute {name!r}")

@@ -9,8 +9,15 @@ from typing import Any, Union
 from masqlint.agent.azure import AzureResult
 from masqlint.agent.cilium import CiliumResult
 from masqlint.agent.model import AgentFlags, SyncResult
-from masqlint.engine.findings import Finding, RunResult
+from masqlint.agent.sync import sync_bytes
+from masqlint.agent.targets import get_target
+from masqlint.config.loader import load_settings_file, validate_mapping
 from masqlint.config.settings import Settings, from_mapping
+from masqlint.engine.findings import Finding, RunResult
+from masqlint.pipeline.discover import Candidate
+from masqlint.pipeline.runner import NO_CONFIG, Options, Prepared, lint_prepared, prepare, run, walk
+from masqlint.agent import cilium
+from masqlint.agent import azure
 
 #: What ``config=`` accepts: Settings, a mapping as in ``.masqlint.yaml``, or the path of a settings file.
 ConfigArg = Union[Settings, Mapping[str, Any], str, os.PathLike[str], None]
@@ -22,13 +29,9 @@ def _settings(config: ConfigArg) -> Settings:
     if isinstance(config, Settings):
         return config
     if isinstance(config, Mapping):
-        from masqlint.config.loader import validate_mapping
-
         data = dict(config)
         validate_mapping(data, "<config>")
         return from_mapping(data)
-    from masqlint.config.loader import load_settings_file
-
     return load_settings_file(os.fspath(config))
 
 
@@ -41,28 +44,31 @@ def lint_text(text: str | bytes, path: str = "<text>", config: ConfigArg = None,
     rather than as a manifest; None decides as the command line does (by ``path`` and content).
     Raises ``masqlint.config.loader.ConfigError`` for invalid settings.
     """
-    from masqlint.engine.lint import is_standalone_name
-    from masqlint.pipeline.runner import lint_bytes
-
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    settings = _settings(config)
-    if standalone is None and is_standalone_name(path.replace(os.sep, "/"), settings):
-        standalone = True
-    result = lint_bytes(path, data, settings, standalone)
+    p = _prepared(text, path, config, standalone)
+    if p.outcome is not None:
+        return p.outcome.result.findings
+    if p.data is None:
+        return []
+    result = lint_prepared(p)
     return result.findings + [f for r in result.related for f in r.findings]
+
+
+def _prepared(text: str | bytes, path: str, config: ConfigArg, standalone: bool | None) -> Prepared:
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    p = prepare(path, None, Options(), data=data, settings=_settings(config))
+    if standalone and p.skipped == NO_CONFIG:  # named an agent config file by the caller: no prefilter
+        return Prepared(path, None, p.settings, data, True)
+    if standalone is not None and p.data is not None:
+        p.standalone = standalone
+    return p
 
 
 def lint_paths(paths: Iterable[str | os.PathLike[str]], config: ConfigArg = None, jobs: int = 1) -> RunResult:
     """Lint files and directories as `masqlint check` does (settings files are discovered
     per file unless ``config`` is given). Paths that cannot be read are left out."""
-    from masqlint.pipeline.discover import Candidate, discover
-    from masqlint.pipeline.runner import Options, run
-
-    forced = _settings(config) if config is not None else None
-    base = forced or Settings()
-    names = [os.fspath(p) for p in paths]
-    cands = [c for c in discover(names, exclude=base.exclude, standalone=base.standalone) if isinstance(c, Candidate)]
-    result, _ = run(cands, Options(forced=forced, jobs=jobs))
+    opts = Options(forced=_settings(config) if config is not None else None, jobs=jobs)
+    cands = [c for c in walk([os.fspath(p) for p in paths], opts) if isinstance(c, Candidate)]
+    result, _ = run(cands, opts)
     return result
 
 
@@ -75,22 +81,15 @@ def render(config: str | bytes | None, flags: AgentFlags | None = None, previous
     reading the content as its one file ``/etc/config/ip-masq-agent`` (``agent.azure.AzureResult``;
     ``agent.azure.sync_named`` reads several). Every result has ``accepted``, ``error`` and ``to_json()``.
     """
-    from masqlint.agent.sync import sync_bytes
-    from masqlint.agent.targets import get_target
-
     def b(x: str | bytes | None) -> bytes | None:
         return x.encode("utf-8") if isinstance(x, str) else x
 
     if target == "cilium":
-        from masqlint.agent import cilium
-
         prev = cilium.update(b(previous)) if previous is not None else None
         return cilium.update(b(config), prev)
     if flags is None:
         flags = get_target(target).flags if target else AgentFlags()
     if target == "azure":
-        from masqlint.agent import azure
-
         data = b(config)
         return azure.sync_named([] if data is None else [("ip-masq-agent", data)], flags)
     return sync_bytes(b(config), flags, b(previous))
@@ -102,11 +101,10 @@ def trace(text: str | bytes, dst: str, path: str = "<text>", config: ConfigArg =
     CIDR) masqueraded, and which entry decides. Returns what ``masqlint trace --format json``
     prints under ``results``: ``{"path", "dst", "parts": [{"cidr", "masquerade", "reason",
     "entry", "line"}]}``."""
-    from masqlint.cli.trace import trace_unit, units_for_bytes
+    from masqlint.cli.trace import trace_unit, units_of  # noqa: PLC0415 - lazy: the command line's modules
 
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    settings = _settings(config)
-    return [trace_unit(u, dst).to_json() for u in units_for_bytes(path, data, settings, standalone)]
+    p = _prepared(text, path, config, standalone)
+    return [trace_unit(u, dst).to_json() for u in units_of(p)]
 
 
 __all__ = ["lint_text", "lint_paths", "render", "trace", "ConfigArg", "AgentFlags", "SyncResult", "Finding", "RunResult", "Settings"]

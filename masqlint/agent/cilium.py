@@ -23,6 +23,8 @@ from masqlint.agent.gonetip import NetipError, Prefix, go_quote, parse_prefix
 from masqlint.agent.jsonish import JArray, JBool, JNull, JNumber, JObject, JString, JValue, kind_name
 from masqlint.agent.load import DecodeError, Offset, decode_bytes, is_json_input, parse_agent_text
 from masqlint.agent.model import RESERVED, RFC1918, AgentError, SyncResult, match_field
+from masqlint.agent.goslice import GoStringSlice
+from masqlint.agent.model import MasqConfig
 
 DEFAULTS = RFC1918 + RESERVED  # Cilium's defaultNonMasqCIDRs: every reserved range
 LINK_LOCAL_V4 = parse_prefix("169.254.0.0/16")
@@ -282,9 +284,6 @@ def update(data, previous: CiliumResult | None = None, config_path: str = CONFIG
 
 def to_masq_config(state: State):
     """The state as the MasqConfig rules read: entries as programmed (masked), each with its origin."""
-    from masqlint.agent.goslice import GoStringSlice
-    from masqlint.agent.model import MasqConfig
-
     sl = GoStringSlice.of([str(e.prefix) for e in state.entries])
     for i, e in enumerate(state.entries):
         sl.origins[i] = e.origin

@@ -6,12 +6,11 @@ ranges (link-local, the written entries or the defaults) in the order the consum
 them, and the state that explains them (accepted, rejected and kept, no ConfigMap, …).
 ``decide`` splits a destination range into the parts each rule decides, with one
 sort-and-sweep over the rules (O(n log n), never pairwise). Set algebra over whole
-configurations (dropped defaults, ``diff``) goes through ``netaddr.IPSet``.
+configurations (dropped defaults, ``diff``) is ``agent.ranges``.
 """
 
 from __future__ import annotations
 
-import bisect
 import functools
 import heapq
 import ipaddress
@@ -20,6 +19,8 @@ from typing import Any
 
 from masqlint.agent.gonet import GoNetError, parse_cidr
 from masqlint.agent.model import LINK_LOCAL_V4, LINK_LOCAL_V6, AgentError, MasqConfig, SyncResult
+from masqlint.agent.ranges import RangeSet, merge_ranges, range_cidrs
+from masqlint.agent.gonetip import NetipError, parse_prefix
 
 # Why the rules in force are what they are.
 ACCEPTED = "accepted"  # the consumer took this config
@@ -60,8 +61,8 @@ class InForce:
         return bool(self.target.flags.enable_ipv6)
 
     def nonmasq_set(self, version: int | None = None):
-        """The addresses that keep the pod IP, as a netaddr.IPSet (one family or both)."""
-        return ipset(((r.version, r.lo, r.hi) for r in self.rules if version is None or r.version == version))
+        """The addresses that keep the pod IP (one family or both)."""
+        return RangeSet(((r.version, r.lo, r.hi) for r in self.rules if version is None or r.version == version))
 
 
 @dataclass(frozen=True)
@@ -98,8 +99,6 @@ def canonical_range(text: str) -> tuple[int, int, int, int] | None:
 @functools.lru_cache(maxsize=4096)
 def netip_range(text: str) -> tuple[int, int, int, int] | None:
     """(version, first, last, prefix length) as netip.ParsePrefix(...).Masked() has it, or None."""
-    from masqlint.agent.gonetip import NetipError, parse_prefix
-
     try:
         p = parse_prefix(text).masked()
     except NetipError:
@@ -236,59 +235,14 @@ def decide(inf: InForce, version: int, lo: int, hi: int) -> list[Segment]:
 # --- sets ----------------------------------------------------------------------------------------
 
 
-def _ip(version: int, value: int):
-    import netaddr
-
-    return netaddr.IPAddress(value, version)
-
-
-def merge_ranges(ranges) -> list[tuple[int, int, int]]:
-    """(version, first, last) ranges sorted and merged where they overlap or touch."""
-    out: list[list[int]] = []
-    for v, lo, hi in sorted(ranges):
-        if out and out[-1][0] == v and lo <= out[-1][2] + 1:
-            if hi > out[-1][2]:
-                out[-1][2] = hi
-        else:
-            out.append([v, lo, hi])
-    return [(v, lo, hi) for v, lo, hi in out]
+def set_cidrs(s: RangeSet) -> list[str]:
+    """The aggregated CIDR blocks of a set, IPv4 first, in address order."""
+    return s.cidrs()
 
 
-def ipset(ranges):
-    """netaddr.IPSet of (version, first, last) ranges: merged here, then built in one go
-    (IPSet.add per range would re-compact the set each time)."""
-    import netaddr
-
-    cidrs = []
-    for v, lo, hi in merge_ranges(ranges):
-        cidrs.extend(netaddr.iprange_to_cidrs(_ip(v, lo), _ip(v, hi)))
-    return netaddr.IPSet(cidrs)
-
-
-def set_cidrs(s) -> list[str]:
-    """The aggregated CIDR blocks of an IPSet, IPv4 first, in address order."""
-    return [str(c) for c in sorted(s.iter_cidrs(), key=lambda c: (c.version, c.first, c.prefixlen))]
-
-
-def range_cidrs(version: int, lo: int, hi: int) -> list[str]:
-    """The fewest CIDR blocks of one range (netaddr's decomposition; one aligned block directly)."""
-    size = hi - lo + 1
-    if size & (size - 1) == 0 and lo % size == 0:
-        addr = ipaddress.IPv4Address(lo) if version == 4 else ipaddress.IPv6Address(lo)
-        return [f"{addr}/{(32 if version == 4 else 128) - size.bit_length() + 1}"]
-    from masqlint.agent.ranges import range_blocks  # netaddr's decomposition, without importing it for IPv4
-
-    return [str(c) for c in range_blocks(version, lo, hi)]
-
-
-def cidr_set(cidrs) -> "Any":
-    """IPSet of CIDR strings the agent accepts (others are skipped)."""
-    rs = []
-    for c in cidrs:
-        r = canonical_range(c)
-        if r is not None:
-            rs.append(r[:3])
-    return ipset(rs)
+def cidr_set(cidrs) -> RangeSet:
+    """The set of CIDR strings the agent accepts (others are skipped)."""
+    return RangeSet(ranges_of(cidrs), merged=True)
 
 
 # --- interval algebra (sorted, merged (version, first, last) lists; sort + sweep) -------------------------
@@ -304,38 +258,3 @@ def ranges_of(cidrs) -> list[tuple[int, int, int]]:
     return merge_ranges(out)
 
 
-def range_keys(b) -> list[tuple[int, int]]:
-    """Bisection keys of a merged range list, for many ``subtract_ranges`` against it."""
-    return [(v, hi) for v, _lo, hi in b]
-
-
-def subtract_ranges(a, b, keys=None) -> list[tuple[int, int, int]]:
-    """``a`` minus ``b``, both merged: each range of ``a`` meets only the ranges of ``b`` that
-    overlap it, found by bisection (O((|a| + overlaps) log |b|))."""
-    out = []
-    keys = range_keys(b) if keys is None else keys
-    for v, lo, hi in a:
-        cur = lo
-        j = bisect.bisect_left(keys, (v, lo))
-        while j < len(b) and b[j][0] == v and b[j][1] <= hi:
-            _v, blo, bhi = b[j]
-            if blo > cur:
-                out.append((v, cur, blo - 1))
-            cur = max(cur, bhi + 1)
-            j += 1
-        if cur <= hi:
-            out.append((v, cur, hi))
-    return out
-
-
-def intersects(a, b) -> bool:
-    """Do two merged range lists share an address?"""
-    return subtract_ranges(a, b) != a
-
-
-def ranges_cidrs(ranges) -> list[str]:
-    """The fewest CIDR blocks covering merged ranges, IPv4 first, in address order."""
-    out = []
-    for v, lo, hi in merge_ranges(ranges):
-        out.extend(range_cidrs(v, lo, hi))
-    return out

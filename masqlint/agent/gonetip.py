@@ -13,6 +13,7 @@ Error texts are Go's own: ``netip.ParsePrefix("…"): …`` wrapping ``ParseAddr
 from __future__ import annotations
 
 from masqlint.agent.gonet import _string6
+from masqlint.agent.model import _go_q
 
 
 class NetipError(ValueError):
@@ -23,8 +24,6 @@ class NetipError(ValueError):
 
 def go_quote(s: str) -> str:
     """strconv.Quote."""
-    from masqlint.agent.model import _go_q
-
     return '"' + _go_q(s) + '"'
 
 

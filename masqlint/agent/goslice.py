@@ -59,10 +59,6 @@ class GoStringSlice:
         return cls(list(values), len(values), [None] * len(values))
 
     @property
-    def is_nil(self) -> bool:
-        return self.array is None
-
-    @property
     def cap(self) -> int:
         return 0 if self.array is None else len(self.array)
 

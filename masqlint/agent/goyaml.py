@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from masqlint.text.yamlload import PLAIN, MappingNode, Node, ScalarNode, SequenceNode
 from masqlint.agent.jsonish import JArray, JBool, JNull, JNumber, JObject, JString, JValue
+import struct
 
 STR = "tag:yaml.org,2002:str"
 INT = "tag:yaml.org,2002:int"
@@ -418,8 +419,6 @@ def _key_string(key: tuple, knode: Node) -> str:
 
 
 def _format_g32(v: float) -> str:
-    import struct
-
     f32 = struct.unpack("f", struct.pack("f", v))[0]
     for prec in range(1, 10):
         s = f"{f32:.{prec}g}"

@@ -1,12 +1,18 @@
-"""Sets of IP addresses as sorted, merged integer ranges: union, difference, intersection and
-the CIDR blocks that cover a set exactly, each one sort-and-sweep (O(n log n)).
+"""The one interval algebra over IP addresses, used by the agent model (what is in force), the
+policy rules (dropped defaults, declared destinations, public ranges) and trace/diff.
 
-Ranges are ``(version, first, last)`` with ``version`` 4 or 6 and inclusive integer bounds.
-IPv4 block text is formatted here; IPv6 text is left to netaddr (imported only then), so
-that it reads exactly as it always has, IPv4-mapped forms included.
+Ranges are ``(version, first, last)`` with ``version`` 4 or 6 and inclusive integer bounds; a
+"merged" list is sorted with no two ranges overlapping or touching. Union, difference,
+intersection and the CIDR blocks that cover a set exactly are each one sort-and-sweep
+(O(n log n)), or a bisection per range against a merged list. ``RangeSet`` wraps a merged list
+with set operators. IPv4 block text is formatted here; IPv6 text is left to netaddr (imported only
+then), so that it reads exactly as it always has, IPv4-mapped forms included.
 """
 
 from __future__ import annotations
+
+import bisect
+import ipaddress
 
 _BITS = {4: 32, 6: 128}
 
@@ -28,6 +34,52 @@ def merge_ranges(ranges) -> list[tuple[int, int, int]]:
     return out
 
 
+def range_keys(b) -> list[tuple[int, int]]:
+    """Bisection keys of a merged range list, for many ``subtract_ranges`` against it."""
+    return [(v, hi) for v, _lo, hi in b]
+
+
+def subtract_ranges(a, b, keys=None) -> list[tuple[int, int, int]]:
+    """``a`` minus ``b``, both merged: each range of ``a`` meets only the ranges of ``b`` that
+    overlap it, found by bisection (O((|a| + overlaps) log |b|))."""
+    out = []
+    keys = range_keys(b) if keys is None else keys
+    for v, lo, hi in a:
+        cur = lo
+        j = bisect.bisect_left(keys, (v, lo))
+        while j < len(b) and b[j][0] == v and b[j][1] <= hi:
+            _v, blo, bhi = b[j]
+            if blo > cur:
+                out.append((v, cur, blo - 1))
+            cur = max(cur, bhi + 1)
+            j += 1
+        if cur <= hi:
+            out.append((v, cur, hi))
+    return out
+
+
+def intersect_ranges(a, b, keys=None) -> list[tuple[int, int, int]]:
+    """``a`` and ``b`` in common, both merged (bisection into ``b`` per range of ``a``)."""
+    out = []
+    keys = range_keys(b) if keys is None else keys
+    for v, lo, hi in a:
+        j = bisect.bisect_left(keys, (v, lo))  # the first range of b that ends at or after lo
+        while j < len(b) and b[j][0] == v and b[j][1] <= hi:
+            out.append((v, max(lo, b[j][1]), min(hi, b[j][2])))
+            j += 1
+    return out
+
+
+def intersects(a, b) -> bool:
+    """Do two merged range lists share an address?"""
+    return bool(intersect_ranges(a, b))
+
+
+def size_of(ranges) -> int:
+    """How many addresses a merged range list holds."""
+    return sum(hi - lo + 1 for _v, lo, hi in ranges)
+
+
 class Block:
     """One CIDR block; ``str()`` gives its canonical text."""
 
@@ -43,7 +95,7 @@ class Block:
         if self.version == 4:
             a = self.first
             return f"{a >> 24}.{(a >> 16) & 255}.{(a >> 8) & 255}.{a & 255}/{self.prefixlen}"
-        import netaddr
+        import netaddr  # noqa: PLC0415 - lazy: netaddr only where the integer path does not reach
 
         return f"{netaddr.IPAddress(self.first, 6)}/{self.prefixlen}"
 
@@ -70,6 +122,23 @@ def range_blocks(version: int, lo: int, hi: int) -> list[Block]:
     return out
 
 
+def range_cidrs(version: int, lo: int, hi: int) -> list[str]:
+    """The fewest CIDR blocks of one range (netaddr's decomposition; one aligned block directly)."""
+    size = hi - lo + 1
+    if size & (size - 1) == 0 and lo % size == 0:
+        addr = ipaddress.IPv4Address(lo) if version == 4 else ipaddress.IPv6Address(lo)
+        return [f"{addr}/{(32 if version == 4 else 128) - size.bit_length() + 1}"]
+    return [str(c) for c in range_blocks(version, lo, hi)]
+
+
+def ranges_cidrs(ranges) -> list[str]:
+    """The fewest CIDR blocks covering ranges, IPv4 first, in address order."""
+    out = []
+    for v, lo, hi in merge_ranges(ranges):
+        out.extend(range_cidrs(v, lo, hi))
+    return out
+
+
 class RangeSet:
     """An immutable set of addresses of both families."""
 
@@ -91,41 +160,10 @@ class RangeSet:
         return RangeSet(self.ranges + other.ranges)
 
     def __and__(self, other: "RangeSet") -> "RangeSet":
-        out = []
-        a, b = self.ranges, other.ranges
-        i = j = 0
-        while i < len(a) and j < len(b):
-            (va, la, ha), (vb, lb, hb) = a[i], b[j]
-            if (va, ha) < (vb, lb):
-                i += 1
-                continue
-            if (vb, hb) < (va, la):
-                j += 1
-                continue
-            out.append((va, max(la, lb), min(ha, hb)))  # same version and overlapping
-            if (va, ha) < (vb, hb):
-                i += 1
-            else:
-                j += 1
-        return RangeSet(out, merged=True)
+        return RangeSet(intersect_ranges(self.ranges, other.ranges), merged=True)
 
     def __sub__(self, other: "RangeSet") -> "RangeSet":
-        out = []
-        b = other.ranges
-        j = 0
-        for v, lo, hi in self.ranges:
-            while j < len(b) and (b[j][0], b[j][2]) < (v, lo):
-                j += 1  # ends before this range starts
-            k = j
-            cur = lo
-            while k < len(b) and b[k][0] == v and b[k][1] <= hi:
-                if b[k][1] > cur:
-                    out.append((v, cur, b[k][1] - 1))
-                cur = max(cur, b[k][2] + 1)
-                k += 1
-            if cur <= hi:
-                out.append((v, cur, hi))
-        return RangeSet(out, merged=True)
+        return RangeSet(subtract_ranges(self.ranges, other.ranges), merged=True)
 
     def iter_cidrs(self) -> list[Block]:
         """The CIDR blocks of the set (fewest per range), IPv4 first, in address order."""
@@ -134,5 +172,14 @@ class RangeSet:
             out.extend(range_blocks(v, lo, hi))
         return out
 
+    @property
+    def size(self) -> int:
+        """How many addresses the set holds."""
+        return size_of(self.ranges)
+
+    def cidrs(self) -> list[str]:
+        """The set as the fewest CIDR block texts, IPv4 first, in address order."""
+        return [str(b) for b in self.iter_cidrs()]
+
     def __repr__(self) -> str:
-        return f"RangeSet({[str(b) for b in self.iter_cidrs()]})"
+        return f"RangeSet({self.cidrs()})"

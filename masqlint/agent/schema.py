@@ -8,13 +8,12 @@ from functools import lru_cache
 
 from masqlint.agent.jsonish import JArray, JBool, JNumber, JObject, JString, JValue
 from masqlint.agent.model import match_field
+from masqlint.resources import schema_path
 
 
 @lru_cache(maxsize=1)
 def agent_validator():
-    import jsonschema
-
-    from masqlint.resources import schema_path
+    import jsonschema  # noqa: PLC0415 - lazy: jsonschema only for configs the fast type check cannot settle
 
     schema = json.loads(schema_path("ip-masq-agent-config.schema.json").read_text(encoding="utf-8"))
     return jsonschema.Draft202012Validator(schema)

@@ -28,6 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from masqlint.agent.goslice import GoStringSlice
+from masqlint.agent.cilium import sync_result
 from masqlint.agent.model import (
     RESERVED,
     RFC1918,
@@ -182,8 +183,6 @@ def apply_target(target: Target, root_or_error, empty: bool = False, previous: S
     if target.upstream_like:
         return apply(root_or_error, target.flags, previous)
     if target.reader == "cilium":
-        from masqlint.agent.cilium import sync_result
-
         return sync_result(root_or_error, empty, previous, text, json_input, target.flags)
     flags = target.flags
     in_force = previous.effective if previous is not None else MasqConfig.defaults(flags)

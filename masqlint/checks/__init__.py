@@ -1,60 +1,120 @@
 """Rule functions, registered by rule id; their docs and examples live in ``rules/<id>-<name>.yaml``.
 
-A check is a plain generator: it gets a context and yields ``Problem``s. A problem says
-*where* by naming a thing (a YAML node, a JSON value, an ``Offset`` in the config text,
-or a ``Span``); one resolver (``Context.span``) turns every such thing into a line/column
+A check is a plain generator registered with ``@register("MQnnn", SCOPE)``: it gets its scope's input
+and yields ``Problem``s. The rule id is bound by the registration, never retyped in the problem: the
+engine stamps it and turns every problem into a finding through one factory (``engine.emit``).
+
+A problem says *where* by naming a thing (a YAML node, a JSON value, an ``Offset`` in the config
+text, or a ``Span``); one resolver (``Context.span``) turns every such thing into a line/column
 range of the outer file, for every rule alike.
+
+Scopes and what the check gets:
+  CONFIG      one ip-masq-agent config (``engine.lint.ConfigContext``)
+  FILE        one file (``engine.lint.FileContext``)
+  DIRECTIVES  one file's suppression comments after suppression (``engine.suppress.DirectiveContext``)
+  SKIPPED     a file not read because of its size (``engine.emit.TooLarge``)
+  COLLECT     one file (``FileContext``); yields facts (any values) kept in ``FileResult.facts[rule]``
+              for the RUN check of the same rule
+  RUN         every file of the run (list of ``FileResult``); yields (FileResult, Problem) pairs
+
+A rule across files is one COLLECT and one RUN function in one module, both registered for its id.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from masqlint.engine.findings import Fix
 
 FILE = "file"
 CONFIG = "config"
-RUN = "run"  # once per run, after every file: fn(list of FileResult) yields (FileResult, Finding)
+DIRECTIVES = "directives"
+SKIPPED = "skipped"
+COLLECT = "collect"
+RUN = "run"
+SCOPES = (CONFIG, FILE, DIRECTIVES, SKIPPED, COLLECT, RUN)
 
 
-@dataclass
 class Problem:
-    rule: str
-    message: str
-    at: Any = None  # node / JValue / Offset / Span / None (the config as a whole)
-    outer: bool = False  # `at` is a node of the manifest itself, not of the config text
-    fix: Fix | None = None
-    data: dict = field(default_factory=dict)
-    severity: str | None = None  # the rule's severity for this case (e.g. a target that only masks), unless settings override it
+    """What a check found: a message and where. The rule is the check's registration."""
+
+    __slots__ = ("at", "data", "fix", "message", "outer", "rule", "severity")
+
+    def __init__(self, message: str, *misplaced: Any, at: Any = None, outer: bool = False, fix: Fix | None = None,
+                 data: dict | None = None, severity: str | None = None, rule: str = ""):
+        if misplaced:
+            raise TypeError("Problem(message, at=..., fix=..., data=...): the rule id comes from @register, "
+                            f"not from the problem (got {message!r}, {misplaced[0]!r})")
+        self.message = message
+        self.at = at  # node / JValue / Offset / Span / None (the config as a whole)
+        self.outer = outer  # `at` is a node of the manifest itself, not of the config text
+        self.fix = fix
+        self.data = data if data is not None else {}
+        self.severity = severity  # the rule's severity for this case (e.g. a target that only masks), unless settings override it
+        self.rule = rule  # stamped by the engine from the registration; set by hand only for a form's notes
+
+    def __repr__(self) -> str:
+        return f"Problem({self.rule or '?'}: {self.message!r})"
 
 
-@dataclass(frozen=True)
 class Check:
-    rule: str
-    scope: str
-    fn: Callable[[Any], Iterator[Any]]  # Problems; (FileResult, Finding) pairs for RUN scope
+    __slots__ = ("fn", "rule", "scope")
+
+    def __init__(self, rule: str, scope: str, fn: Callable[..., Iterator[Any]]):
+        self.rule = rule
+        self.scope = scope
+        self.fn = fn
+
+    def problems(self, *args: Any) -> Iterator[Problem]:
+        """The check's problems with its rule id stamped (a problem naming another rule is a bug)."""
+        for p in self.fn(*args):
+            if p.rule and p.rule != self.rule:
+                raise ValueError(f"a check registered for {self.rule} yielded a problem of {p.rule}")
+            p.rule = self.rule
+            yield p
+
+    def pairs(self, files: list[Any]) -> Iterator[tuple[Any, Problem]]:
+        """A RUN check's (FileResult, Problem) pairs, the rule id stamped."""
+        for fr, p in self.fn(files):
+            if p.rule and p.rule != self.rule:
+                raise ValueError(f"a check registered for {self.rule} yielded a problem of {p.rule}")
+            p.rule = self.rule
+            yield fr, p
 
 
 REGISTRY: dict[str, list[Check]] = {}
-STAGE = "stage"  # findings made by a pipeline stage itself (reader, suppressions)
 
 
-def register(rule: str, scope: str = CONFIG):
+def register(rule: str, scope: str = CONFIG) -> Callable[[Callable[..., Iterator[Any]]], Callable[..., Iterator[Any]]]:
     """Register ``fn`` as (one of) the check(s) of ``rule``."""
+    if scope not in SCOPES:
+        raise ValueError(f"unknown check scope {scope!r}")
 
-    def deco(fn):
+    def deco(fn: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]]:
         REGISTRY.setdefault(rule, []).append(Check(rule, scope, fn))
         return fn
 
     return deco
 
 
-def load_all() -> dict[str, list[Check]]:
-    """Import every check module (each registers its rules) and return the registry."""
-    from masqlint.checks import (  # noqa: F401
-        azure_union, cidrs, cluster, consumers, egressnat, forms, keys, manifest, notes, policy, syntax,
-        terraform, traffic,
-    )
+def checks_of(scope: str) -> list[Check]:
+    """Every registered check of one scope, in rule id order."""
+    load_all()
+    return [c for rid in sorted(REGISTRY) for c in REGISTRY[rid] if c.scope == scope]
 
+
+_loaded = False
+
+
+def load_all() -> dict[str, list[Check]]:
+    """Import every module of this package (each registers its rules) and return the registry.
+    A new module of checks needs no line here."""
+    global _loaded
+    if not _loaded:
+        for m in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+            importlib.import_module(f"{__name__}.{m.name}")
+        _loaded = True
     return REGISTRY

@@ -7,7 +7,7 @@ ConfigMap), and the agent reads every ``ip-masq*`` file there as one config: lis
 text, booleans OR'd, each file validated on its own, any error fatal (``agent.azure.sync_named``).
 
 Every config of target azure that has a *mount name* starting with ``ip-masq`` becomes a ``MountRef``
-on its file's result: a stand-alone agent file by its file name, a ConfigMap key by the name a form
+in its file's result (``FileResult.facts["MQ421"]``, collected by ``mounts_of_file``): a stand-alone agent file by its file name, a ConfigMap key by the name a form
 reader gives it (``AgentConfig.mount_name``). After every file is linted, the refs of one cluster
 scope (as for MQ408: the settings scope, or else the directory), in one file or several, are one
 directory to the agent:
@@ -23,14 +23,16 @@ The 64-entry limit stays per file (MQ304 on each file).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from masqlint.agent.azure import PREFIX, sync_named
-from masqlint.agent.decide import canonical_range
-from masqlint.checks import RUN, register
+from masqlint.agent.decide import canonical_range, ranges_of
+from masqlint.agent.ranges import range_keys, ranges_cidrs, subtract_ranges
+from masqlint.checks import COLLECT, RUN, Problem, register
+from masqlint.checks.cidrs import entries
+from masqlint.config.loader import cluster_scope
 from masqlint.engine.findings import Finding, Span
 
-UNION_RULES = ("MQ305", "MQ306", "MQ401", "MQ420", "MQ421")
 PER_FILE_ONLY = ("MQ309", "MQ401", "MQ420")  # judged on the union when the files are read together
 
 
@@ -42,10 +44,9 @@ class MountRef:
     data: bytes  # the config text
     span: Span  # where the config is in the checked file
     entries: tuple = ()  # (text, Span) of every list entry, for positions
-    severity: dict = field(default_factory=dict)  # rule id -> severity for this file (absent: the rule is off)
     defaults: tuple = ()  # the target's default ranges
     allow_dropped: tuple = ()  # allow-dropped-defaults of the file's settings
-    scope: str = ""  # the cluster scope (filled in by the runner)
+    scope: str = ""  # the cluster scope: the settings scope, or else the directory
     file: str = ""  # the file's real path
 
 
@@ -60,23 +61,23 @@ def mount_name(cctx) -> str | None:
     return name if name and name.startswith(PREFIX) else None
 
 
-def mount_refs(fctx, severity_of) -> list[MountRef]:
-    """The file's configs that Azure's agent reads from its directory (target azure, an ip-masq* name).
-    ``severity_of(cctx, rule_id)``: the rule's severity for that config, None when it is off."""
-    from masqlint.checks.cidrs import entries
-
-    out = []
+@register("MQ421", COLLECT)  # the facts MQ421, MQ305, MQ306, MQ401 and MQ420 read across files
+def mounts_of_file(fctx):
+    """The file's configs that Azure's agent reads from its directory (target azure, an ip-masq* name)."""
+    name_of_file = fctx.source.fspath or fctx.source.path
+    scope = real = None
     for cctx in fctx.configs:
         if cctx.target.name != "azure" or cctx.config.text is None:
             continue
         name = mount_name(cctx)
         if name is None:
             continue
-        sev = {rid: sv for rid in UNION_RULES if (sv := severity_of(cctx, rid)) is not None}
+        if scope is None:
+            scope = cluster_scope(name_of_file, fctx.settings)
+            real = os.path.realpath(name_of_file) if name_of_file != "-" else name_of_file
         ents = tuple((e.text, cctx.span(e.node)) for e in entries(cctx))
-        out.append(MountRef(name, cctx.config.text.encode("utf-8"), cctx.config.anchor_span(), ents, sev,
-                            tuple(cctx.target.default_cidrs()), tuple(cctx.settings.allow_dropped_defaults)))
-    return out
+        yield MountRef(name, cctx.config.text.encode("utf-8"), cctx.config.anchor_span(), ents,
+                       tuple(cctx.target.default_cidrs()), tuple(cctx.settings.allow_dropped_defaults), scope, real or "")
 
 
 # --- the union, once per run ------------------------------------------------------------------------
@@ -102,7 +103,7 @@ def unions(files) -> list[_Union]:
     groups: dict[str, dict[str, tuple]] = {}
     seen_files: set = set()
     for fr in files:
-        refs = getattr(fr, "mounts", None) or ()
+        refs = fr.facts.get("MQ421") or ()
         if not refs or (refs[0].file and refs[0].file in seen_files):
             continue
         seen_files.add(refs[0].file)
@@ -122,11 +123,8 @@ def unions(files) -> list[_Union]:
     return out
 
 
-def _finding(rule: str, name: str, ref: MountRef, fr, message: str, span: Span, data: dict) -> Finding | None:
-    sev = ref.severity.get(rule)
-    if sev is None:
-        return None
-    return Finding(rule=rule, name=name, severity=sev, message=message, path=fr.path, span=span, data=data)
+def _problem(fr, message: str, span: Span, data: dict):
+    return fr, Problem(message, at=span, data=data)
 
 
 @register("MQ421", RUN)
@@ -139,15 +137,13 @@ def taken_down_by_sibling(files):
         for (fr, ref), fres in zip(u.members, u.result.files):
             if fres.error is not None:
                 continue
-            f = _finding(
-                "MQ421", "agent-exits", ref, fr,
+            yield _problem(
+            fr,
                 f"this file is fine on its own, but the agent reads it together with {names} from /etc/config and "
                 f"exits on {'that file' if len(bad) == 1 else 'those files'} (`{bad[0].error.message}`): none of the "
                 "ranges here are programmed, and the pod crash-loops until every ip-masq* file is valid",
                 ref.span, {"rejected": [b.file.name for b in bad]},
             )
-            if f is not None:
-                yield fr, f
 
 
 def _overlaps(files):
@@ -200,18 +196,14 @@ def _covered_in_file(i: int, rngs: list) -> bool:
 def cross_file_duplicate(files):
     for rule, fr, ref, msg, span, text in _overlaps(files):
         if rule == "MQ305":
-            f = _finding(rule, "duplicate-cidr", ref, fr, msg, span, {"cidr": text, "file": ref.name})
-            if f is not None:
-                yield fr, f
+            yield _problem(fr, msg, span, {"cidr": text, "file": ref.name})
 
 
 @register("MQ306", RUN)
 def cross_file_redundant(files):
     for rule, fr, ref, msg, span, text in _overlaps(files):
         if rule == "MQ306":
-            f = _finding(rule, "redundant-cidr", ref, fr, msg, span, {"cidr": text, "file": ref.name})
-            if f is not None:
-                yield fr, f
+            yield _problem(fr, msg, span, {"cidr": text, "file": ref.name})
 
 
 def _judge_on_union(u: "_Union") -> None:
@@ -226,8 +218,6 @@ def _judge_on_union(u: "_Union") -> None:
 
 @register("MQ401", RUN)
 def union_dropped_defaults(files):
-    from masqlint.agent.decide import range_keys, ranges_cidrs, ranges_of, subtract_ranges
-
     for u in unions(files):
         if not u.result.accepted or not u.result.cidrs or u.result.defaults_applied:
             continue
@@ -240,16 +230,14 @@ def union_dropped_defaults(files):
             continue
         blocks = ranges_cidrs(lost)
         names = ", ".join(r.name for _f, r in u.members)
-        f = _finding(
-            "MQ401", "dropped-default", ref, fr,
+        yield _problem(
+            fr,
             f"the agent reads {names} together, and their union replaces the azure defaults (it never adds to them): "
             f"pod traffic to {', '.join(blocks)} is now masqueraded (leaves with the node IP). If that is intended, "
             f"declare it in masqlint's settings (allow-dropped-defaults: [{', '.join(blocks)}]); otherwise add the "
             "ranges back in one of the files",
             ref.span, {"dropped": blocks, "files": [r.name for _f, r in u.members]},
         )
-        if f is not None:
-            yield fr, f
 
 
 @register("MQ420", RUN)
@@ -260,21 +248,19 @@ def union_no_range(files):
             continue
         fr, ref = u.members[0]
         names = ", ".join(r.name for _f, r in u.members)
-        f = _finding(
-            "MQ420", "no-nonmasq-range", ref, fr,
+        yield _problem(
+            fr,
             f"the agent reads {names} together and none of them lists a range: it uses its defaults only when there "
             "is no ip-masq* file at all, so every pod destination except link-local is masqueraded, pod-to-pod traffic "
             f"across nodes included. List the ranges that must keep pod IPs (the defaults are {', '.join(ref.defaults)}) "
             "in one of the files",
             ref.span, {"files": [r.name for _f, r in u.members]},
         )
-        if f is not None:
-            yield fr, f
 
 
 def _within(f: Finding, ref: MountRef, fr) -> bool:
     """Is finding ``f`` about the config of ``ref`` (the first one at or after its anchor)?"""
-    starts = sorted(r.span.line for r in (getattr(fr, "mounts", None) or ()))
+    starts = sorted(r.span.line for r in (fr.facts.get("MQ421") or ()))
     nxt = [ln for ln in starts if ln > ref.span.line]
     return f.span.line < nxt[0] if nxt else True
 

@@ -10,6 +10,14 @@ from masqlint.agent.jsonish import JArray, JNull, JString
 from masqlint.engine.findings import Edit, Fix
 from masqlint.checks import Problem, register
 from masqlint.checks.syntax import REJECTS
+from masqlint.agent.jsonish import JObject
+from masqlint.agent.model import match_field
+from masqlint.checks.edits import delete_block_item
+from masqlint.agent.ranges import range_blocks
+from masqlint.agent.cilium import read_item
+from masqlint.agent.cilium import decoded_text
+from masqlint.agent.gonetip import parse_prefix
+from masqlint.text.source import node_range
 
 FIELD = "nonMasqueradeCIDRs"
 
@@ -60,8 +68,6 @@ def _entries(ctx) -> list[Entry]:
         if not isinstance(origin, JString):
             continue
         if cilium:
-            from masqlint.agent.cilium import read_item
-
             raw, _prefix, err = read_item(origin, ctx.config.json_input, ctx.config.text)
             if err is not None:
                 out.append(Entry(i, raw, origin, None, err, "cilium"))
@@ -133,7 +139,7 @@ def line_of(ctx, node) -> int:
 _IPV4ISH = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
 
 
-def _diagnose(text: str, bits_hint: int | None) -> tuple[str, str | None]:
+def _diagnose(text: str) -> tuple[str, str | None]:
     """(what is wrong, suggested replacement or None)."""
     if text == "":
         return "it is an empty string", None
@@ -180,10 +186,8 @@ def invalid_cidr(ctx):
     for e in entries(ctx):
         if e.cidr is not None:
             continue
-        why, suggestion = _diagnose(e.text, None)
+        why, suggestion = _diagnose(e.text)
         if e.reader == "cilium":
-            from masqlint.agent.cilium import decoded_text
-
             if suggestion is None and "\\" in e.text:
                 suggestion = decoded_text(e.node)
             msg = (f'"{e.text}" is not a valid CIDR for Cilium: {why}. Cilium logs `{e.error}` and rejects the whole '
@@ -192,7 +196,7 @@ def invalid_cidr(ctx):
             msg = f'"{e.text}" is not a valid CIDR: {why}. The agent logs `CIDR "{e.text}" could not be parsed`, {REJECTS}'
         if suggestion:
             msg += f". Write {suggestion}"
-        yield Problem("MQ301", msg, at=e.node, data={"cidr": e.text, "suggestion": suggestion})
+        yield Problem(msg, at=e.node, data={"cidr": e.text, "suggestion": suggestion})
 
 
 # --- MQ302 --------------------------------------------------------------------------------------
@@ -218,7 +222,6 @@ def cidr_host_bits(ctx):
         else:
             what = f"the agent logs `is not aligned to a CIDR block`, {REJECTS}"
         yield Problem(
-            "MQ302",
             f"{e.text} has host bits set (its network is {net}): {what}. Write {net}, or a /{e.cidr.bits} for the "
             f"single host {e.cidr.ip_string()}",
             at=e.node,
@@ -229,8 +232,6 @@ def cidr_host_bits(ctx):
 
 def _cilium_host_bits(ctx):
     """Cilium masks (``netip.Prefix.Masked``): a warning that names the range it programs."""
-    from masqlint.agent.gonetip import parse_prefix
-
     for e in entries(ctx):
         if e.cidr is None and e.error is not None:
             continue
@@ -242,7 +243,6 @@ def _cilium_host_bits(ctx):
         fix = Fix(f"replace {e.text} with {net}", (Edit(r[0], r[1], net),), safe=False) if r is not None else None
         host = p.addr_string()
         yield Problem(
-            "MQ302",
             f"{e.text} has host bits set: Cilium masks it to {net} without a word and programs that whole block, which "
             f"may be far more than the one host that was meant. Write {net}, or {host}/{p.width} for the single host",
             at=e.node,
@@ -262,7 +262,6 @@ def ipv6_disabled(ctx):
     for e in entries(ctx):
         if e.cidr is not None and e.cidr.aligned and e.cidr.is_ipv6_family:
             yield Problem(
-                "MQ303",
                 f"{e.text} is an IPv6 range but the {ctx.target.name} agent runs without --enable-ipv6: it logs "
                 f"`ipv6 is not enabled, but ipv6 cidr {e.text} provided`, {REJECTS}. Remove it, or enable IPv6 "
                 "on the agent (and set agent-flags: {enable-ipv6: true} for masqlint)",
@@ -294,7 +293,6 @@ def cidr_limit(ctx):
     at_key = _key_origin(ctx, FIELD if listed else "cidrLimit")
     what = f"the list has {n} entries" if listed else f"the list is absent, so the {n} default ranges count"
     yield Problem(
-        "MQ304",
         f"{what} but {source} is {limit}: the agent logs `the daemon can only accept up to {limit} CIDRs`, "
         f"{REJECTS}. Merge entries (see MQ307) or raise cidrLimit",
         at=at_key or at,
@@ -303,9 +301,6 @@ def cidr_limit(ctx):
 
 
 def _key_origin(ctx, field_name):
-    from masqlint.agent.jsonish import JObject
-    from masqlint.agent.model import match_field
-
     root = ctx.parsed
     if not isinstance(root, JObject):
         return None
@@ -321,8 +316,6 @@ def _key_origin(ctx, field_name):
 
 def _item_delete_range(ctx, e: Entry) -> tuple[int, int] | None:
     """Outer offsets that remove a list item: its whole line for a block item, `, item` in a flow list."""
-    from masqlint.checks.edits import delete_block_item
-
     r = ctx.outer_range(e.node)
     if r is None:
         return None
@@ -349,7 +342,6 @@ def duplicate_cidr(ctx):
                 effect = (f"the {ctx.target.name} agent keeps one (it removes duplicates by exact text) but counts both "
                           f"against its {ctx.target.per_file_limit} entries per file")
             yield Problem(
-                "MQ305",
                 f"{e.text} is already listed on line {line_of(ctx, first.node)}{same}: {effect}. Remove this one",
                 at=e.node,
                 fix=fix,
@@ -382,7 +374,6 @@ def redundant_cidr(ctx):
         if len(inside) == 1:
             e = inside[0]
             yield Problem(
-                "MQ306",
                 f"{e.text} lies inside {cover.text} (line {cover_line}): it changes nothing and uses "
                 "one of the cidrLimit slots. Remove it",
                 at=e.node,
@@ -391,7 +382,6 @@ def redundant_cidr(ctx):
             )
             continue
         yield Problem(
-            "MQ306",
             f"{cover.text} makes {len(inside)} other entries redundant ({_names(inside)}): each lies inside it, "
             f"changes nothing and uses a cidrLimit slot. Remove them",
             at=cover.node,
@@ -402,8 +392,6 @@ def redundant_cidr(ctx):
 
 
 def _position(node) -> int:
-    from masqlint.text.source import node_range
-
     r = node_range(node)
     return r[0] if r else 0
 
@@ -421,7 +409,6 @@ def mergeable_cidrs(ctx):
         return
     # adjacent blocks that aggregate: the entries (disjoint now, in address order) form runs of
     # touching ranges; the fewest blocks covering a run of two or more are the aggregates (one sweep)
-    from masqlint.agent.ranges import range_blocks
 
     runs: list[list[Entry]] = []
     run: list[Entry] = []
@@ -445,7 +432,6 @@ def mergeable_cidrs(ctx):
                 i += 1
             if len(members) >= 2:
                 yield Problem(
-                    "MQ307",
                     f"{_names(members)} together are exactly {block}: one entry instead of {len(members)} leaves the "
                     "same traffic unmasqueraded and frees cidrLimit slots",
                     at=members[0].node,
@@ -481,7 +467,6 @@ def null_cidr_item(ctx):
         else:
             what = f"the agent keeps the value already at that index, {got}, so this item silently means {got}"
         yield Problem(
-            "MQ308",
             f"list item {i + 1} is empty (null): {what}. Write the CIDR you mean, or remove the item",
             at=item,
             data={"index": i, "substituted": got},
@@ -497,7 +482,6 @@ def empty_cidr_list(ctx):
     if isinstance(v, JNull) or (isinstance(v, JArray) and not v.items):
         shape = "null" if isinstance(v, JNull) else "[]"
         yield Problem(
-            "MQ309",
             f"nonMasqueradeCIDRs is {shape}: the agent masquerades every destination except link-local, pod-to-pod and "
             "node-to-pod traffic included (GKE needs the Pod ranges listed). Remove the key to keep the defaults, or "
             "list the ranges that must keep pod IPs",

@@ -7,6 +7,7 @@ from __future__ import annotations
 from masqlint.agent.decide import ACCEPTED, decide, parse_destination
 from masqlint.checks import Problem, register
 from masqlint.checks.cidrs import FIELD, _key_origin, valid_entries
+from masqlint.checks.policy import _name_node
 
 DPV2 = ("The cluster runs GKE Dataplane V2 (datapathProvider ADVANCED_DATAPATH); the same holds there: the "
         "ConfigMap's list decides, and it must include every Pod range")
@@ -43,10 +44,8 @@ def ignored_on_autopilot(ctx):
         equivalent = ("the equivalent is an EgressNATPolicy — apiVersion: networking.gke.io/v1, kind: EgressNATPolicy, "
                       f"metadata: {{name: default}}, spec: {{action: NoSNAT, destinations: [{flow}]}} — (GKE keeps the "
                       "node, Pod and Service ranges on its own)")
-    from masqlint.checks.policy import _name_node
 
     yield Problem(
-        "MQ413",
         f"{why}, and Autopilot ignores the ip-masq-agent {'ConfigMap' if c.configmap is not None else 'config'}: "
         f"nothing here changes SNAT. {equivalent[0].upper()}{equivalent[1:]}",
         at=_name_node(c.configmap) if c.configmap is not None else None,
@@ -75,7 +74,6 @@ def pod_range_masqueraded(ctx):
         part = "none of it is" if whole else f"{', '.join(uncovered[:8])} of it is not"
         where = "nonMasqueradeCIDRs" if key is not None else "the ranges in force"
         yield Problem(
-            "MQ415",
             f"{_preamble(ctx)}{pr.label()} of {facts.label} must keep pod IPs, but {part} covered by {where}: "
             f"pod-to-pod traffic to {'it' if whole else 'that part'} across nodes is masqueraded (GKE requires a custom "
             f"list to include every Pod range; Network Analyzer reports \"nonMasqueradeCIDRs does not fully cover the "
@@ -99,7 +97,6 @@ def services_range_listed(ctx):
         v, lo, hi = e.rng
         if v == sv and slo <= lo and hi <= shi:
             yield Problem(
-                "MQ416",
                 f"{e.text} is {'the' if (lo, hi) == (slo, shi) else 'inside the'} Services range {scidr} of "
                 f"{facts.label}: ClusterIP traffic is DNATed to a Pod IP before SNAT is decided, so no packet leaves "
                 "with a Services address as its destination and this entry changes nothing (the Pod ranges are what "
@@ -118,10 +115,8 @@ def default_snat_disabled(ctx):
     if facts is None or not facts.default_snat_disabled or not ctx.target.reads_configmap:
         return
     c = ctx.config
-    from masqlint.checks.policy import _name_node
 
     yield Problem(
-        "MQ417",
         f"{facts.label} has default SNAT disabled (networkConfig.defaultSnatStatus.disabled, --disable-default-snat): "
         "without the ip-masq-agent every destination keeps the pod IP. Where the ip-masq-agent DaemonSet runs, this "
         "config decides instead: every destination outside its non-masquerade ranges is masqueraded to the node IP "

@@ -14,6 +14,7 @@ from masqlint.agent.model import LINK_LOCAL_V4, LINK_LOCAL_V6
 from masqlint.engine.findings import Span
 from masqlint.checks import FILE, Problem, register
 from masqlint.checks.cidrs import FIELD, _key_origin, entries
+from masqlint.agent.jsonish import JObject
 
 # --- MQ315 ----------------------------------------------------------------------------------------
 
@@ -58,7 +59,6 @@ def ipv4_mapped_cidr(ctx):
                     f"and writes `-d {e.text}` into its IPv4 iptables rules as written; Cilium reads the same text as "
                     f"the IPv6 prefix {programmed}, which IPv4 packets never match")
         yield Problem(
-            "MQ315",
             f"{e.text} is an IPv4-mapped IPv6 prefix ({block}): {what}. {write}",
             at=e.node,
             data={"cidr": e.text, "ipv4": v4, "cilium": programmed},
@@ -88,7 +88,6 @@ def no_nonmasq_range(ctx):
         kept.append(LINK_LOCAL_V6)
     but = f"every pod destination except link-local ({', '.join(kept)})" if kept else "every pod destination, link-local included,"
     yield Problem(
-        "MQ420",
         f"this config programs no non-masquerade range: it has no nonMasqueradeCIDRs, and the {t.name} agent uses its "
         f"default ranges {when}, which this file is not. So {but} is masqueraded, pod-to-pod traffic across nodes "
         f"included. List the ranges that must keep pod IPs (the {t.name} defaults are {', '.join(t.default_cidrs())}), "
@@ -99,8 +98,6 @@ def no_nonmasq_range(ctx):
 
 
 def _first_key(ctx):
-    from masqlint.agent.jsonish import JObject
-
     root = ctx.parsed
     if isinstance(root, JObject) and root.members:
         return root.members[0][2]
@@ -117,7 +114,6 @@ def agent_exits(ctx):
         return
     err = ctx.result.error
     yield Problem(
-        "MQ421",
         f"the {t.name} agent rejects this file and exits (`the daemon encountered an error: error syncing "
         f"configuration: … {err.message}`, status 255). Its pod restarts, reads the same file and exits again: a crash "
         "loop, in which no rules are re-synced, and one bad file takes every other ip-masq* file down with it. Fix "
@@ -137,7 +133,6 @@ def agent_exits_on_bytes(fctx):
     if t.on_reject != "exit":
         return
     yield Problem(
-        "MQ421",
         f"the {t.name} agent cannot convert this file (`yaml: {err.message}`) and exits (status 255). Its pod restarts, "
         "reads the same file and exits again: a crash loop, and one bad file takes every other ip-masq* file down "
         "with it. Save the file as UTF-8",

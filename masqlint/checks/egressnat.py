@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import difflib
 import json
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass
 from functools import lru_cache
 
 from masqlint.agent.egressnat import (
@@ -31,16 +32,21 @@ from masqlint.agent.egressnat import (
     policy_in_force,
 )
 from masqlint.agent.gonet import GoNetError, parse_cidr
-from masqlint.checks import FILE, RUN, Problem, register
-from masqlint.engine.findings import Finding, Span
+from masqlint.checks import COLLECT, FILE, RUN, Problem, register
+from masqlint.config.loader import cluster_scope
+from masqlint.engine.findings import Span
 from masqlint.text.source import node_range
 from masqlint.text.yamlload import MappingNode, ScalarNode, SequenceNode
+from masqlint.resources import schema_path
+from masqlint.checks.cidrs import _diagnose
+from masqlint.checks.traffic import _public_part
+from masqlint.agent.targets import get_target
+from masqlint.agent.decide import canonical_range, decide, parse_destination, ranges_of
+from masqlint.agent.ranges import merge_ranges, range_cidrs, subtract_ranges
 
 
 @lru_cache(maxsize=1)
 def _schema() -> dict:
-    from masqlint.resources import schema_path
-
     return json.loads(schema_path("egressnatpolicy.schema.json").read_text(encoding="utf-8"))
 
 
@@ -67,7 +73,7 @@ def invalid_action(fctx):
         if p.spec_node is not None and not isinstance(p.spec_node, MappingNode):
             continue  # MQ411 says what spec should be
         if p.action_node is None:
-            yield Problem("MQ409", f"EgressNATPolicy {p.name or '(unnamed)'} has no spec.action: the API server refuses "
+            yield Problem(f"EgressNATPolicy {p.name or '(unnamed)'} has no spec.action: the API server refuses "
                           f"it (action is required). Write `action: {ACTION}`", at=p.spec_key or p.kind_node, outer=True)
             continue
         if p.action == ACTION:
@@ -77,7 +83,6 @@ def invalid_action(fctx):
                 else f"there is no SNAT action to choose (traffic to any destination not listed is masqueraded "
                      f"already); to keep pod IPs for some destinations write `action: {ACTION}`")
         yield Problem(
-            "MQ409",
             f"action {got!s} does not exist: {ACTION} is the only action of an EgressNATPolicy, so the API server "
             f"refuses the policy or it does nothing; {hint}",
             at=p.action_node, outer=True, data={"action": p.action},
@@ -110,7 +115,6 @@ def unknown_field(fctx):
         for key, near, where in found:
             allowed = {"the policy": f["object"], "spec": f["spec"], "a destination": f["destination"]}[where]
             yield Problem(
-                "MQ410",
                 f"`{key.value}` is not a field of {where} of an EgressNATPolicy (it has {', '.join(allowed)}): "
                 "`kubectl apply` refuses it or drops it, and nothing selects traffic by it"
                 + (f". Did you mean `{near}`?" if near else ". Remove it"),
@@ -125,20 +129,20 @@ def unknown_field(fctx):
 def destination_shape(fctx):
     for p in _policies(fctx):
         if p.spec_node is not None and not isinstance(p.spec_node, MappingNode):
-            yield Problem("MQ411", "spec is not a mapping: write `spec: {action: NoSNAT, destinations: [{cidr: …}]}`",
+            yield Problem("spec is not a mapping: write `spec: {action: NoSNAT, destinations: [{cidr: …}]}`",
                           at=p.spec_node, outer=True)
             continue
         if p.dest_node is None:
-            yield Problem("MQ411", f"EgressNATPolicy {p.name or '(unnamed)'} has no spec.destinations: it keeps no pod "
+            yield Problem(f"EgressNATPolicy {p.name or '(unnamed)'} has no spec.destinations: it keeps no pod "
                           "IP anywhere (the API server refuses it). List `destinations: [{cidr: …}]`",
                           at=p.spec_key or p.kind_node, outer=True)
             continue
         if not isinstance(p.dest_node, SequenceNode):
-            yield Problem("MQ411", "spec.destinations is not a list: write one `- cidr: 10.0.0.0/8` item per range; "
+            yield Problem("spec.destinations is not a list: write one `- cidr: 10.0.0.0/8` item per range; "
                           "the API server refuses the policy", at=p.dest_key, outer=True)
             continue
         if not p.dest_node.value:
-            yield Problem("MQ411", "spec.destinations is empty: the policy keeps no pod IP anywhere. List the ranges, or "
+            yield Problem("spec.destinations is empty: the policy keeps no pod IP anywhere. List the ranges, or "
                           "delete the policy", at=p.dest_key, outer=True)
         for d in p.destinations:
             if d.cidr is not None:
@@ -154,7 +158,7 @@ def destination_shape(fctx):
                 msg = "the cidr of this destination is not a string: write it as `cidr: 10.2.0.0/16`"
             else:
                 msg = "this destination is not `{cidr: <CIDR block>}`"
-            yield Problem("MQ411", msg + "; the API server refuses the policy", at=item, outer=True)
+            yield Problem(msg + "; the API server refuses the policy", at=item, outer=True)
 
 
 # --- MQ412 a GKE-managed policy --------------------------------------------------------------------------
@@ -165,7 +169,6 @@ def managed_policy(fctx):
     for p in _policies(fctx):
         if p.name.startswith(MANAGED_PREFIX):
             yield Problem(
-                "MQ412",
                 f"EgressNATPolicy {p.name} is managed by GKE: it holds the cluster's own node, Pod and Service ranges, "
                 "cannot be edited, and GKE restores it. Put your destinations in the `default` policy or in a policy "
                 "of your own name",
@@ -186,7 +189,6 @@ def policy_on_standard(fctx):
            if facts is not None and facts.autopilot is False else f"masqlint's target is {s.effective_target}")
     for p in _policies(fctx):
         yield Problem(
-            "MQ414",
             f"EgressNATPolicy {p.name or '(unnamed)'} is read only on GKE Autopilot, and {why}: there the "
             "ip-masq-agent ConfigMap (kube-system/ip-masq-agent) decides SNAT and this policy changes nothing. Put the "
             "destinations in the ConfigMap's nonMasqueradeCIDRs, or set `target: gke-autopilot` if the cluster is "
@@ -231,14 +233,12 @@ def _line(node) -> int:
 
 @register("MQ301", FILE)
 def invalid_destination(fctx):
-    from masqlint.checks.cidrs import _diagnose
-
     for p in _policies(fctx):
         for d in _dests(p):
             if d.cidr is not None:
                 continue
-            why, suggestion = _diagnose(d.text, None)
-            yield Problem("MQ301", f'"{d.text}" is not a valid CIDR: {why}. The API server refuses the EgressNATPolicy '
+            why, suggestion = _diagnose(d.text)
+            yield Problem(f'"{d.text}" is not a valid CIDR: {why}. The API server refuses the EgressNATPolicy '
                           f"{p.name or ''}".rstrip() + (f". Write {suggestion}" if suggestion else ""),
                           at=d.node, outer=True, data={"cidr": d.text, "suggestion": suggestion})
 
@@ -250,7 +250,7 @@ def destination_host_bits(fctx):
             if d.cidr is None or d.cidr.aligned:
                 continue
             net = d.cidr.network_string()
-            yield Problem("MQ302", f"{d.text} has host bits set (its network is {net}): an EgressNATPolicy destination "
+            yield Problem(f"{d.text} has host bits set (its network is {net}): an EgressNATPolicy destination "
                           f"must be a network address, and {d.text} is refused or read as {net}, far more than the one "
                           f"host it names. Write {net}, or /{d.cidr.bits} for the single host {d.cidr.ip_string()}",
                           at=d.node, outer=True, data={"cidr": d.text, "network": net})
@@ -263,7 +263,7 @@ def duplicate_destination(fctx):
         for d in _valid(p):
             if d.rng in seen:
                 first = seen[d.rng]
-                yield Problem("MQ305", f"{d.text} is already a destination of this policy on line {_line(first.node)}: "
+                yield Problem(f"{d.text} is already a destination of this policy on line {_line(first.node)}: "
                               "remove this one", at=d.node, outer=True, data={"cidr": d.text})
             else:
                 seen[d.rng] = d
@@ -279,7 +279,7 @@ def redundant_destination(fctx):
             v, lo, hi = d.rng
             if cover is not None and cover.rng[0] == v and hi <= cover.rng[2]:
                 if cover.rng != d.rng:  # the same range twice is MQ305
-                    yield Problem("MQ306", f"{d.text} lies inside {cover.text} (line {_line(cover.node)}) of the same "
+                    yield Problem(f"{d.text} lies inside {cover.text} (line {_line(cover.node)}) of the same "
                                   "policy: it changes nothing. Remove it", at=d.node, outer=True,
                                   data={"cidr": d.text, "covered_by": cover.text})
                 continue
@@ -293,7 +293,7 @@ def destination_everything(fctx):
             continue  # its destinations keep nothing (MQ409)
         for d in _valid(p):
             if d.cidr.prefixlen == 0:
-                yield Problem("MQ404", f"{d.text} as a NoSNAT destination covers every {'IPv4' if d.rng[0] == 4 else 'IPv6'} "
+                yield Problem(f"{d.text} as a NoSNAT destination covers every {'IPv4' if d.rng[0] == 4 else 'IPv6'} "
                               "destination: nothing is masqueraded, so pods reach the internet, on-premises networks "
                               "and Private Endpoints with their pod IPs. List only the ranges that must keep pod IPs",
                               at=d.node, outer=True, data={"cidr": d.text})
@@ -301,8 +301,6 @@ def destination_everything(fctx):
 
 @register("MQ405", FILE)
 def destination_public(fctx):
-    from masqlint.checks.traffic import _public_part
-
     private = _privately_used(fctx.settings)
     for p in _policies(fctx):
         if p.action != ACTION:
@@ -316,7 +314,7 @@ def destination_public(fctx):
             n = _public_part(d.rng)
             if n > 0:
                 share = "is a public range" if n == hi - lo + 1 else "includes public addresses"
-                yield Problem("MQ405", f"{d.text} {share}: pod traffic to it leaves with pod IPs, which the internet "
+                yield Problem(f"{d.text} {share}: pod traffic to it leaves with pod IPs, which the internet "
                               "and most peered networks do not route back. Keep only private or reserved ranges unless "
                               "a peer really expects pod IPs", at=d.node, outer=True, data={"cidr": d.text})
 
@@ -324,8 +322,6 @@ def destination_public(fctx):
 def _privately_used(settings) -> list[tuple[int, int, int]]:
     """Ranges a NoSNAT destination may cover without being called public: declared must-not-masquerade
     destinations and the cluster's own node, Pod and Service ranges."""
-    from masqlint.agent.decide import canonical_range
-
     out = []
     cidrs = [d.cidr if "/" in d.cidr else d.cidr + ("/128" if ":" in d.cidr else "/32")
              for d in settings.must_not_masquerade]
@@ -365,30 +361,26 @@ class ScopeInputs:
     allow_dropped_defaults: tuple = ()
     kept: tuple = ()  # ((cidr, what), …) from the cluster facts
     standard: bool = False  # the cluster is known not to be Autopilot (MQ414 says so; nothing else here)
-    severities: dict = field(default_factory=dict, hash=False, compare=False)  # rule id -> Severity (enabled ones)
 
 
 def _inputs(settings) -> ScopeInputs:
-    from masqlint.engine.catalog import rule_headers
-    from masqlint.engine.lint import rule_enabled, rule_severity
-
-    sev = {}
-    cat = rule_headers()
-    for rid in ("MQ401", "MQ402", "MQ403"):
-        rule = cat.get(rid)
-        if rule is not None and rule_enabled(rule, settings):
-            sev[rid] = rule_severity(rule, settings)
     facts = settings.cluster_facts()
     return ScopeInputs(
         tuple(settings.must_masquerade), tuple(settings.must_not_masquerade), tuple(settings.allow_dropped_defaults),
         tuple(facts.kept_ranges()) if facts is not None else (),
-        settings.target_known and settings.effective_target != "gke-autopilot", sev)
+        settings.target_known and settings.effective_target != "gke-autopilot")
 
 
-def policy_refs(fctx) -> list[PolicyRef]:
+@register("MQ401", COLLECT)  # the facts MQ401, MQ402 and MQ403 read across the files of a cluster scope
+def policies_of_file(fctx):
+    """The file's EgressNATPolicies, with the cluster scope its path gives them."""
+    if not _policies(fctx):
+        return
     inputs = _inputs(fctx.settings)
+    name = fctx.source.fspath or fctx.source.path
+    scope = cluster_scope(name, fctx.settings)
+    real = os.path.realpath(name) if name != "-" else name
     idx = fctx.source.index
-    out = []
 
     def span(node) -> Span:
         r = node_range(node)
@@ -396,8 +388,7 @@ def policy_refs(fctx) -> list[PolicyRef]:
 
     for p in _policies(fctx):
         dests = tuple((d.text, span(d.node)) for d in _valid(p))
-        out.append(PolicyRef(p.name, span(p.name_node), span(p.anchor), dests, p.action == ACTION, inputs))
-    return out
+        yield PolicyRef(p.name, span(p.name_node), span(p.anchor), dests, p.action == ACTION, inputs, scope, real)
 
 
 def written_of(members) -> list[Written]:
@@ -412,8 +403,6 @@ def written_of(members) -> list[Written]:
 
 
 def scope_in_force(members, target=None):
-    from masqlint.agent.targets import get_target
-
     refs = [ref for _fr, ref in members]
     has_default = any(r.name == DEFAULT_POLICY and r.applies for r in refs)
     return policy_in_force(written_of(members), target or get_target("gke-autopilot"), list(refs[0].inputs.kept),
@@ -424,7 +413,7 @@ def _groups(files) -> dict:
     groups: dict[str, list] = {}
     seen: set = set()
     for fr in files:
-        refs = getattr(fr, "policies", None) or ()
+        refs = fr.facts.get("MQ401") or ()
         if not refs or (refs[0].file and refs[0].file in seen):
             continue
         seen.add(refs[0].file)
@@ -433,11 +422,23 @@ def _groups(files) -> dict:
     return groups
 
 
-@register("MQ401", RUN)  # one pass makes the findings of MQ401, MQ402 and MQ403 (each only where enabled)
-def union_checks(files):
-    """MQ401–MQ403 over the union of each cluster scope's policies. Yields (FileResult, Finding)."""
-    from masqlint.agent.decide import decide, merge_ranges, parse_destination, range_cidrs, ranges_of, subtract_ranges
+@register("MQ401", RUN)
+def dropped_default_across_files(files):
+    yield from _union(files, "MQ401")
 
+
+@register("MQ402", RUN)
+def must_masquerade_across_files(files):
+    yield from _union(files, "MQ402")
+
+
+@register("MQ403", RUN)
+def must_not_masquerade_across_files(files):
+    yield from _union(files, "MQ403")
+
+
+def _union(files, rid: str):
+    """``rid`` (MQ401, MQ402 or MQ403) over the union of each cluster scope's policies. Yields (FileResult, Problem)."""
     for _scope, members in _groups(files).items():
         members.sort(key=lambda m: (m[0].path, m[1].name_span.line))
         inputs = members[0][1].inputs
@@ -448,10 +449,10 @@ def union_checks(files):
         default = next(((fr, ref) for fr, ref in members if ref.name == DEFAULT_POLICY and ref.applies), None)
         anchor_fr, anchor_ref = default or members[0]
 
-        def finding(rid, fr, sp, message, data, severities=inputs.severities):
-            return fr, Finding(rid, _NAMES[rid], severities[rid], message, fr.path, sp, data=data)
+        def finding(fr, sp, message, data):
+            return fr, Problem(message, at=sp, data=data)
 
-        if default is not None and "MQ401" in inputs.severities:
+        if rid == "MQ401" and default is not None:
             allowed = ranges_of(inputs.allow_dropped_defaults)
             lost_parts, lost_all, allow = [], [], []
             for d in DEFAULT_POLICY_CIDRS:
@@ -471,14 +472,14 @@ def union_checks(files):
                 blocks = [c for v, lo, hi in merge_ranges(lost_all) for c in range_cidrs(v, lo, hi)]
                 sep = "; " if any(" except " in p for p in lost_parts) else ", "
                 yield finding(
-                    "MQ401", anchor_fr, anchor_ref.anchor_span,
+                    anchor_fr, anchor_ref.anchor_span,
                     f"this `default` EgressNATPolicy replaces GKE's own, and no policy of this cluster keeps these "
                     f"documented default destinations: {sep.join(lost_parts)}. Pod traffic there is now masqueraded "
                     f"(leaves with the node IP). If that is intended, declare it in masqlint's settings "
                     f"(allow-dropped-defaults: [{', '.join(allow)}]); otherwise add them back",
                     {"dropped": blocks, "defaults": allow})
 
-        if "MQ402" in inputs.severities:
+        if rid == "MQ402":
             for dest in inputs.must_masquerade:
                 try:
                     v, lo, hi, cidr = parse_destination(dest.cidr)
@@ -489,6 +490,7 @@ def union_checks(files):
                     continue
                 by_rule: dict[int, tuple] = {}
                 for s in kept:
+                    assert s.rule is not None  # a part that keeps the pod IP is kept by a rule
                     by_rule.setdefault(s.rule.index, (s.rule, []))[1].extend(s.cidrs())
                 label = dest.label
                 for rule, parts in by_rule.values():
@@ -505,12 +507,12 @@ def union_checks(files):
                     w = rule.origin if rule.kind not in (GKE_KEPT, POLICY_DEFAULT) else None
                     fr, sp = w.origin if isinstance(w, Written) else (anchor_fr, anchor_ref.anchor_span)
                     yield finding(
-                        "MQ402", fr, sp,
+                        fr, sp,
                         f"{label} must be masqueraded (reach it with the node IP), but {describe(rule)} matches {part}: "
                         "pod traffic to it keeps the pod IP and is dropped where only node IPs are admitted. " + fix,
                         {"destination": cidr, "entry": rule.cidr})
 
-        if "MQ403" in inputs.severities:
+        if rid == "MQ403":
             for dest in inputs.must_not_masquerade:
                 try:
                     v, lo, hi, cidr = parse_destination(dest.cidr)
@@ -520,15 +522,13 @@ def union_checks(files):
                 if not masq:
                     continue
                 uncovered = [c for s in masq for c in s.cidrs()]
-                whole = uncovered == [cidr]
-                what = "no NoSNAT destination covers it" if whole else f"{', '.join(uncovered[:8])} of it is not covered"
+                all_of_it = uncovered == [cidr]
+                what = "no NoSNAT destination covers it" if all_of_it else f"{', '.join(uncovered[:8])} of it is not covered"
                 yield finding(
-                    "MQ403", anchor_fr, anchor_ref.anchor_span,
+                    anchor_fr, anchor_ref.anchor_span,
                     f"{dest.label} must keep the pod IP, but {what} in this cluster's EgressNATPolicies: pod traffic to "
-                    f"{'it' if whole else 'that part'} is masqueraded and arrives with the node IP. Add "
-                    f"`- cidr: {cidr if whole else uncovered[0]}` to the destinations of "
+                    f"{'it' if all_of_it else 'that part'} is masqueraded and arrives with the node IP. Add "
+                    f"`- cidr: {cidr if all_of_it else uncovered[0]}` to the destinations of "
                     f"{'this' if default else 'a'} NoSNAT policy",
                     {"destination": cidr, "uncovered": uncovered})
 
-
-_NAMES = {"MQ401": "dropped-default", "MQ402": "must-masquerade", "MQ403": "must-not-masquerade"}

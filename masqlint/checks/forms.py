@@ -6,19 +6,17 @@ import os
 
 from masqlint.engine.findings import Span
 from masqlint.checks import FILE, Problem, register
+from masqlint.forms import OTHER
 
 
 @register("MQ007", FILE)
 def unread_form(fctx):
-    from masqlint.forms import OTHER
-
     if fctx.form != OTHER or not fctx.explicit:
         return
     name = os.path.basename(fctx.source.path) or fctx.source.path
     off = sorted(fctx.settings.disabled_forms)
     why = f" (settings turn off the form{'s' if len(off) > 1 else ''} {', '.join(off)})" if off else ""
     yield Problem(
-        "MQ007",
         f"`{name}` is not a form masqlint reads{why}: it is neither a manifest nor an agent config, nor a "
         "template, values file or other form that holds one, so nothing in it was checked",
         at=Span(1, 1, 1, 1),
@@ -33,7 +31,6 @@ def disabled_config(ctx):
     state = getattr(ctx.config, "disabled_state", "absent")
     what = "`ipMasqAgent.enabled` is false" if state == "false" else "`ipMasqAgent.enabled` is not set (the chart's default is false)"
     yield Problem(
-        "MQ106",
         f"{what}: Cilium does not run its ip-masq-agent and this `ipMasqAgent.config` has no effect. It is checked "
         "as if enabled; set `ipMasqAgent.enabled: true` where it is meant to apply",
         at=ctx.source.index.span(*at),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 LOOKALIKE_DASHES = "\u2013\u2014\u2015\u2212\u2010\u2011\u2012\ufe63\uff0d"
 _DASH_ITEM = re.compile(r"^\s*[" + LOOKALIKE_DASHES + r"]\s")
@@ -63,8 +64,6 @@ def _indent_hint(lines: list[str], line_no: int) -> list[str]:
 
 
 def _name(ch: str) -> str:
-    import unicodedata
-
     return f"'{ch}' (U+{ord(ch):04X} {unicodedata.name(ch, 'UNKNOWN')})"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 
 from masqlint.agent.goyaml import _MAP as _GO_YAML_WORDS
 from masqlint.agent.goyaml import BOOL, resolve_scalar
@@ -12,8 +13,11 @@ from masqlint.engine.findings import Edit, Fix
 from masqlint.text.yamlload import PLAIN, MappingNode, ScalarNode, SequenceNode
 from masqlint.checks import Problem, register
 from masqlint.checks.syntax import REJECTS
+from masqlint.agent.schema import type_errors
+from masqlint.agent.jsonish import JArray, JBool, JNumber
+from masqlint.agent.goduration import GoDurationError, parse_duration
 
-_LOOKALIKE_ITEMS = __import__("re").compile(r"(^|\s)[\u2013\u2014\u2015\u2212\u2010\u2011\u2012\ufe63\uff0d]\s")
+_LOOKALIKE_ITEMS = re.compile(r"(^|\s)[\u2013\u2014\u2015\u2212\u2010\u2011\u2012\ufe63\uff0d]\s")
 MANIFEST_KEYS = {"apiVersion", "kind", "metadata", "data", "binaryData", "immutable"}
 LEGACY_KEYS = {"linklocal": "masqLinkLocal"}
 
@@ -59,7 +63,6 @@ def key_casing(ctx):
             continue
         edit = _key_edit(ctx, korigin, field)
         yield Problem(
-            "MQ201",
             f"`{key}` is not spelled `{field}`: the agent matches keys case-insensitively and accepts it, but other tools, "
             f"reviewers and JSON Schema validation do not. Write `{field}`",
             at=korigin,
@@ -89,7 +92,6 @@ def conflicting_keys(ctx):
             if korigin is winner[2]:
                 continue
             yield Problem(
-                "MQ202",
                 f"`{field}` is given as {listing}: {why}, so the agent uses `{winner[0]}` (line "
                 f"{ctx.span(winner[2]).line}) and silently ignores `{key}`. Keep one key, spelled `{field}`",
                 at=korigin,
@@ -113,7 +115,6 @@ def unknown_key(ctx):
             if edit:
                 fix = Fix(f"rename `{key}` to `{lowered[near[0]]}`", (edit,), safe=False)
         yield Problem(
-            "MQ203",
             f"the agent does not know `{key}` and ignores it silently{hint}",
             at=korigin,
             fix=fix,
@@ -129,8 +130,6 @@ _GO_TYPES = {"nonMasqueradeCIDRs": "a list of CIDR strings", "cidrLimit": "an in
 def wrong_type(ctx):
     """Type errors come from the JSON Schema (schemas/ip-masq-agent-config.schema.json), each mapped
     to its value; the agent's own log line for the same value is quoted when there is one."""
-    from masqlint.agent.schema import type_errors
-
     root = ctx.parsed
     if not isinstance(root, JObject):
         return
@@ -158,14 +157,12 @@ def wrong_type(ctx):
         if go is None and field == "resyncInterval":
             go = next((e for e in ctx.decode_errors if e.field == "resyncInterval"), None)
         logs = f"the agent logs `{go.message}`, {REJECTS}" if go else f"the agent {REJECTS}"
-        yield Problem("MQ204", f"{what}: {logs}; {expect}", at=v, fix=_type_fix(ctx, field, v, len(path)),
+        yield Problem(f"{what}: {logs}; {expect}", at=v, fix=_type_fix(ctx, field, v, len(path)),
                       data={"field": field, "schema": err.message})
 
 
 def _type_fix(ctx, field, v, depth):
     """An unsafe rewrite of a mistyped value into the type the agent needs, when the intent is plain."""
-    from masqlint.agent.jsonish import JNumber
-
     r = ctx.outer_range(v)
     if r is None or depth != 1:
         return None
@@ -185,8 +182,6 @@ def _type_fix(ctx, field, v, depth):
 
 
 def _shown(v) -> str:
-    from masqlint.agent.jsonish import JArray, JBool, JNumber
-
     if isinstance(v, JString):
         s = v.value if len(v.value) <= 40 else v.value[:37] + "..."
         return f'the string "{s}"'
@@ -220,7 +215,6 @@ def invalid_duration(ctx):
         elif raw == "":
             hint = "give a value such as 60s, or remove the key to keep the default (60s)"
         yield Problem(
-            "MQ205",
             f'resyncInterval "{raw}" is not a Go duration: the agent logs `{err.message}`, {REJECTS}; {hint}',
             at=v if v is not None else None,
             fix=_duration_fix(ctx, v, raw),
@@ -229,9 +223,6 @@ def invalid_duration(ctx):
 
 
 def _duration_fix(ctx, v, raw: str):
-    import re
-
-    from masqlint.agent.goduration import GoDurationError, parse_duration
 
     new = None
     t = raw.strip()
@@ -263,7 +254,6 @@ def resync_nonpositive(ctx):
     if d is None or "resyncInterval" not in d.origins or d.resync_ns > 0 or "resyncInterval" in ctx.target.ignored_keys:
         return
     yield Problem(
-        "MQ206",
         f"resyncInterval {format_duration(d.resync_ns)} is not positive: the agent accepts it and re-syncs in a tight "
         "loop, rewriting iptables continuously and burning a CPU on every node. Use 60s (the default) or more",
         at=d.origins["resyncInterval"],
@@ -283,7 +273,6 @@ def legacy_key(ctx):
         if new is None:
             continue
         yield Problem(
-            "MQ207",
             f"`{key}` is the first agent version's key and the current agent ignores it silently; note the meaning is "
             f"inverted: `{key}: true` meant \"do not masquerade link-local\", which is `{new}: false` (the default)",
             at=korigin,
@@ -328,7 +317,6 @@ def yaml11_boolean(ctx):
                 edit = _key_edit(ctx, node, canonical)
                 fix = Fix(f"replace `{node.value}` with `{canonical}`", (edit,), safe=True) if edit else None
             yield Problem(
-                "MQ208",
                 f"`{node.value}` is the boolean {canonical} to the agent (YAML 1.1) but the string \"{node.value}\" to "
                 f"YAML 1.2 tools and JSON Schema validators; write `{canonical}`",
                 at=node,

@@ -10,6 +10,10 @@ from masqlint.engine.findings import Edit, Fix
 from masqlint.checks import Problem, register
 from masqlint.checks.keys import MANIFEST_KEYS
 from masqlint.forms.templated import TEMPLATED_FORMS
+from masqlint.checks.edits import line_bounds, newline_of, scalar_inner
+from masqlint.agent.load import parse_agent_text
+from masqlint.checks.hints import hints_for
+import re
 
 DEFAULTS_NOTE = "the agent falls back to its defaults"
 
@@ -27,7 +31,6 @@ def configmap_location(ctx):
         where = ("`kubectl apply` puts it in the current namespace (usually `default`)" if env.syntax == "yaml"
                  else "Terraform's kubernetes provider creates it in `default`")
         yield Problem(
-            "MQ101",
             f"the ip-masq-agent ConfigMap has no namespace: {where}, where the agent never looks; it reads only "
             f"kube-system/ip-masq-agent. Add {_ns_text(env)} under metadata",
             at=_outer_span(ctx, at),
@@ -39,7 +42,6 @@ def configmap_location(ctx):
                  else "has a namespace that is not a string (kubectl refuses it)")
         name = env.name or "ip-masq-agent"
         yield Problem(
-            "MQ101",
             f"the ip-masq-agent ConfigMap {where}, but the agent reads only "
             f"kube-system/{name}: this ConfigMap has no effect and the agent keeps its defaults. Use "
             f"{_ns_text(env)}",
@@ -60,8 +62,6 @@ def _outer_span(ctx, r):
 
 
 def _replace_outer(ctx, r, new, description):
-    from masqlint.checks.edits import scalar_inner
-
     if r is None:
         return None
     a, b = scalar_inner(ctx.file_source.text, *r)
@@ -80,8 +80,6 @@ def _insert_namespace(ctx, env):
 
 
 def _insert_yaml_namespace(ctx, name_entry):
-    from masqlint.checks.edits import line_bounds, newline_of
-
     key, value = name_entry
     text = ctx.source.text
     if not isinstance(value, ScalarNode) or value.style in ("|", ">"):
@@ -106,7 +104,6 @@ def data_key(ctx):
         return  # (the manifest form found the key the agent reads; another form lists it among the data keys)
     if not env.data_keys:
         yield Problem(
-            "MQ102",
             "the ConfigMap has no `data.config` key: the agent finds no config file and uses its defaults. Put the "
             "agent config under `data:` → `config: |`",
             at=_outer_span(ctx, env.data_range or env.anchor),
@@ -120,7 +117,6 @@ def data_key(ctx):
         fix = (_move_into_config(ctx, data) if isinstance(data, MappingNode) and len(agent_keys) == len(data.value)
                else None)
         yield Problem(
-            "MQ102",
             f"`{k.name}` sits directly under `data`, but the agent reads only the file `config` (data.config): "
             f"these keys are ignored and {DEFAULTS_NOTE}. Move them into `config: |`",
             at=_outer_span(ctx, k.range),
@@ -134,7 +130,6 @@ def data_key(ctx):
         reads = (f"the key{'s' if len(c.data_keys) > 1 else ''} {', '.join(f'`{x}`' for x in c.data_keys)}"
                  if c.data_keys else "no key of it (its DaemonSet maps no key to a file named ip-masq*)")
         yield Problem(
-            "MQ102",
             f"the config is stored under {other}, but the agent that mounts this ConfigMap reads {reads} "
             f"(files named ip-masq* under /etc/config): {DEFAULTS_NOTE}. Store the config under the key the agent reads",
             at=_outer_span(ctx, k.range),
@@ -142,7 +137,6 @@ def data_key(ctx):
         )
         return
     yield Problem(
-        "MQ102",
         f"the config is stored under {other}, but the agent reads only the key `config` (mounted as "
         f"/etc/config/ip-masq-agent): {DEFAULTS_NOTE}. Rename the key to `config` "
         "(with kubectl: --from-file=config=FILE)",
@@ -154,8 +148,6 @@ def data_key(ctx):
 
 def _move_into_config(ctx, data: MappingNode):
     """Rewrite `data:` keys that belong to the agent as a `config: |` block (values taken as written)."""
-    from masqlint.checks.edits import line_bounds, newline_of
-
     text = ctx.source.text
     nl = newline_of(text)
     lines = []
@@ -200,7 +192,6 @@ def nested_manifest(ctx):
         what = "a `config:` key wrapping the real config"
         how = "remove the wrapper so that `nonMasqueradeCIDRs:` and friends are at the top of the file"
     yield Problem(
-        "MQ103",
         f"the agent config holds {what}: the agent knows none of these keys, accepts the file and uses its defaults{lost}. "
         f"{how.capitalize()}",
         at=root.members[0][2] if root.members else root,
@@ -210,8 +201,6 @@ def nested_manifest(ctx):
 
 def _find_inner_cidrs(root: JObject) -> list[str]:
     """CIDRs of an agent config buried in a manifest's data.config text (for the message)."""
-    from masqlint.agent.load import parse_agent_text
-
     def walk(o, depth=0):
         if depth > 6:
             return []
@@ -240,7 +229,6 @@ def config_shape(ctx):
     if c.configmap is not None and v is not None and not isinstance(v, ScalarNode):
         kind = "a mapping" if isinstance(v, MappingNode) else "a list"
         yield Problem(
-            "MQ104",
             f"data.config is {kind}, but ConfigMap data values must be strings: the API server rejects the manifest. "
             "Write `config: |` and indent the agent config below it as text",
             at=c.config_key_node,
@@ -254,7 +242,6 @@ def config_shape(ctx):
         if not ctx.target.prefills_defaults and not ctx.target.defaults_for_file(True, c.text == ""):
             return  # no defaults on this target: MQ420 no-nonmasq-range says what happens
         yield Problem(
-            "MQ104",
             "the agent config is empty (or only comments): the agent accepts it and uses its defaults; if that is the "
             "intent, delete the ConfigMap instead, otherwise write the keys",
             at=None,
@@ -263,18 +250,13 @@ def config_shape(ctx):
         kind = "a list" if isinstance(root, JArray) else "a single value"
         hint = ""
         if c.text:
-            from masqlint.checks.hints import hints_for
-
             start = ctx.span(root).line
             inner = c.text[: (root.origin.start_mark.index if hasattr(root.origin, "start_mark") else 0)].count("\n") + 1
             found = hints_for(split_lines(c.text), inner)
             if found:
-                import re as _re
-
                 delta = start - inner
-                hint = " Likely cause: " + "; ".join(_re.sub(r"line (\d+)", lambda m: f"line {int(m.group(1)) + delta}", h) for h in found) + "."
+                hint = " Likely cause: " + "; ".join(re.sub(r"line (\d+)", lambda m: f"line {int(m.group(1)) + delta}", h) for h in found) + "."
         yield Problem(
-            "MQ104",
             f"the agent config is {kind}, not a mapping of keys: the agent cannot decode it and rejects the whole file "
             f"(keeping the rules it had). Write `nonMasqueradeCIDRs:` with one `- CIDR` item per line.{hint}",
             at=root,

@@ -14,26 +14,18 @@ import re
 import os
 from dataclasses import dataclass
 
-from masqlint.agent.decide import (
-    ACCEPTED,
-    DEFAULT,
-    ENTRY,
-    LINK_LOCAL,
-    decide,
-    intersects,
-    merge_ranges,
-    parse_destination,
-    range_cidrs,
-    range_keys,
-    ranges_cidrs,
-    ranges_of,
-    subtract_ranges,
-)
+from masqlint.agent.decide import ACCEPTED, DEFAULT, ENTRY, LINK_LOCAL, decide, parse_destination, ranges_of
+from masqlint.agent.ranges import intersects, merge_ranges, range_cidrs, range_keys, ranges_cidrs, subtract_ranges
 from masqlint.agent.jsonish import JArray, JNull, JObject
 from masqlint.agent.model import match_field
-from masqlint.engine.findings import Edit, Finding, Fix, Span
-from masqlint.checks import RUN, Problem, register
+from masqlint.checks import COLLECT, RUN, Problem, register
+from masqlint.config.loader import cluster_scope
+from masqlint.engine.findings import Edit, Fix, Span
+from masqlint.engine.unknown import overlaps
+from masqlint.forms.templated import TEMPLATED_FORMS
+from masqlint.text.source import mapping_get, node_range, scalar
 from masqlint.checks.cidrs import FIELD, _key_origin
+from masqlint.checks.edits import line_bounds
 
 MAX_LISTED = 8
 
@@ -129,7 +121,6 @@ def dropped_default(ctx):
              f"the {len(defaults)} ranges under allow-dropped-defaults")
     whom = "them" if blocks == defaults else _listing(blocks, 4)
     yield Problem(
-        "MQ401",
         f"{why}: pod traffic to {whom} is now masqueraded (leaves with the node IP). If that is intended, "
         f"declare {allow} in masqlint's settings; otherwise add the ranges back",
         at=_key_origin(ctx, FIELD),
@@ -178,7 +169,6 @@ def must_masquerade(ctx):
             continue
         if kept[0].ipv6_off:
             yield Problem(
-                "MQ402",
                 f"{_preamble(ctx)}{dest.label} must be masqueraded, but the {ctx.target.name} agent runs without "
                 "--enable-ipv6 and writes no IPv6 rules: IPv6 pod traffic keeps the pod IP. Enable IPv6 on the agent "
                 "(and set agent-flags: {enable-ipv6: true} for masqlint)",
@@ -206,7 +196,6 @@ def must_masquerade(ctx):
         }
         entry_rule = next((r for r, _ in by_rule.values() if r.kind == ENTRY), None)
         yield Problem(
-            "MQ402",
             f"{_preamble(ctx)}{dest.label} must be masqueraded (reach it with the node IP), but "
             f"{'; '.join(parts[:3])}{f' (and {len(parts) - 3} more entries)' if len(parts) > 3 else ''}: pod traffic to {'it' if whole else 'that part'} keeps the pod IP and is dropped where "
             "only node IPs are admitted. "
@@ -244,7 +233,6 @@ def must_not_masquerade(ctx):
         if back and inf.state == ACCEPTED and inf.list_written:
             hint += f", or keep the default range{'s' if len(back) > 1 else ''} {', '.join(back)} that covered it"
         yield Problem(
-            "MQ403",
             f"{_preamble(ctx)}{dest.label} must keep the pod IP, but {what}: pod traffic to "
             f"{'it' if whole else 'that part'} is masqueraded and arrives with the node IP. {hint}",
             at=_list_anchor(ctx),
@@ -272,7 +260,6 @@ def ignored_by_target(ctx):
         elif field == "resyncInterval":
             extra = f"; {t.reload}" if t.reload else ""
         yield Problem(
-            "MQ407",
             f"`{key}` does nothing on the {t.name} target: its agent does not read this key{extra}. "
             "Remove it, unless the same ConfigMap also feeds an agent that reads it",
             at=korigin,
@@ -282,8 +269,6 @@ def ignored_by_target(ctx):
 
 
 def _delete_key_line(ctx, korigin, value) -> Fix | None:
-    from masqlint.checks.edits import line_bounds
-
     k = ctx.outer_range(korigin)
     v = ctx.outer_range(value)
     if k is None or v is None or isinstance(value, (JArray, JObject)):
@@ -302,8 +287,6 @@ def _delete_key_line(ctx, korigin, value) -> Fix | None:
 
 
 def _name_node(cm):
-    from masqlint.text.source import mapping_get
-
     md = mapping_get(cm, "metadata")
     name = mapping_get(md[1], "name") if md else None
     return name[1] if name else cm
@@ -323,7 +306,6 @@ def duplicate_configmap(ctx):
         if oc.configmap is not None and not oc.sibling and oc.namespace == c.namespace and _name_of(oc.configmap) == name:
             where = _outer_line(ctx, oc.configmap)
             yield Problem(
-                "MQ408",
                 f"a second ip-masq-agent ConfigMap{_ns(c.namespace)} in this file (the first is on line {where}): "
                 "`kubectl apply` applies both in order and this one silently replaces the first, which is the one a "
                 "reviewer reads. Keep one definition per cluster",
@@ -335,14 +317,10 @@ def duplicate_configmap(ctx):
 
 
 def _name_of(cm) -> str | None:
-    from masqlint.text.source import scalar
-
     return scalar(_name_node(cm))
 
 
 def _outer_line(ctx, node) -> int:
-    from masqlint.text.source import node_range
-
     r = node_range(_name_node(node))
     return ctx.source.index.pos(r[0])[0] if r else 1
 
@@ -358,19 +336,43 @@ class ConfigMapRef:
     scope: str  # the cluster scope: the settings scope(s) the file matched, or its directory
     namespace: str | None
     span: Span
-    severity: object = None  # the rule's severity for this file; None: MQ408 is off for it
     file: str = ""  # the file's real path (one file named twice on the command line is one file)
     name: str | None = None  # the ConfigMap's name (AKS keeps two: azure-ip-masq-agent-config and its -reconciled copy)
 
 
+@register("MQ408", COLLECT)
+def configmaps_of_file(fctx):
+    """The file's ip-masq-agent ConfigMaps, with the cluster scope its path gives them."""
+    refs = [c for c in fctx.configs if c.config.configmap is not None and not c.config.sibling
+            and c.config.form not in TEMPLATED_FORMS and not (fctx.unknown and _templated_identity(fctx, c.config.configmap))]
+    if not refs:
+        return  # a ConfigMap rendered under conditions masqlint cannot evaluate is not compared with other files
+    name = fctx.source.fspath or fctx.source.path
+    scope = cluster_scope(name, fctx.settings)
+    real = os.path.realpath(name) if name != "-" else name
+    for cctx in refs:
+        r = node_range(_name_node(cctx.config.configmap))
+        span = fctx.source.index.span(*r) if r else Span(1, 1, 1, 1)
+        yield ConfigMapRef(scope, cctx.config.namespace, span, real, name=scalar(_name_node(cctx.config.configmap)))
+
+
+def _templated_identity(fctx, cm) -> bool:
+    md = mapping_get(cm, "metadata")
+    for key in ("name", "namespace"):
+        e = mapping_get(md[1], key) if md else None
+        if e is not None and overlaps(fctx.unknown, node_range(e[1])):
+            return True
+    return False
+
+
 @register("MQ408", RUN)
 def duplicate_configmap_across_files(files):
-    """``files``: FileResults in run order. Yields (FileResult, Finding). One pass to group
+    """``files``: FileResults in run order. Yields (FileResult, Problem). One pass to group
     by scope and namespace, then one sort per group: O(n log n)."""
     groups: dict[tuple, list] = {}
     files_seen: set[str] = set()
     for fr in files:
-        refs = getattr(fr, "configmaps", None) or ()
+        refs = fr.facts.get("MQ408") or ()
         if not refs or (refs[0].file and refs[0].file in files_seen):
             continue
         files_seen.add(refs[0].file)
@@ -387,19 +389,11 @@ def duplicate_configmap_across_files(files):
         members.sort(key=lambda m: (m[0].path, m[1].span.line))
         first_fr, first_ref = members[0]
         for fr, ref in members[1:]:
-            if ref.severity is None:
-                continue
-            yield fr, Finding(
-                rule="MQ408",
-                name="duplicate-configmap",
-                severity=ref.severity,
-                message=(
-                    f"another ip-masq-agent ConfigMap{_ns(ns)} for this cluster scope is defined in "
-                    f"{first_fr.path}:{first_ref.span.line}: `kubectl apply -f {os.path.dirname(fr.path) or '.'}` "
-                    "applies files in name order and the last one silently wins. Keep one definition per cluster, or "
-                    "give each cluster its own directory or scope in masqlint's settings"
-                ),
-                path=fr.path,
-                span=ref.span,
+            yield fr, Problem(
+                f"another ip-masq-agent ConfigMap{_ns(ns)} for this cluster scope is defined in "
+                f"{first_fr.path}:{first_ref.span.line}: `kubectl apply -f {os.path.dirname(fr.path) or '.'}` "
+                "applies files in name order and the last one silently wins. Keep one definition per cluster, or "
+                "give each cluster its own directory or scope in masqlint's settings",
+                at=ref.span,
                 data={"first": f"{first_fr.path}:{first_ref.span.line}"},
             )

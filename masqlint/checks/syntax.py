@@ -11,6 +11,9 @@ from masqlint.text.source import split_lines
 from masqlint.text.yamlload import MappingNode, ScalarNode, SequenceNode
 from masqlint.checks import CONFIG, FILE, Problem, register
 from masqlint.checks.hints import LOOKALIKE_DASHES, hints_for
+from masqlint.checks.hints import hazards
+from masqlint.agent.load import Offset
+from masqlint.agent.jsonish import JArray, JObject
 
 REJECTS = "rejects the whole file, keeping the rules it had (at first start it installs no rules at all)"
 
@@ -44,20 +47,18 @@ def manifest_yaml_syntax(fctx):
     if hints:
         msg += "; likely cause: " + "; ".join(hints)
     at = Span(*fctx.source.index.pos(off), *fctx.source.index.pos(off + 1)) if off is not None else Span(1, 1, 1, 1)
-    yield Problem("MQ001", msg, at=at)
+    yield Problem(msg, at=at)
     # YAML stops at its first error; show the other lines that break the manifest too.
     mentioned = {line} | {int(h.split()[1]) for h in hints if h.startswith("line ")}
     yield from _other_hazards(fctx, split_lines(text), mentioned)
 
 
 def _other_hazards(fctx, lines, mentioned):
-    from masqlint.checks.hints import hazards
-
     blocks = [(getattr(c.config, "recovered_block_end", None)) for c in fctx.configs]
     for ln, col, msg in hazards(lines, [b for b in blocks if b]):
         if ln in mentioned:
             continue
-        yield Problem("MQ001", msg + "; this line also breaks the manifest", at=Span(ln, col, ln, col + 1))
+        yield Problem(msg + "; this line also breaks the manifest", at=Span(ln, col, ln, col + 1))
 
 
 @register("MQ001", CONFIG)
@@ -82,12 +83,10 @@ def config_yaml_syntax(ctx):
             delta = span.line - line_in_config if ctx.config.locator.precise else 0
             hints = [re.sub(r"line (\d+)", lambda m: f"line {int(m.group(1)) + delta}", h) for h in hints]
             msg += "; likely cause: " + "; ".join(hints)
-    yield Problem("MQ001", msg, at=span)
+    yield Problem(msg, at=span)
 
 
 def _line_start(text: str, line: int):
-    from masqlint.agent.load import Offset
-
     off = 0
     for _ in range(line - 1):
         nxt = text.find("\n", off)
@@ -165,13 +164,13 @@ def lookalike_characters(fctx):
                 what = f"{_label(ch)} stands where YAML needs ':': `{code.strip()[:40]}` is not a key. Write ':'"
             else:
                 what = f"{_label(ch)} stands where YAML needs the quote {rep}: the quotes become part of the value. Write {rep}"
-            yield Problem("MQ002", what, at=Span(ln, col + 1, ln, col + 2), fix=fix, data={"char": ch})
+            yield Problem(what, at=Span(ln, col + 1, ln, col + 2), fix=fix, data={"char": ch})
 
 
 # --- MQ003 --------------------------------------------------------------------------------------
 
 
-def _dup_keys_in(node, seen_ids=None):
+def _dup_keys_in(node):
     """(first key node, duplicate key node, mapping) for identical keys in any mapping under node."""
     stack = [node]
     visited = set()
@@ -213,7 +212,6 @@ def duplicate_keys(fctx):
             for first, dup, val in _dup_keys_in(c.config.configmap):
                 line = idx.pos(first.start_mark.index)[0]
                 yield Problem(
-                    "MQ003",
                     f"key `{dup.value}` appears twice in this mapping (first on line {line}): kubectl keeps only the last "
                     f"value ({_value_text(val)}) and drops the first silently",
                     at=dup,
@@ -230,7 +228,6 @@ def duplicate_keys(fctx):
 
 def _config_dup(c, key, line, value_text, at):
     return Problem(
-        "MQ003",
         f"key `{key}` appears twice in the agent config (first on line {line}): the agent silently uses the last "
         f"value ({value_text}) and ignores the first",
         at=c.span(at),  # a position inside the config text, resolved through the config's locator
@@ -239,8 +236,6 @@ def _config_dup(c, key, line, value_text, at):
 
 
 def _json_dups(c, obj):
-    from masqlint.agent.jsonish import JArray, JObject
-
     stack = [obj]
     while stack:
         o = stack.pop()
@@ -268,7 +263,6 @@ def encoding(fctx):
     if fctx.form in ("markdown", "kustomize"):  # a file the agent never reads itself
         what = "masqlint cannot read the configs it shows, and tools that read it as UTF-8 stop there too"
     yield Problem(
-        "MQ004",
         f"the file is not valid {'UTF-8' if fctx.source.encoding == 'utf-8' else fctx.source.encoding.upper()} "
         f"({err.message}): {what}. Save the file as UTF-8",
         at=Span(err.line, err.column, err.line, err.column + 1),

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import bisect
-
 from masqlint.agent.gonet import GoNetError, parse_cidr
 from masqlint.checks import Problem, register
 from masqlint.checks.cidrs import valid_entries
+from masqlint.agent.ranges import merge_ranges, range_keys, size_of, subtract_ranges
 
 # IANA special-purpose and private ranges: a destination outside all of them is on the internet.
 _NOT_PUBLIC_V4 = (
@@ -35,26 +34,18 @@ _PRIVATE_MERGED = None
 
 
 def _private_merged():
-    """The non-public ranges merged, with their end points for bisection."""
+    """The non-public ranges merged, with their bisection keys."""
     global _PRIVATE_MERGED
     if _PRIVATE_MERGED is None:
-        from masqlint.agent.ranges import merge_ranges
-
         merged = merge_ranges(_private())
-        _PRIVATE_MERGED = (merged, [(v, b) for v, _a, b in merged])
+        _PRIVATE_MERGED = (merged, range_keys(merged))
     return _PRIVATE_MERGED
 
 
 def _public_part(rng) -> int:
     """How many addresses of rng lie outside every non-public range."""
-    v, lo, hi = rng
-    merged, ends = _private_merged()
-    inside = 0
-    j = bisect.bisect_left(ends, (v, lo))  # the first range that ends at or after lo
-    while j < len(merged) and merged[j][0] == v and merged[j][1] <= hi:
-        inside += min(merged[j][2], hi) - max(merged[j][1], lo) + 1
-        j += 1
-    return hi - lo + 1 - inside
+    merged, keys = _private_merged()
+    return size_of(subtract_ranges([rng], merged, keys))
 
 
 @register("MQ404")
@@ -63,7 +54,6 @@ def snat_disabled(ctx):
         if e.cidr.prefixlen == 0 or (e.cidr.bits == 128 and not e.cidr.is_ipv6_family and e.cidr.prefixlen == 96):
             fam = "IPv4" if e.rng[0] == 4 else "IPv6"
             yield Problem(
-                "MQ404",
                 f"{e.text} covers every {fam} destination: nothing is masqueraded, so pods reach the internet, on-premises "
                 "networks and Private Endpoints with their pod IPs (dropped wherever only node IPs are allowed). List only "
                 "the ranges that must keep pod IPs",
@@ -85,18 +75,18 @@ def public_range(ctx):
     if facts is not None:  # the cluster's own ranges may be privately used public space
         for c, _what in facts.kept_ranges():
             declared.append(parse_cidr(c).as_int_range())
-    merged, ends = _private_merged()
+    merged, keys = _private_merged()
     found = []
     for e in valid_entries(ctx):
         if e.cidr.prefixlen == 0:
             continue  # MQ404
         v, lo, hi = e.rng
-        j = bisect.bisect_left(ends, (v, lo))
-        if j < len(merged) and merged[j][0] == v and merged[j][1] <= lo and hi <= merged[j][2]:
-            continue  # inside one reserved range (most entries): nothing public, said without _public_part
+        public = subtract_ranges([e.rng], merged, keys)
+        if not public:
+            continue  # inside the reserved ranges (most entries)
         if declared and any(dv == v and dlo <= lo and hi <= dhi for dv, dlo, dhi in declared):
             continue  # a public range declared as one that must keep pod IPs (e.g. a privately used Pod range)
-        n = _public_part(e.rng)
+        n = size_of(public)
         if n > 0:
             found.append((e, n))
     # one finding per outermost public entry: the public entries inside it share its cause
@@ -112,7 +102,6 @@ def public_range(ctx):
         share = "is a public range" if n == e.rng[2] - e.rng[1] + 1 else "includes public addresses"
         also = f", as do the {len(inside)} public entries inside it" if inside else ""
         yield Problem(
-            "MQ405",
             f"{e.text} {share}{also}: pod traffic to it leaves the node with pod IPs, which internet and most peered "
             "networks do not route back. Keep only private or reserved ranges unless a peer really expects pod IPs",
             at=e.node,
@@ -126,7 +115,6 @@ def masq_link_local(ctx):
     if d is None or not d.masq_link_local or "masqLinkLocal" not in d.origins:
         return
     yield Problem(
-        "MQ406",
         "masqLinkLocal: true drops the RETURN rule for 169.254.0.0/16: pod traffic to link-local destinations that "
         "leaves the node (169.254.0.0/16 peers, a metadata endpoint reached through the network) is sent with the "
         "node IP instead of the pod IP. Remove it (the default is false) unless a link-local peer needs the node IP",

@@ -6,9 +6,16 @@ import json
 import os
 import sys
 
-from masqlint.engine.findings import Severity
+from masqlint.cli.inputs import config_bytes_from_manifest, file_context, read_input
+import importlib
 
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+from masqlint.cli.options import build_options
+from masqlint.config.loader import load_settings_file, settings_for_path
+from masqlint.config.settings import Settings
+from masqlint.engine.findings import Severity
+from masqlint.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError
+from dataclasses import replace
+
 
 # Subcommands living in their own modules: name -> module exposing add_parser(sub, common) and run(args)
 EXTRA_COMMANDS: dict[str, str] = {"lsp": "masqlint.lsp.server", "trace": "masqlint.cli.trace", "diff": "masqlint.cli.diff",
@@ -18,8 +25,6 @@ EXTRA_COMMANDS: dict[str, str] = {"lsp": "masqlint.lsp.server", "trace": "masqli
 def add_parsers(sub, common_settings_args, wanted: str | None = None) -> None:
     """Add the subcommands of EXTRA_COMMANDS. With ``wanted`` (the subcommand being run), the
     others get a bare placeholder so that their modules, and all they import, stay unloaded."""
-    import importlib
-
     for name, module in EXTRA_COMMANDS.items():
         if wanted is not None and name != wanted:
             sub.add_parser(name)
@@ -37,7 +42,6 @@ def dispatch(args) -> int:
         return cmd_rules(args)
     if cmd == "rule":
         return cmd_rule(args)
-    import importlib
 
     return importlib.import_module(EXTRA_COMMANDS[cmd]).run(args)
 
@@ -45,88 +49,8 @@ def dispatch(args) -> int:
 # --- check ----------------------------------------------------------------------------------------
 
 
-def _split(v):
-    return tuple(x.strip() for x in v.split(",") if x.strip()) if v else None
-
-
-def settings_overrides(args) -> dict:
-    o: dict = {}
-    if getattr(args, "target", None):
-        o["target"] = args.target
-    if getattr(args, "cluster", None):
-        o["cluster"] = {"file": os.path.abspath(args.cluster), **({"name": args.cluster_name} if args.cluster_name else {})}
-    elif getattr(args, "cluster_name", None):
-        o["cluster-name"] = args.cluster_name
-    flags = {}
-    if getattr(args, "enable_ipv6", None):
-        flags["enable-ipv6"] = True
-    if getattr(args, "nomasq_all_reserved_ranges", None):
-        flags["nomasq-all-reserved-ranges"] = True
-    if flags:
-        o["agent-flags"] = flags
-    from masqlint.config.rulesel import check_selectors
-
-    for key in ("select", "extend_select", "ignore"):
-        v = _split(getattr(args, key, None))
-        if v is not None:
-            check_selectors(v, "--" + key.replace("_", "-"))
-            o[key.replace("_", "-")] = list(v)
-    sev = {}
-    for item in getattr(args, "severity", None) or ():
-        rule, sep, level = item.partition("=")
-        if not sep:
-            raise ValueError(f"--severity expects RULE=LEVEL, got {item!r}")
-        Severity.parse(level)
-        check_selectors([rule], "--severity")
-        sev[rule.strip()] = level.strip()
-    if sev:
-        o["severity"] = sev
-    if getattr(args, "fail_on", None):
-        o["fail-on"] = args.fail_on
-    if getattr(args, "exclude", None):
-        o["exclude"] = list(args.exclude)
-    if getattr(args, "standalone", None):
-        from masqlint.config.settings import DEFAULT_STANDALONE_GLOBS
-
-        o["standalone"] = list(DEFAULT_STANDALONE_GLOBS) + list(args.standalone)
-    if getattr(args, "max_file_size", None):
-        o["max-file-size"] = args.max_file_size
-    return o
-
-
-def build_options(args, stdin_data=None):
-    from masqlint.config.loader import load_settings_file
-    from masqlint.pipeline.runner import Options
-
-    try:
-        overrides = settings_overrides(args)
-    except ValueError as e:
-        from masqlint.cli.main import UsageError
-
-        raise UsageError(f"masqlint: {e}") from None
-    if "cluster" in overrides:  # read now: a broken cluster file stops the run before any file is checked
-        from masqlint.config.settings import Settings
-
-        Settings().merged(overrides).cluster_facts()
-    forced = load_settings_file(args.config) if getattr(args, "config", None) else None
-    return Options(
-        forced=forced,
-        overrides=overrides,
-        use_config_files=not getattr(args, "no_config", False),
-        fix=getattr(args, "fix", False),
-        unsafe_fixes=getattr(args, "unsafe_fixes", False),
-        diff=getattr(args, "diff", False),
-        jobs=(args.jobs if getattr(args, "jobs", 0) else (os.cpu_count() or 1)),
-        follow_symlinks=getattr(args, "follow_symlinks", False),
-        skip_unread=getattr(args, "skip_unread", False),
-        stdin_filename=getattr(args, "stdin_filename", None),
-        stdin_data=stdin_data,
-    )
-
-
 def _format_pairs(args) -> list[tuple[str, str | None]]:
-    from masqlint.cli.main import UsageError
-    from masqlint.report import FORMATS
+    from masqlint.report import FORMATS  # noqa: PLC0415 - lazy: each subcommand loads what it needs
 
     given = list(getattr(args, "format_pairs", None) or [])
     if not given:  # no --format and no --output: annotations on GitHub Actions, text elsewhere
@@ -143,9 +67,9 @@ def _format_pairs(args) -> list[tuple[str, str | None]]:
 
 
 def cmd_check(args) -> int:
-    from masqlint.pipeline.discover import Candidate, Skipped, discover
-    from masqlint.report import render
-    from masqlint.pipeline.runner import run
+    from masqlint.pipeline.discover import Candidate, Skipped  # noqa: PLC0415 - lazy: each subcommand loads what it needs
+    from masqlint.report import render  # noqa: PLC0415 - lazy: each subcommand loads what it needs
+    from masqlint.pipeline.runner import run, walk  # noqa: PLC0415 - lazy: each subcommand loads what it needs
 
     pairs = _format_pairs(args)
     paths = args.paths or ["."]
@@ -153,15 +77,10 @@ def cmd_check(args) -> int:
     opts = build_options(args, stdin_data)
     if args.show_config:
         return _show_config(paths, opts)
-    base_settings = opts.forced or opts.base or _run_settings(opts)  # exclude: and standalone: of the settings
-    from masqlint.config.settings import Settings
-
-    gl = (base_settings or Settings()).merged(opts.overrides) if opts.overrides else (base_settings or Settings())
     errors = []
 
     def candidates():  # consumed by run() as the walk goes (workers start on the first files)
-        for item in discover(paths, exclude=gl.exclude, standalone=gl.standalone, follow_symlinks=opts.follow_symlinks,
-                             respect_gitignore=not args.no_gitignore):
+        for item in walk(paths, opts, respect_gitignore=not args.no_gitignore):
             if isinstance(item, Skipped):
                 errors.append(f"{item.display}: {item.reason}")
             else:
@@ -176,13 +95,11 @@ def cmd_check(args) -> int:
     if getattr(args, "write_baseline", False) or getattr(args, "add_noqa", False):
         return _adopt(args, result, outcomes, opts, baseline, errors)
     if baseline is not None:
-        from masqlint.cli.baseline import BaselineError, apply
+        from masqlint.cli.baseline import BaselineError, apply  # noqa: PLC0415 - lazy: each subcommand loads what it needs
 
         try:
             apply(result, baseline)
         except BaselineError as bad:
-            from masqlint.cli.main import UsageError
-
             raise UsageError(f"masqlint: {bad}") from None
     for e in errors:
         print(f"masqlint: error: {e}", file=sys.stderr)
@@ -199,7 +116,7 @@ def cmd_check(args) -> int:
     for fmt, out in pairs:
         stream = sys.stderr if (stdin_fix and out is None) else sys.stdout
         if fmt == "text":  # no "No problems found" beside an error that ended the run
-            from masqlint.report.text import findings_text, summary
+            from masqlint.report.text import findings_text, summary  # noqa: PLC0415 - lazy: each subcommand loads what it needs
 
             text = findings_text(result, color=color and out is None and stream is sys.stdout)
             if not errors:
@@ -232,9 +149,7 @@ def cmd_check(args) -> int:
 def _fixable(outcomes, opts) -> tuple[int, int]:
     """(safe, unsafe): what --fix and --fix --unsafe-fixes would fix, found by fixing in memory
     the files that have a fix to offer (a fix may uncover another one: this counts those too)."""
-    from dataclasses import replace
-
-    from masqlint.pipeline.runner import process
+    from masqlint.pipeline.runner import process  # noqa: PLC0415 - lazy: each subcommand loads what it needs
 
     safe = unsafe = 0
     for o in outcomes:
@@ -265,8 +180,8 @@ def _run_warnings(result, opts):
 
 def _unmatched_scope_globs(files, opts):
     """A scope glob that matches none of the files checked under its settings file."""
-    from masqlint.config.loader import find_settings_for_dir, shown_path
-    from masqlint.config.settings import glob_match
+    from masqlint.config.loader import find_settings_for_dir, shown_path  # noqa: PLC0415 - lazy: each subcommand loads what it needs
+    from masqlint.config.settings import glob_match  # noqa: PLC0415 - lazy: each subcommand loads what it needs
 
     groups: dict[int, tuple] = {}
     for fr in files:
@@ -296,7 +211,7 @@ def _run_settings(opts):
     if opts.forced is not None:
         return opts.forced
     if opts.use_config_files:
-        from masqlint.config.loader import find_settings_for_dir
+        from masqlint.config.loader import find_settings_for_dir  # noqa: PLC0415 - lazy: each subcommand loads what it needs
 
         return find_settings_for_dir(os.getcwd())
     return None
@@ -308,15 +223,13 @@ def _baseline_path(args, opts) -> str | None:
     s = _run_settings(opts)
     if s is None or not s.baseline:
         return None
-    from masqlint.config.loader import shown_path
+    from masqlint.config.loader import shown_path  # noqa: PLC0415 - lazy: each subcommand loads what it needs
 
     return shown_path(os.path.join(s.config_root or os.getcwd(), s.baseline))
 
 
 def _adopt(args, result, outcomes, opts, baseline, errors) -> int:
     """--write-baseline and --add-noqa: record today's findings so that later runs report new ones."""
-    from masqlint.cli.main import UsageError
-
     for e in errors:
         print(f"masqlint: error: {e}", file=sys.stderr)
     if errors:
@@ -324,12 +237,12 @@ def _adopt(args, result, outcomes, opts, baseline, errors) -> int:
     if getattr(args, "write_baseline", False):
         if baseline is None:
             raise UsageError("masqlint: --write-baseline needs --baseline FILE (or baseline: in settings)")
-        from masqlint.cli.baseline import write
+        from masqlint.cli.baseline import write  # noqa: PLC0415 - lazy: each subcommand loads what it needs
 
         n = write(result, baseline)
         print(f"masqlint: recorded {n} finding{'s' if n != 1 else ''} in {baseline}", file=sys.stderr)
         return EXIT_OK
-    from masqlint.cli.noqa import add_noqa
+    from masqlint.cli.noqa import add_noqa  # noqa: PLC0415 - lazy: each subcommand loads what it needs
 
     written, left = add_noqa(outcomes, opts, args.reason)
     for path, n in written:
@@ -345,7 +258,7 @@ def _fail_on(args, opts) -> Severity:
     if opts.forced is not None:
         return opts.forced.fail_on
     if opts.use_config_files:
-        from masqlint.config.loader import find_settings_for_dir
+        from masqlint.config.loader import find_settings_for_dir  # noqa: PLC0415 - lazy: each subcommand loads what it needs
 
         s = find_settings_for_dir(os.getcwd())
         if s is not None:
@@ -354,8 +267,8 @@ def _fail_on(args, opts) -> Severity:
 
 
 def _show_config(paths, opts) -> int:
-    from masqlint.forms import forms_in_force
-    from masqlint.pipeline.runner import settings_for
+    from masqlint.forms import forms_in_force  # noqa: PLC0415 - lazy: each subcommand loads what it needs
+    from masqlint.pipeline.runner import settings_for  # noqa: PLC0415 - lazy: each subcommand loads what it needs
 
     out = []
     for p in paths:
@@ -409,9 +322,8 @@ def _kebab(doc: dict) -> dict:
 
 
 def render_flags(args):
-    from masqlint.agent.model import parse_to_ports
-    from masqlint.cli.main import UsageError
-    from masqlint.agent.targets import get_target
+    from masqlint.agent.model import parse_to_ports  # noqa: PLC0415 - lazy: each subcommand loads what it needs
+    from masqlint.agent.targets import get_target  # noqa: PLC0415 - lazy: each subcommand loads what it needs
 
     settings = _render_settings(args)
     t = get_target(_render_target(args, settings))
@@ -443,8 +355,6 @@ RENDER_TARGETS = ("gke", "upstream", "cilium", "azure")
 
 def _render_target(args, settings) -> str:
     """--target, else the settings' target (gke by default), as for every command."""
-    from masqlint.cli.main import UsageError
-
     name = args.target or settings.target
     if name not in RENDER_TARGETS:
         raise UsageError(f"masqlint: render knows the targets {', '.join(RENDER_TARGETS)}; the settings "
@@ -454,9 +364,6 @@ def _render_target(args, settings) -> str:
 
 def _render_settings(args):
     """The settings for the rendered file, as ``check`` finds them (target and agent-flags are used)."""
-    from masqlint.config.loader import load_settings_file, settings_for_path
-    from masqlint.config.settings import Settings
-
     if getattr(args, "no_config", False):
         return Settings()
     if getattr(args, "config", None):
@@ -466,86 +373,28 @@ def _render_settings(args):
                              else (files[0] if files else "-"))
 
 
-def _read_input(path: str) -> bytes:
-    from masqlint.cli.main import UsageError
-
-    if path == "-":
-        return sys.stdin.buffer.read()
-    try:
-        with open(path, "rb") as fh:
-            return fh.read()
-    except OSError as e:
-        raise UsageError(f"masqlint: cannot read {path}: {e.strerror or e}") from None
-
-
-def config_bytes_from_manifest(path: str, data: bytes) -> bytes | None:
-    """The bytes the agent would read from a manifest's ip-masq-agent ConfigMap (None: no config)."""
-    from masqlint.cli.main import UsageError
-    from masqlint.forms.manifest import find_configs, parse_manifest
-    from masqlint.text.source import SourceFile
-
-    sf = SourceFile.from_bytes(path, data, None if path == "-" else path)
-    if sf.decode_error is not None:
-        raise UsageError(f"masqlint: {path}:{sf.decode_error.line}:{sf.decode_error.column}: {sf.decode_error.message}")
-    from masqlint.forms import READERS
-
-    for reader in READERS:  # the forms other than manifests (Terraform …)
-        if sf.text is not None and reader.claims(path, sf.text):
-            found = reader.read(sf)
-            if not found.configs:
-                why = f" ({found.notes[0].message})" if found.notes else ""
-                raise UsageError(f"masqlint: {path}: no ip-masq-agent ConfigMap read{why}")
-            first = found.configs[0]
-            if first.unknown or first.open_list:
-                raise UsageError(f"masqlint: {path}: the config holds values masqlint cannot know (variables without a "
-                                 "default, template loops): render the config as it is applied instead")
-            return None if first.text is None else first.text.encode("utf-8")
-    pf = parse_manifest(sf)
-    find_configs(pf)
-    if not pf.configs:
-        if pf.yaml_error is not None:
-            mark = getattr(pf.yaml_error, "problem_mark", None)
-            where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path
-            raise UsageError(f"masqlint: {where}: not valid YAML ({getattr(pf.yaml_error, 'problem', pf.yaml_error)}); use --raw for an agent config file")
-        raise UsageError(f"masqlint: {path}: no ConfigMap named ip-masq-agent (use --raw for an agent config file)")
-    cfg = pf.configs[0]
-    return None if cfg.text is None else cfg.text.encode("utf-8")
-
-
-def _policies_in(path: str, data: bytes) -> list:
-    """The EgressNATPolicies of a manifest (GKE Autopilot's SNAT configuration), if it holds any."""
-    if b"EgressNATPolicy" not in data:
-        return []
-    from masqlint.forms.egressnat import find_policies
-    from masqlint.forms.manifest import parse_manifest
-    from masqlint.text.source import SourceFile
-
-    return find_policies(parse_manifest(SourceFile.from_bytes(path, data)))
-
-
 def cmd_render(args) -> int:
-    from masqlint.agent.sync import sync_bytes
-    from masqlint.cli.main import UsageError
+    from masqlint.agent.sync import sync_bytes  # noqa: PLC0415 - lazy: each subcommand loads what it needs
 
     args.target = _render_target(args, _render_settings(args))
     if args.target in ("cilium", "azure"):
-        from masqlint.cli.render_targets import run
+        from masqlint.cli.render_targets import run  # noqa: PLC0415 - lazy: each subcommand loads what it needs
 
         return run(args)
     flags = render_flags(args)
     if len(args.file) != (0 if args.absent else 1):
         raise UsageError("masqlint: render takes one FILE (none with --absent)")
-    data: bytes | None = None if args.absent else _read_input(args.file[0])
+    data: bytes | None = None if args.absent else read_input(args.file[0])
     if not args.raw and data is not None:
-        policies = _policies_in(args.file[0], data)
-        if policies:
-            from masqlint.cli.render_policy import render_policies
+        fctx = file_context(args.file[0], data)
+        if fctx is not None and fctx.policies:
+            from masqlint.cli.render_policy import render_policies  # noqa: PLC0415 - lazy: only for EgressNATPolicies
 
-            return render_policies(args.file[0], policies, args.format)
-        data = config_bytes_from_manifest(args.file[0], data)
+            return render_policies(args.file[0], fctx.policies, args.format)
+        data = config_bytes_from_manifest(args.file[0], data, fctx)
     prev = None
     if args.previous:
-        prev = _read_input(args.previous)
+        prev = read_input(args.previous)
         if not args.raw:
             prev = config_bytes_from_manifest(args.previous, prev)
     res = sync_bytes(data, flags, prev)
@@ -590,7 +439,7 @@ def cmd_render(args) -> int:
 
 
 def cmd_rules(args) -> int:
-    from masqlint.engine.catalog import load_catalog
+    from masqlint.engine.catalog import load_catalog  # noqa: PLC0415 - lazy: each subcommand loads what it needs
 
     cat = load_catalog()
     if args.format == "json":
@@ -609,9 +458,8 @@ def cmd_rules(args) -> int:
 
 
 def cmd_rule(args) -> int:
-    from masqlint.engine.catalog import lookup
-    from masqlint.cli.main import UsageError
-    from masqlint.engine.docs import public_text, rule_text
+    from masqlint.engine.catalog import lookup  # noqa: PLC0415 - lazy: each subcommand loads what it needs
+    from masqlint.engine.docs import public_text, rule_text  # noqa: PLC0415 - lazy: each subcommand loads what it needs
 
     r = lookup(args.rule)
     if r is None:

@@ -35,8 +35,15 @@ from masqlint.agent.decide import (
     set_cidrs,
 )
 from masqlint.agent.model import FIELDS, SyncResult
-
-EXIT_OK, EXIT_CHANGES, EXIT_ERROR = 0, 1, 2
+from masqlint.agent.targets import apply_target
+from masqlint.cli.options import build_options
+from masqlint.config.settings import Settings, glob_match
+from masqlint.errors import EXIT_FINDINGS, EXIT_OK, GitError, UsageError
+from masqlint.engine.lint import configs_in
+from masqlint.pipeline.discover import EXTENSIONS, Candidate
+from masqlint.pipeline.runner import Options, Prepared, analyse_prepared, prepare, settings_for, walk
+from masqlint.agent.egressnat import ACTION, DEFAULT_POLICY, Written, policy_in_force
+from masqlint.agent.targets import get_target
 
 
 def add_parser(sub, common_settings_args) -> None:
@@ -61,45 +68,34 @@ class Side:
     parsed: object = None  # the config's JSON value / AgentError (None: no config text)
     empty: bool = False
     state: str = ABSENT
-    note: str = ""  # why the rules in force are not this side's own
     policy: bool = False  # the side is a file of EgressNATPolicies (GKE Autopilot), not an agent config
     text: str | None = None  # the config text (Cilium reads list items from it as written)
     json_input: bool = False
 
 
-def load_side(label: str, data: bytes | None, settings, standalone=None) -> tuple[Side, list[str]]:
-    """The first ip-masq-agent config in ``data`` (None: the file does not exist)."""
-    from masqlint.engine.lint import analyse
-    from masqlint.text.source import SourceFile
-
+def load_side(p: Prepared | None, label: str, settings: Settings) -> tuple[Side, list[str]]:
+    """The first ip-masq-agent config of one side (None: the file does not exist)."""
     t = settings.target_model()
     warnings: list[str] = []
-    if data is None:
-        return Side(label, defaults_in_force(t, ABSENT, f"{label} does not exist: no ConfigMap, the agent uses its defaults"),
-                    note="no ConfigMap: agent defaults"), warnings
-    from masqlint.engine.lint import configs_in
-
-    fctx = analyse(SourceFile.from_bytes(label, data), settings, standalone)
-    configs = [c for c, _, _ in configs_in(fctx)]  # a page's fences and a generator's file count too
-    if fctx.policies and (not configs or not t.reads_configmap):
+    if p is None:
+        return Side(label, defaults_in_force(t, ABSENT, f"{label} does not exist: no ConfigMap, the agent uses its defaults")), warnings
+    fctx = analyse_prepared(p) if p.data is not None else None
+    configs = [c for c, _, _ in configs_in(fctx)] if fctx is not None else []  # a page's fences and a generator's file count too
+    if fctx is not None and fctx.policies and (not configs or not t.reads_configmap):
         return Side(label, policy_side(label, fctx.policies, settings), None, False, ACCEPTED, policy=True), warnings
     if not configs:
-        return Side(label, defaults_in_force(t, ABSENT, f"{label} holds no ip-masq-agent ConfigMap: the agent uses its defaults"),
-                    note="no ConfigMap: agent defaults"), warnings
+        return Side(label, defaults_in_force(t, ABSENT, f"{label} holds no ip-masq-agent ConfigMap: the agent uses its defaults")), warnings
     if len(configs) > 1:
         warnings.append(f"{label}: {len(configs)} ip-masq-agent configs; comparing the first (see MQ408)")
     cctx = configs[0]
     inf = cctx.in_force
-    return Side(label, inf, cctx.parsed, cctx.config.text == "", inf.state, inf.why, text=cctx.config.text,
+    return Side(label, inf, cctx.parsed, cctx.config.text == "", inf.state, text=cctx.config.text,
                 json_input=cctx.config.json_input), warnings
 
 
 def policy_side(label: str, policies, settings) -> InForce:
     """The union of one file's EgressNATPolicies, GKE's `default` policy when the file holds none,
     and the ranges GKE keeps (from the cluster facts)."""
-    from masqlint.agent.egressnat import ACTION, DEFAULT_POLICY, Written, policy_in_force
-    from masqlint.agent.targets import get_target
-
     applied = [p for p in policies if p.action == ACTION]
     written = [Written(d.cidr, p.name, label, p.line(d.cidr_node)) for p in applied for d in p.destinations if d.cidr]
     facts = settings.cluster_facts()
@@ -117,8 +113,6 @@ def chain(old: Side, new: Side) -> InForce:
                        f"{new.inf.why}: the rules of {old.label} stay in force", old.inf.list_written)
     if new.state == ABSENT:
         return new.inf
-    from masqlint.agent.targets import apply_target
-
     previous = SyncResult(True, None, old.inf.effective, None, None)
     res = apply_target(t, new.parsed, empty=new.empty, previous=previous, text=new.text, json_input=new.json_input)
     if res.accepted:
@@ -280,10 +274,6 @@ def render_markdown(changes: list[Change]) -> str:
 _GIT = ["git", "-c", "core.fsmonitor=false", "-c", "core.hooksPath=/dev/null", "--no-pager"]
 
 
-class GitError(Exception):
-    pass
-
-
 def _git(args, cwd, check=True) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
     env["GIT_TERMINAL_PROMPT"] = "0"
@@ -325,21 +315,8 @@ def _read(path: str) -> bytes | None:
         return None
 
 
-def _standalone(display: str, settings, globs) -> bool | None:
-    from masqlint.engine.lint import is_standalone_name
-    from masqlint.config.settings import glob_match
-
-    rel = display.replace(os.sep, "/")
-    return True if (is_standalone_name(rel, settings) or any(glob_match(rel, g) for g in globs)) else None
-
-
 def run(args) -> int:
-    from masqlint.cli.main import UsageError
-    from masqlint.cli.commands import build_options
-    from masqlint.pipeline.runner import settings_for
-
     opts = build_options(args)
-    globs = tuple(args.standalone or ())
     warnings: list[str] = []
     changes: list[Change] = []
     if args.base is None:
@@ -360,13 +337,13 @@ def run(args) -> int:
                 raise UsageError(f"masqlint: {p}: no such file")
             datas.append(d)
         settings = settings_for(new_path, opts)
-        old, w1 = load_side(old_path, datas[0], settings, _standalone(old_path, settings, globs))
-        new, w2 = load_side(new_path, datas[1], settings, _standalone(new_path, settings, globs))
+        old, w1 = load_side(prepare(old_path, old_path, opts, data=datas[0], settings=settings), old_path, settings)
+        new, w2 = load_side(prepare(new_path, new_path, opts, data=datas[1], settings=settings), new_path, settings)
         warnings += w1 + w2
         changes.append(compare(old, new))
     else:
         try:
-            changes, found = diff_against_git(args.base, args.paths or ["."], opts, globs)
+            changes, found = diff_against_git(args.base, args.paths or ["."], opts)
         except GitError as e:
             raise UsageError(f"masqlint: --base {args.base}: {e}") from None
         warnings += found
@@ -384,7 +361,7 @@ def run(args) -> int:
         none = (f"no change of SNAT behaviour between {args.base} and the working tree\n" if args.base is not None
                 else "no ip-masq-agent configuration found\n")
         sys.stdout.write(render_text(changes) if changes else none)
-    return EXIT_CHANGES if args.exit_code and any(c.changed for c in changes) else EXIT_OK
+    return EXIT_FINDINGS if args.exit_code and any(c.changed for c in changes) else EXIT_OK
 
 
 def git_changed(rev: str, relpath: str, top: str) -> list[str]:
@@ -397,15 +374,10 @@ def git_changed(rev: str, relpath: str, top: str) -> list[str]:
     return sorted({n for n in names if n})
 
 
-def diff_against_git(rev: str, paths: list[str], opts, globs=()) -> tuple[list[Change], list[str]]:
+def diff_against_git(rev: str, paths: list[str], opts: Options) -> tuple[list[Change], list[str]]:
     """The configs that changed between ``rev`` and the working tree under ``paths``, among the
     files ``check`` would check (a deleted file: one it would have checked); only changes of
     behaviour are reported."""
-    from masqlint.config.settings import glob_match
-    from masqlint.pipeline.discover import EXTENSIONS, Candidate, discover
-    from masqlint.pipeline.prefilter import might_hold_config
-    from masqlint.pipeline.runner import settings_for
-
     cwd = os.getcwd()
     top = git_toplevel(cwd)
     git_verify(rev, top)
@@ -419,10 +391,9 @@ def diff_against_git(rev: str, paths: list[str], opts, globs=()) -> tuple[list[C
         if not changed:
             continue
         base = settings_for(os.path.join(p, "_") if os.path.isdir(p) else (p if os.path.exists(p) else cwd), opts)
-        standalone = tuple(base.standalone) + tuple(globs)
+        standalone = tuple(base.standalone)
         checked = {os.path.relpath(os.path.abspath(c.path), top).replace(os.sep, "/")
-                   for c in discover([p], exclude=base.exclude, standalone=standalone) if isinstance(c, Candidate)} \
-            if os.path.exists(p) else set()
+                   for c in walk([p], opts) if isinstance(c, Candidate)} if os.path.exists(p) else set()
         for f in changed:
             if f in checked:
                 rels[f] = None
@@ -434,14 +405,16 @@ def diff_against_git(rev: str, paths: list[str], opts, globs=()) -> tuple[list[C
     changes, warnings = [], []
     for rel in sorted(rels):
         display = os.path.relpath(os.path.join(top, rel), cwd).replace(os.sep, "/")
-        new_data = _read(os.path.join(top, rel))
+        path = os.path.join(top, rel)
+        new_data = _read(path)
         old_data = git_blob(rev, rel, top)
-        if not any(d is not None and might_hold_config(d) for d in (old_data, new_data)):
-            continue
-        settings = settings_for(os.path.join(top, rel), opts)
-        sa = _standalone(display, settings, globs)
-        old, w1 = load_side(f"{rev}:{rel}", old_data, settings, sa)
-        new, w2 = load_side(display, new_data, settings, sa)
+        settings = settings_for(path, opts)
+        sides = [None if d is None else prepare(label, path, opts, data=d, settings=settings, blob=blob)
+                 for label, d, blob in ((f"{rev}:{rel}", old_data, True), (display, new_data, False))]
+        if not any(s is not None and s.data is not None for s in sides):
+            continue  # neither side can hold an agent config (or settings exclude the file)
+        old, w1 = load_side(sides[0], f"{rev}:{rel}", settings)
+        new, w2 = load_side(sides[1], display, settings)
         if old.state == ABSENT and new.state == ABSENT and old_data is not None and new_data is not None:
             continue  # no agent config on either side
         change = compare(old, new)

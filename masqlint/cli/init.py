@@ -10,10 +10,19 @@ settings file is never overwritten (the file is created exclusively).
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 
-EXIT_OK, EXIT_ERROR = 0, 2
+from masqlint.agent.decide import parse_destination
+from masqlint.checks.cidrs import valid_entries
+from masqlint.config.cluster import load_cluster, looks_like_cluster_file
+from masqlint.config.loader import CONFIG_NAMES
+from masqlint.config.settings import Settings
+from masqlint.errors import EXIT_ERROR, EXIT_OK, UsageError
+from masqlint.pipeline.discover import Candidate
+from masqlint.pipeline.runner import Options, analyse_prepared, prepare, read_candidate, walk as walk_files
+
 NAME = ".masqlint.yaml"
 
 
@@ -37,41 +46,27 @@ class Found:
 
 def walk(directory: str) -> Found:
     """Cluster files and declared destinations under ``directory``."""
-    from masqlint.config.cluster import looks_like_cluster_file
-    from masqlint.config.settings import Settings
-    from masqlint.engine.lint import analyse
-    from masqlint.pipeline.discover import Candidate, discover
-    from masqlint.pipeline.prefilter import might_hold_config
-    from masqlint.text.source import SourceFile
-
     found = Found()
     seen: set[str] = set()
     bare = Settings()
-    for c in discover([directory], standalone=bare.standalone):
-        if not isinstance(c, Candidate):
-            continue
-        try:
-            with open(c.path, "rb") as fh:
-                data = fh.read(bare.max_file_size + 1)
-        except OSError:
-            continue
-        if len(data) > bare.max_file_size:
-            continue
-        text = data.decode("utf-8", "replace")
-        rel = os.path.relpath(c.path, directory).replace(os.sep, "/")
-        if c.path.endswith(".tf"):
+    opts = Options(base=bare, use_config_files=False)  # the settings being written do not exist yet
+    for c in walk_files([directory], opts):
+        if not isinstance(c, Candidate) or c.path.endswith(".tf"):
             continue  # Terraform modules: below, by directory
-        if looks_like_cluster_file(c.path, text):
+        data, _ = read_candidate(c.display, c.path, bare, opts)
+        if data is None:
+            continue
+        rel = os.path.relpath(c.path, directory).replace(os.sep, "/")
+        if looks_like_cluster_file(c.path, data.decode("utf-8", "replace")):
             found.cluster_files.append(rel)
             continue
-        if not might_hold_config(data):
+        p = prepare(rel, c.path, opts, data=data, settings=bare)
+        if p.data is None:
             continue
-        fctx = analyse(SourceFile.from_bytes(rel, data, c.path), bare)
+        fctx = analyse_prepared(p)
         for cctx in fctx.configs:
             if cctx.config.configmap is not None or cctx.config.kind == "standalone":
                 found.configmaps += 1
-            from masqlint.checks.cidrs import valid_entries
-
             if cctx.decoded is None or "nonMasqueradeCIDRs" not in cctx.decoded.origins:
                 continue
             for e in valid_entries(cctx):
@@ -88,8 +83,6 @@ def walk(directory: str) -> Found:
 def terraform_modules(directory: str) -> list[str]:
     """Directories (relative) whose .tf files declare a google_container_cluster: a module is read whole,
     since its cluster and the subnetwork holding its ranges are often in different files."""
-    from masqlint.config.cluster import looks_like_cluster_file
-
     out = []
     for root, dirs, files in os.walk(directory):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "node_modules")
@@ -108,8 +101,6 @@ def terraform_modules(directory: str) -> list[str]:
 
 
 def _add(found: Found, seen: set, cidr: str, where: str) -> None:
-    from masqlint.agent.decide import parse_destination
-
     try:
         canon = parse_destination(cidr)[3]
     except ValueError:
@@ -161,16 +152,10 @@ def render(target: str, why: str, cluster_rel: str | None, cluster_name: str | N
 
 
 def _q(s: str) -> str:
-    import json
-
     return s if all(ch.isalnum() or ch in "._/-" for ch in s) else json.dumps(s)
 
 
 def run(args) -> int:
-    from masqlint.cli.main import UsageError
-    from masqlint.config.cluster import load_cluster
-    from masqlint.config.loader import CONFIG_NAMES
-
     directory = args.directory
     if not os.path.isdir(directory):
         raise UsageError(f"masqlint: {directory}: not a directory")

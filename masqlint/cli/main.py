@@ -7,13 +7,10 @@ import os
 import sys
 
 from masqlint import __version__
+from masqlint.errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, MasqlintError, UsageError
+import difflib
 
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 COMMANDS = ("check", "render", "rules", "rule", "trace", "diff", "init", "lsp")
-
-
-class UsageError(Exception):
-    pass
 
 
 class _Parser(argparse.ArgumentParser):
@@ -127,7 +124,7 @@ def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
     ru.add_argument("rule", metavar="ID")
     ru.add_argument("--format", choices=("text", "json"), default="text")
 
-    from masqlint.cli import commands
+    from masqlint.cli import commands  # noqa: PLC0415 - lazy: the subcommands' modules after the arguments are parsed
 
     commands.add_parsers(sub, _common_settings_args, wanted)
     return p
@@ -137,7 +134,6 @@ def _mistyped_command(word: str) -> str | None:
     """The message for a first argument that is no path but close to a subcommand's name."""
     if word.startswith("-") or word == "-" or os.path.lexists(word) or "/" in word or os.sep in word:
         return None
-    import difflib
 
     hit = difflib.get_close_matches(word.lower(), COMMANDS, n=1, cutoff=0.6)
     if not hit:
@@ -158,14 +154,14 @@ def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in argv or bool(os.environ.get("MASQLINT_DEBUG"))
     try:
         args = build_parser(argv[0] if argv[0] in COMMANDS else None).parse_args(argv)
-        from masqlint.cli import commands
+        from masqlint.cli import commands  # noqa: PLC0415 - lazy: the subcommands' modules after the arguments are parsed
 
         return commands.dispatch(args)
     except UsageError as e:
         print(f"masqlint: error: {str(e).split(': ', 1)[-1]}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
     except SystemExit as e:  # argparse --help / --version
@@ -173,9 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as e:
         if debug:
             raise
-        from masqlint.config.loader import ConfigError
-
-        if isinstance(e, ConfigError):
+        if isinstance(e, MasqlintError):
             print(f"masqlint: error: {e}", file=sys.stderr)
         else:
             print(f"masqlint: error: internal error: {type(e).__name__}: {e} (run with --debug for details)", file=sys.stderr)

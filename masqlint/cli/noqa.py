@@ -8,14 +8,16 @@ from __future__ import annotations
 import os
 import re
 
+from masqlint.checks import RUN, checks_of
+from masqlint.pipeline.fix import write_atomic
+from masqlint.pipeline.runner import lint_bytes, prepare
+
 _LINE = re.compile(r"[^\r\n\x85\u2028\u2029]*(?:\r\n|[\r\n\x85\u2028\u2029])?")
 
 
 def _late_rules() -> set[str]:
     """Rules whose findings are made across files (a per-file check cannot see them used)."""
-    from masqlint.checks import RUN, load_all
-
-    return {rid for rid, checks in load_all().items() if any(c.scope == RUN for c in checks)}
+    return {c.rule for c in checks_of(RUN)}
 
 
 def commented(text: str, by_line: dict[int, set[str]], reason: str) -> str | None:
@@ -40,9 +42,6 @@ def commented(text: str, by_line: dict[int, set[str]], reason: str) -> str | Non
 
 def add_noqa(outcomes, opts, reason: str) -> tuple[list[tuple[str, int]], list[tuple[str, str]]]:
     """Comment every file with findings; ([(path, lines commented)], [(path, why not)])."""
-    from masqlint.pipeline.fix import write_atomic
-    from masqlint.pipeline.runner import is_standalone_path, lint_bytes, settings_for
-
     reason = " ".join(reason.split()) or "present when masqlint was adopted"
     written: list[tuple[str, int]] = []
     left: list[tuple[str, str]] = []
@@ -68,8 +67,11 @@ def add_noqa(outcomes, opts, reason: str) -> tuple[list[tuple[str, int]], list[t
         by_line: dict[int, set[str]] = {}
         for f in res.findings:
             by_line.setdefault(f.span.line, set()).add(f.rule)
-        settings = settings_for(path, opts)
-        standalone = True if is_standalone_path(path, path, settings, opts) else None
+        p = prepare(path, path, opts, data=data)
+        if p.data is None:
+            left.append((path, "it is not read as holding an agent config"))
+            continue
+        settings, standalone = p.settings, p.standalone
         if late is None:
             late = _late_rules()
         expected = sum(1 for f in res.findings if f.rule not in late)

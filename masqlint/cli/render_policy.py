@@ -10,14 +10,13 @@ import json
 import sys
 
 from masqlint.agent.egressnat import ACTION, DEFAULT_POLICY, DEFAULT_POLICY_CIDRS, Written, policy_in_force
-
-EXIT_OK, EXIT_FINDINGS = 0, 1
+from masqlint.agent.decide import canonical_range
+from masqlint.agent.ranges import merge_ranges, range_cidrs
+from masqlint.agent.targets import get_target
+from masqlint.errors import EXIT_FINDINGS, EXIT_OK
 
 
 def render_policies(path: str, policies, fmt: str = "text") -> int:
-    from masqlint.agent.decide import merge_ranges, range_cidrs
-    from masqlint.agent.targets import get_target
-
     applied = [p for p in policies if p.action == ACTION]
     skipped = [(p.name, f"action {p.action!r} is not {ACTION}" if p.action else "no action") for p in policies
                if p.action != ACTION]
@@ -26,7 +25,6 @@ def render_policies(path: str, policies, fmt: str = "text") -> int:
     has_default = any(p.name == DEFAULT_POLICY for p in applied)
     inf = policy_in_force(written, get_target("gke-autopilot"), [], has_default)
     kept = [c for v, lo, hi in merge_ranges((r.version, r.lo, r.hi) for r in inf.rules) for c in range_cidrs(v, lo, hi)]
-    from masqlint.agent.decide import canonical_range
 
     bad = [(w.policy, w.cidr, w.line) for w in written if canonical_range(w.cidr) is None]
     if fmt == "json":

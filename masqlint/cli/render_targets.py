@@ -21,12 +21,16 @@ from __future__ import annotations
 import json
 import os
 
-EXIT_OK, EXIT_FINDINGS = 0, 1
+from masqlint.agent import azure, cilium
+from masqlint.agent.model import AgentFlags
+from masqlint.cli.inputs import config_bytes_from_manifest, read_input
+from masqlint.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from masqlint.forms.manifest import iter_objects, parse_manifest
+from masqlint.text.source import SourceFile, mapping_get, scalar
+from masqlint.text.yamlload import MappingNode, ScalarNode
 
 
 def _usage(msg: str):
-    from masqlint.cli.main import UsageError
-
     return UsageError(f"masqlint: {msg}")
 
 
@@ -40,9 +44,6 @@ def run(args) -> int:
 
 
 def _cilium_input(path: str | None, raw: bool, absent: bool):
-    from masqlint.agent import cilium
-    from masqlint.cli.commands import _read_input, config_bytes_from_manifest
-
     if absent:
         return None
     if path is None:
@@ -50,13 +51,11 @@ def _cilium_input(path: str | None, raw: bool, absent: bool):
     if raw:
         if path != "-" and os.path.isdir(path):
             return cilium.DIRECTORY
-        return _read_input(path)
-    return config_bytes_from_manifest(path, _read_input(path))
+        return read_input(path)
+    return config_bytes_from_manifest(path, read_input(path))
 
 
 def _cilium(args) -> int:
-    from masqlint.agent import cilium
-
     files = list(args.file or [])
     if len(files) > 1:
         raise _usage("--target cilium reads one config file; give one FILE")
@@ -100,17 +99,12 @@ def cilium_text(res, out: dict, path: str | None) -> str:
 
 
 def _azure_flags(args):
-    from masqlint.agent.model import AgentFlags
-
     return AgentFlags(nomasq_all_reserved_ranges=bool(args.nomasq_all_reserved_ranges), enable_ipv6=bool(args.enable_ipv6),
                       masq_chain=args.masq_chain or "IP-MASQ-AGENT", random_fully=False)
 
 
 def azure_entries(paths: list[str], raw: bool, absent: bool):
     """The config directory the agent reads: a list of entries, or None when it is missing."""
-    from masqlint.agent import azure
-    from masqlint.cli.commands import _read_input
-
     if absent:
         return []
     if not paths:
@@ -124,11 +118,11 @@ def azure_entries(paths: list[str], raw: bool, absent: bool):
                 entries.append(azure.ConfigFile(os.path.basename(os.path.normpath(p)), None, "dir", p))
             else:
                 name = "ip-masq-agent" if p == "-" else os.path.basename(p)
-                entries.append(azure.ConfigFile(name, _read_input(p), "file", p))
+                entries.append(azure.ConfigFile(name, read_input(p), "file", p))
         return entries
     entries = []
     for p in paths:
-        entries.extend(azure.ConfigFile(name, data, "file", p) for name, data in configmap_files(p, _read_input(p)))
+        entries.extend(azure.ConfigFile(name, data, "file", p) for name, data in configmap_files(p, read_input(p)))
     if not entries:
         raise _usage(f"{', '.join(paths)}: no ConfigMap data key named ip-masq* (use --raw for the agent's files)")
     return entries
@@ -136,10 +130,6 @@ def azure_entries(paths: list[str], raw: bool, absent: bool):
 
 def configmap_files(path: str, data: bytes) -> list[tuple[str, bytes]]:
     """The files a ConfigMap volume puts in /etc/config: every ``ip-masq*`` data key of every ConfigMap."""
-    from masqlint.forms.manifest import iter_objects, parse_manifest
-    from masqlint.text.source import SourceFile, mapping_get, scalar
-    from masqlint.text.yamlload import MappingNode, ScalarNode
-
     sf = SourceFile.from_bytes(path, data)
     if sf.decode_error is not None:
         raise _usage(f"{path}:{sf.decode_error.line}:{sf.decode_error.column}: {sf.decode_error.message}")
@@ -161,8 +151,6 @@ def configmap_files(path: str, data: bytes) -> list[tuple[str, bytes]]:
 
 
 def _azure(args) -> int:
-    from masqlint.agent import azure
-
     if args.previous:
         raise _usage("--previous: Azure's agent keeps nothing between resyncs (any error exits the process)")
     entries = azure_entries(list(args.file or []), args.raw, args.absent)

@@ -34,6 +34,10 @@ import sys
 from dataclasses import dataclass, field
 from typing import Callable
 
+from masqlint.cli.options import build_options
+from masqlint.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from masqlint.pipeline.discover import Candidate
+from masqlint.pipeline.runner import Options, Prepared, analyse_prepared, prepare, settings_for, walk
 from masqlint.agent.decide import (
     ABSENT,
     ACCEPTED,
@@ -48,8 +52,12 @@ from masqlint.agent.decide import (
     defaults_in_force,
     parse_destination,
 )
+from masqlint.agent.egressnat import ACTION, DEFAULT_POLICY, GKE_KEPT, POLICY_DEFAULT, Written, policy_in_force
+from masqlint.agent.model import MasqConfig
+from masqlint.agent.targets import get_target
+from masqlint.config.loader import cluster_scope
+from masqlint.engine.lint import configs_in
 
-EXIT_OK, EXIT_ERROR = 0, 2
 
 REASON_ENTRY = "entry"
 REASON_DEFAULT = "default"
@@ -63,7 +71,6 @@ REASON_POLICY_DEFAULT = "GKE default policy"
 REASON_GKE_KEPT = "kept by GKE"
 REASON_SNAT_OFF = "default SNAT disabled"
 SNAT_OFF = "snat-off"  # a Rule kind: the cluster's default SNAT is disabled and no agent config is in force
-EXIT_MISPLACED = 1
 
 
 def add_parser(sub, common_settings_args) -> None:
@@ -133,7 +140,6 @@ def reason_of(inf: InForce, seg: Segment) -> str:
         return REASON_IPV6_OFF
     if seg.rule is None:
         return REASON_NO_MATCH
-    from masqlint.agent.egressnat import GKE_KEPT, POLICY_DEFAULT, Written
 
     if seg.rule.kind == GKE_KEPT:
         return REASON_GKE_KEPT
@@ -155,8 +161,6 @@ def reason_of(inf: InForce, seg: Segment) -> str:
 
 
 def trace_unit(unit: Unit, dst: str, expect: bool | None = None, label: str = "") -> Result:
-    from masqlint.agent.egressnat import Written
-
     v, lo, hi, cidr = parse_destination(dst)
     res = Result(unit, cidr, expect=expect, label=label)
     for seg in decide(unit.inf, v, lo, hi):
@@ -173,14 +177,9 @@ def trace_unit(unit: Unit, dst: str, expect: bool | None = None, label: str = ""
     return res
 
 
-def units_for_paths(paths, opts, standalone_globs=()) -> list[Unit]:
+def units_for_paths(paths, opts: Options) -> list[Unit]:
     """Every ip-masq-agent configuration under ``paths``; a path with none is one unit with the
     agent defaults (no ConfigMap)."""
-    from masqlint.pipeline.discover import Candidate, discover
-    from masqlint.pipeline.runner import settings_for
-
-    from masqlint.cli.main import UsageError
-
     units: list[Unit] = []
     for p in paths:
         if p == "-":  # standard input, held to max-file-size like every file
@@ -189,22 +188,19 @@ def units_for_paths(paths, opts, standalone_globs=()) -> list[Unit]:
             if len(data) > s.max_file_size:
                 raise UsageError(f"masqlint: standard input holds more than --max-file-size {s.max_file_size:,} bytes")
             name = opts.stdin_filename or "-"
-            found = units_for_bytes(name, data, s, True if _is_standalone_name(name, s, standalone_globs) else None)
+            found = units_of(prepare(name, "-", opts, data=data))
             units.extend(found or [no_config_unit(name, s)])
             continue
         if not os.path.exists(p):
             raise UsageError(f"masqlint: {p}: no such file or directory")
-        base = settings_for(p, opts)
         before = len(units)
         policies: dict[str, list] = {}  # cluster scope -> [(display, Policy, settings)]
-        for c in discover([p], exclude=base.exclude, standalone=tuple(base.standalone) + tuple(standalone_globs),
-                          follow_symlinks=opts.follow_symlinks):
-            if not isinstance(c, Candidate):
-                continue
-            s = settings_for(c.path, opts)
-            units.extend(units_for_file(c.display, c.path, s, standalone_globs, policies))
+        for c in walk([p], opts):
+            if isinstance(c, Candidate):
+                units.extend(units_of(prepare(c.display, c.path, opts), policies))
         units.extend(policy_units(p, policies))
         if len(units) == before:
+            base = settings_for(p, opts)
             t = base.target_model()
             if not t.reads_configmap:
                 units.extend(policy_units(p, {"": [(p, None, base)]}))
@@ -216,9 +212,6 @@ def units_for_paths(paths, opts, standalone_globs=()) -> list[Unit]:
 def no_config_unit(p: str, settings) -> Unit:
     """No agent config under ``p``: the agent's defaults, or nothing masqueraded when the cluster
     has default SNAT disabled (and so, as far as the repository says, no ip-masq-agent runs)."""
-    from masqlint.agent.decide import InForce, Rule
-    from masqlint.agent.model import MasqConfig
-
     t = settings.target_model()
     facts = settings.cluster_facts()
     if facts is not None and facts.default_snat_disabled:
@@ -243,8 +236,6 @@ def expectations(settings) -> list:
 
 def policy_units(p: str, policies: dict) -> list[Unit]:
     """One unit per cluster scope of EgressNATPolicies: their union (GKE Autopilot)."""
-    from masqlint.agent.egressnat import DEFAULT_POLICY, ACTION, Written, policy_in_force
-
     out = []
     for _scope, items in policies.items():
         settings = items[0][2]
@@ -252,8 +243,6 @@ def policy_units(p: str, policies: dict) -> list[Unit]:
         if t.reads_configmap and settings.target_known:
             continue  # a Standard cluster does not read them (MQ414)
         if t.reads_configmap:
-            from masqlint.agent.targets import get_target
-
             t = get_target("gke-autopilot")
         written, files, has_default = [], [], False
         for display, pol, _s in items:
@@ -274,45 +263,18 @@ def policy_units(p: str, policies: dict) -> list[Unit]:
     return out
 
 
-def _is_standalone_name(name: str, settings, standalone_globs=()) -> bool:
-    from masqlint.engine.lint import is_standalone_name
-    from masqlint.config.settings import glob_match
-
-    return is_standalone_name(name, settings) or any(glob_match(name, g) for g in standalone_globs)
-
-
-def units_for_file(display: str, path: str, settings, standalone_globs=(), policies: dict | None = None) -> list[Unit]:
-    from masqlint.engine.lint import is_standalone_name
-    from masqlint.pipeline.prefilter import might_hold_config
-    from masqlint.config.settings import glob_match
-
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(settings.max_file_size + 1)
-    except OSError:
+def units_of(p: Prepared, policies: dict | None = None) -> list[Unit]:
+    """One unit per ip-masq-agent config of a prepared file (none when it was not read); its
+    EgressNATPolicies are added to ``policies`` by cluster scope."""
+    if p.data is None:
         return []
-    rel = os.path.relpath(os.path.abspath(path)).replace(os.sep, "/")
-    standalone = True if (is_standalone_name(rel, settings) or any(glob_match(rel, g) for g in standalone_globs)) else None
-    if standalone is None and not might_hold_config(data):
-        return []
-    return units_for_bytes(display, data, settings, standalone, policies, path)
-
-
-def units_for_bytes(display: str, data: bytes, settings, standalone=None, policies: dict | None = None,
-                    path: str | None = None) -> list[Unit]:
-    from masqlint.engine.lint import analyse
-    from masqlint.text.source import SourceFile
-
-    # path: the file on disk, for forms that read next to it (a Terraform module's variables)
-    fctx = analyse(SourceFile.from_bytes(display, data, path), settings, standalone)
+    display, settings = p.display, p.settings
+    fctx = analyse_prepared(p)
     if policies is not None and fctx.policies:
-        from masqlint.config.loader import cluster_scope
-
-        scope = cluster_scope(path or display, settings)
+        scope = cluster_scope(p.fspath or display, settings)
         policies.setdefault(scope, []).extend((display, pol, settings) for pol in fctx.policies)
     if not settings.target_model().reads_configmap:
         return []  # Autopilot ignores the ConfigMap: its policies are traced instead
-    from masqlint.engine.lint import configs_in
 
     found = configs_in(fctx)  # a kustomization's generator file, a page's fences too
     several = len(found) > 1
@@ -394,9 +356,6 @@ def render_text(results: list[Result]) -> str:
 
 
 def run(args) -> int:
-    from masqlint.cli.main import UsageError
-    from masqlint.cli.commands import build_options
-
     dsts = []
     for d in args.dst or ():
         try:
@@ -405,7 +364,7 @@ def run(args) -> int:
             raise UsageError(f"masqlint: --dst {d}: {e}") from None
         dsts.append(d)
     opts = build_options(args)
-    units = units_for_paths(args.paths, opts, tuple(args.standalone or ()))
+    units = units_for_paths(args.paths, opts)
     if dsts:
         results = [trace_unit(u, d) for u in units for d in dsts]
     else:
@@ -424,5 +383,5 @@ def run(args) -> int:
     else:
         sys.stdout.write(render_text(results))
     if not dsts and not all(r.ok for r in results):
-        return EXIT_MISPLACED
+        return EXIT_FINDINGS
     return EXIT_OK

@@ -25,6 +25,8 @@ from functools import lru_cache
 from typing import NoReturn
 
 from masqlint.config.loader import ConfigError
+import yaml
+from masqlint.agent.decide import parse_destination
 
 
 class ClusterError(ConfigError):
@@ -190,7 +192,6 @@ def _parse_data(text: str, shown: str):
     except json.JSONDecodeError as je:
         if text.lstrip().startswith(("{", "[")):
             raise ClusterError(f"{shown}:{je.lineno}: not valid JSON: {je.msg}") from None
-    import yaml
 
     try:
         return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
@@ -203,7 +204,6 @@ def _parse_data(text: str, shown: str):
 def _cidr(doc: _Doc, value, key: str, near: int) -> str | None:
     if value in (None, ""):
         return None
-    from masqlint.agent.decide import parse_destination
 
     text = str(value)
     try:
@@ -284,7 +284,7 @@ def _blocks(v) -> list[dict]:
 
 def _tf_resources(files) -> tuple[dict, dict]:
     try:
-        import hcl2
+        import hcl2  # noqa: PLC0415 - lazy: python-hcl2 is an optional dependency, only for a Terraform cluster
     except ImportError:
         raise ClusterError(f"{files[0][0]}:1: reading a Terraform cluster needs python-hcl2 "
                            "(pip install python-hcl2)") from None
@@ -401,7 +401,6 @@ def _tf_cidr(value, where, key: str, attr: str) -> str | None:
     v = _unquote(value)
     if not isinstance(v, str) or not v:
         return None
-    from masqlint.agent.decide import parse_destination
 
     try:
         if "/" not in v:

@@ -15,19 +15,19 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
+from masqlint.errors import ConfigError
 from masqlint.resources import schema_path
 from masqlint.config.settings import Settings, from_mapping
+from masqlint.config.settings import glob_match
+from masqlint.config.rulesel import unknown_key_message
+from masqlint.config.rulesel import selector_known, unknown_selector_message
 
 CONFIG_NAMES = (".masqlint.yaml", ".masqlint.yml", "masqlint.yaml")
 
 
-class ConfigError(Exception):
-    """A settings file that cannot be used: message names the file, line and key."""
-
-
 @lru_cache(maxsize=1)
 def _validator():
-    import jsonschema
+    import jsonschema  # noqa: PLC0415 - lazy: jsonschema only when a settings file is read
 
     schema = json.loads(schema_path("masqlint-config.schema.json").read_text(encoding="utf-8"))
     return jsonschema.Draft202012Validator(schema)
@@ -35,7 +35,7 @@ def _validator():
 
 def _locate(node, path) -> int | None:
     """Line (1-based) of the YAML node at a JSON-schema error path."""
-    from masqlint.text.yamlload import MappingNode, SequenceNode
+    from masqlint.text.yamlload import MappingNode, SequenceNode  # noqa: PLC0415 - lazy: YAML only when a settings file is read
 
     cur = node
     line = cur.start_mark.line + 1 if cur is not None else None
@@ -79,7 +79,6 @@ def _unknown_key(e):
     """(key, message with a suggestion) for a key the schema does not allow, else None."""
     if e.validator != "additionalProperties" or not isinstance(e.instance, dict):
         return None
-    from masqlint.config.rulesel import unknown_key_message
 
     known = list((e.schema.get("properties") or {}))
     extra = [k for k in e.instance if k not in known]
@@ -93,8 +92,6 @@ def _unknown_key(e):
 
 def _selector_errors(data):
     """(path, message) for each rule selector (select, ignore, severity keys) that names no rule."""
-    from masqlint.config.rulesel import selector_known, unknown_selector_message
-
     def check(m, prefix):
         for key in ("select", "extend-select", "ignore", "extend-ignore"):
             for i, item in enumerate(m.get(key) or ()):
@@ -115,7 +112,7 @@ def _selector_errors(data):
 def _destination_errors(data):
     """(path, message) for each declared destination or allowed default that is not a CIDR block
     (the schema checks shapes; this checks the addresses)."""
-    from masqlint.agent.decide import parse_destination
+    from masqlint.agent.decide import parse_destination  # noqa: PLC0415 - lazy: the agent model only when a settings file is read
 
     def check(m, prefix):
         for key in ("must-masquerade", "must-not-masquerade"):
@@ -139,8 +136,8 @@ def _destination_errors(data):
 
 def load_yaml_settings(path: str) -> Settings:
     shown = shown_path(path)
-    from masqlint.text import yamlload
-    import yaml
+    from masqlint.text import yamlload  # noqa: PLC0415 - lazy: YAML only when a settings file is read
+    import yaml  # noqa: PLC0415 - lazy: YAML only when a settings file is read
 
     try:
         raw = _read_settings_bytes(path)
@@ -169,10 +166,10 @@ def load_yaml_settings(path: str) -> Settings:
 def load_pyproject_settings(path: str) -> Settings | None:
     shown = shown_path(path)
     if sys.version_info >= (3, 11):
-        import tomllib
+        import tomllib  # noqa: PLC0415 - lazy: TOML only when a pyproject.toml is read
     else:  # Python 3.10
         try:
-            import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+            import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]  # noqa: PLC0415 - lazy: as above
         except ImportError:
             return None
     try:
@@ -341,7 +338,7 @@ def _toml_setting_location(path: str, text: str, message: str) -> str:
 
 def _check_expansion(root, path: str) -> None:
     """Refuse settings whose aliases expand beyond reason (or into themselves) before any walk."""
-    from masqlint.text.yamlload import MappingNode, SequenceNode
+    from masqlint.text.yamlload import MappingNode, SequenceNode  # noqa: PLC0415 - lazy: YAML only when a settings file is read
 
     if root is None:
         return
@@ -376,8 +373,6 @@ def _check_expansion(root, path: str) -> None:
 def cluster_scope(path: str, settings: Settings) -> str:
     """Which cluster a checked file belongs to, for duplicate ConfigMaps (MQ408): the settings
     scopes its path matches, or else its directory."""
-    from masqlint.config.settings import glob_match
-
     absolute = os.path.abspath(path)
     if settings.scopes:
         root = settings.config_root or os.getcwd()

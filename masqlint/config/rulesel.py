@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import difflib
+from masqlint.engine.catalog import rule_headers
 
 
 class UnknownName(ValueError):
@@ -11,8 +12,6 @@ class UnknownName(ValueError):
 
 
 def _rules():
-    from masqlint.engine.catalog import rule_headers
-
     return rule_headers()
 
 

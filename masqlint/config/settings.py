@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import fnmatch
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
 from masqlint.engine.findings import Severity
-from masqlint.config.globs import required_literal
+from masqlint.config.globs import could_match_relpath, required_literal
+import re
 
 DEFAULT_STANDALONE_GLOBS = (
     "**/ip-masq-agent",
@@ -68,9 +70,8 @@ class Settings:
         """The facts of the cluster these settings name (``config.cluster.ClusterFacts``), or None."""
         if not self.cluster:
             return None
-        import os
 
-        from masqlint.config.cluster import load_cluster
+        from masqlint.config.cluster import load_cluster  # noqa: PLC0415 - lazy: cluster facts only when settings name a cluster
 
         return load_cluster(os.path.join(self.config_root or os.getcwd(), self.cluster), self.cluster_name,
                             self.config_path)
@@ -97,7 +98,7 @@ class Settings:
     def target_model(self, hint: str | None = None):
         """The target agent: the one settings name (or cluster facts establish), else ``hint`` (what a
         config's form and surroundings say: forms.consumers), else the default, gke."""
-        from masqlint.agent.targets import get_target
+        from masqlint.agent.targets import get_target  # noqa: PLC0415 - lazy: the agent model only when a target is asked for
 
         t = get_target(hint if hint and not self.target_known else self.effective_target)
         flags = {k.replace("-", "_"): v for k, v in (self.agent_flags or {}).items()}
@@ -128,10 +129,31 @@ def glob_match(path: str, pattern: str) -> bool:
     if pattern.startswith("**/"):
         return glob_match(path, pattern[3:])
     if "**" in pattern:
-        import re
-
         rx = re.escape(pattern).replace(r"\*\*/", "(?:.*/)?").replace(r"\*\*", ".*").replace(r"\*", "[^/]*").replace(r"\?", "[^/]")
         return re.fullmatch(rx, path) is not None
+    return False
+
+
+def path_matches(globs, absolute: str | None, given: str, bases=()) -> bool:
+    """Does one of ``globs`` name this file? A glob is matched against the path as given and
+    against the path relative to each of ``bases`` (the settings file's directory, the working
+    directory). ``absolute`` (normalised) is None for a buffer with no file behind it."""
+    if not globs:
+        return False
+    given = given.replace(os.sep, "/")
+    if any(glob_match(given, g) for g in globs):
+        return True
+    if absolute is None or not could_match_relpath(absolute, globs):
+        return False
+    for base in bases:
+        if not base:
+            continue
+        try:
+            rel = os.path.relpath(absolute, base).replace(os.sep, "/")
+        except ValueError:  # another drive
+            continue
+        if rel != given and any(glob_match(rel, g) for g in globs):
+            return True
     return False
 
 

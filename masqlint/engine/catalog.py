@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import yaml
-
 from masqlint.engine.findings import RuleInfo, Severity
+from masqlint.errors import CatalogError
 from masqlint.resources import data_dir, schema_path
 
 DOCS_URL = "https://github.com/masqlint/masqlint/blob/main/docs/rules.md#{anchor}"
+
+
+# Rule texts cite the recorded agent runs they rest on (`conformance: a1_key_capital_S`): evidence for
+# the catalog's maintainers, noise to its readers. Docs, `masqlint rule` and SARIF show the text without.
+_PAREN = r"\((?:[^()]|\([^()]*\))*\)"
+_CASE_ID = r"[a-z][a-z0-9]*_[A-Za-z0-9_]+"
+_CITED = re.compile(r"[ \t]*\n?[ \t]*\((?:[^()]|\([^()]*\))*?conformance(?:\s+on\s+\w+)?:(?:[^()]|\([^()]*\))*\)")
+_LOOSE = re.compile(rf"(?:\w+ )?conformance(?:\s+on\s+\w+)?:\s*{_CASE_ID}(?:,\s*(?:and\s+)?{_CASE_ID})*;?\s*")
+_BARE = re.compile(rf"[ \t]*\(\s*{_CASE_ID}(?:,\s*{_CASE_ID})*\s*\)")
+
+
+def public_text(text: str) -> str:
+    """``text`` without citations of recorded runs."""
+    if "conformance:" not in text and "_" not in text:
+        return text
+    out = _CITED.sub("", text)
+    out = _LOOSE.sub("", out)
+    return _BARE.sub("", out)
 
 
 @dataclass(frozen=True)
@@ -21,6 +39,8 @@ class Example:
     filename: str = "configmap.yaml"
     settings: dict = field(default_factory=dict, hash=False, compare=False)
     content_encoding: str = "utf-8"
+    findings: tuple[str, ...] = ()  # bad examples: "line:column" of each finding of the rule
+    fixed: str | None = None  # bad examples of a fixable rule: the text after its fixes
 
 
 @dataclass(frozen=True)
@@ -40,8 +60,6 @@ class Rule:
 
     @property
     def info(self) -> RuleInfo:
-        from masqlint.engine.docs import public_text
-
         return RuleInfo(
             id=self.id,
             name=self.name,
@@ -54,10 +72,6 @@ class Rule:
         )
 
 
-class CatalogError(Exception):
-    pass
-
-
 def _examples(items) -> tuple[Example, ...]:
     return tuple(
         Example(
@@ -66,6 +80,8 @@ def _examples(items) -> tuple[Example, ...]:
             filename=i.get("filename", "configmap.yaml"),
             settings=i.get("settings") or {},
             content_encoding=i.get("content_encoding", "utf-8"),
+            findings=tuple(i.get("findings") or ()),
+            fixed=i.get("fixed"),
         )
         for i in items or ()
     )
@@ -77,12 +93,12 @@ def load_catalog(validate: bool = False) -> dict[str, Rule]:
     rules: dict[str, Rule] = {}
     validator = None
     if validate:
-        import json
-
-        import jsonschema
+        import jsonschema  # noqa: PLC0415 - lazy: validation is for the catalog's own tests and docs
 
         schema = json.loads(schema_path("rule.schema.json").read_text(encoding="utf-8"))
         validator = jsonschema.Draft202012Validator(schema)
+    import yaml  # noqa: PLC0415 - lazy: only the full catalog needs YAML (linting reads the header lines)
+
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     for path in sorted(data_dir("rules").glob("MQ*.yaml")):
         doc = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)

@@ -2,30 +2,11 @@
 
 from __future__ import annotations
 
-import re
 import textwrap
 
-from masqlint.engine.catalog import Rule, load_catalog
+from masqlint.engine.catalog import Rule, load_catalog, public_text
 
 SAFETY = {"safe": "yes (safe: `masqlint check --fix`)", "unsafe": "yes (unsafe: `masqlint check --fix --unsafe-fixes`)", "none": "no"}
-
-
-# Rule texts cite the recorded agent runs they rest on (`conformance: a1_key_capital_S`): evidence for
-# the catalog's maintainers, noise to its readers. Docs, `masqlint rule` and SARIF show the text without.
-_PAREN = r"\((?:[^()]|\([^()]*\))*\)"
-_CASE_ID = r"[a-z][a-z0-9]*_[A-Za-z0-9_]+"
-_CITED = re.compile(r"[ \t]*\n?[ \t]*\((?:[^()]|\([^()]*\))*?conformance(?:\s+on\s+\w+)?:(?:[^()]|\([^()]*\))*\)")
-_LOOSE = re.compile(rf"(?:\w+ )?conformance(?:\s+on\s+\w+)?:\s*{_CASE_ID}(?:,\s*(?:and\s+)?{_CASE_ID})*;?\s*")
-_BARE = re.compile(rf"[ \t]*\(\s*{_CASE_ID}(?:,\s*{_CASE_ID})*\s*\)")
-
-
-def public_text(text: str) -> str:
-    """``text`` without citations of recorded runs."""
-    if "conformance:" not in text and "_" not in text:
-        return text
-    out = _CITED.sub("", text)
-    out = _LOOSE.sub("", out)
-    return _BARE.sub("", out)
 
 
 def _indent(text: str, n: int = 4) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import Any
 
 
 class Severity(IntEnum):
@@ -132,15 +133,12 @@ class FileResult:
     configs: int = 0  # ip-masq-agent configurations found in the file
     suppressed: int = 0
     error: str | None = None  # could not be read at all (a finding is also emitted)
-    # the ip-masq-agent ConfigMaps in the file (checks.policy.ConfigMapRef), for checks across files
-    configmaps: list = field(default_factory=list)
-    # the EgressNATPolicies in the file (checks.egressnat.PolicyRef), for the union of a cluster's policies
-    policies: list = field(default_factory=list)
     # files this one refers to (a kustomize generator's `files:`, a Terraform file()), checked as agent
     # configs of their own
     related: list = field(default_factory=list)
-    # configs Azure's agent reads from one directory (checks.azure_union.MountRef), for checks across files
-    mounts: list = field(default_factory=list)
+    # what COLLECT-scope checks gathered from the file for the RUN-scope check of the same rule id
+    facts: dict[str, list[Any]] = field(default_factory=dict)
+    settings: Any = None  # the settings the file was checked with (config.settings.Settings)
 
 
 @dataclass

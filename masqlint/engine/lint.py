@@ -4,20 +4,25 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from masqlint.text import source as src
+from masqlint.agent.decide import InForce, in_force_for_config
 from masqlint.agent.load import parse_agent_text_with_root
 from masqlint.agent.model import AgentError, MasqConfig, SyncResult
-from masqlint.engine.catalog import Rule, RuleHeader, rule_headers
-from masqlint.checks import CONFIG, FILE, Problem, load_all
-from masqlint.engine.findings import ElsewhereSpan, FileResult, Finding, Severity, Span
-from masqlint.config.settings import DEFAULT_STANDALONE_GLOBS, Settings, glob_match
-from masqlint.forms import OTHER, read_forms
-from masqlint.forms.templated import TEMPLATED_FORMS
+from masqlint.agent.targets import apply_target, decode_for
+from masqlint.checks import COLLECT, CONFIG, FILE, RUN, Problem, checks_of
+from masqlint.checks.edits import scalar_inner
+from masqlint.config.settings import Settings
+from masqlint.engine.emit import WHOLE_FILE, enabled, finding
+from masqlint.engine.findings import ElsewhereSpan, FileResult, Finding, Span
+from masqlint.engine.suppress import add_late_finding, apply_block_suppressions, apply_suppressions
+from masqlint.engine.misplaced import run_on_misplaced
+from masqlint.engine.unknown import drop_unknown, known_part
+from masqlint.forms import OTHER, form_by_name, read_forms
 from masqlint.forms.embedded import AgentConfig
 from masqlint.forms.manifest import ParsedFile
+from masqlint.text import source as src
 from masqlint.text.source import SourceFile
 
 @dataclass
@@ -49,15 +54,9 @@ class ConfigContext:
         """The file being linted (the config itself may sit in a file it reads)."""
         return self.file.source if self.file is not None else self.config.source
 
-    @property
-    def rejected_by_parse(self) -> bool:
-        return isinstance(self.parsed, AgentError)
-
     @functools.cached_property
-    def in_force(self):
-        """The non-masquerade rules in force for this config and why (``agent.decide.InForce``)."""
-        from masqlint.agent.decide import in_force_for_config
-
+    def in_force(self) -> InForce:
+        """The non-masquerade rules in force for this config and why."""
         return in_force_for_config(self)
 
     def span(self, thing) -> Span:
@@ -87,8 +86,6 @@ class ConfigContext:
 
     def value_range(self, thing) -> tuple[int, int] | None:
         """Like ``outer_range``, without the quotes of a quoted scalar: where its text can be replaced."""
-        from masqlint.checks.edits import scalar_inner
-
         r = self.outer_range(thing)
         return None if r is None or self.source.text is None else scalar_inner(self.source.text, *r)
 
@@ -127,15 +124,9 @@ def build_config_context(cfg: AgentConfig, settings: Settings) -> ConfigContext:
         root, parsed = parse_agent_text_with_root(cfg.text, cfg.json_input)
     model = target  # what decodes: the target, without the fields whose value a template decides
     if cfg.unknown and parsed is not None and not isinstance(parsed, AgentError):
-        from dataclasses import replace
-
-        from masqlint.engine.unknown import known_part
-
         parsed, unknown_fields = known_part(parsed, cfg)
         if unknown_fields:
             model = replace(target, ignored_keys=tuple(target.ignored_keys) + unknown_fields)
-    from masqlint.agent.targets import apply_target, decode_for
-
     result = apply_target(model, parsed, empty=cfg.text == "", text=cfg.text, json_input=cfg.json_input)
     decoded = None
     errors: list[AgentError] = []
@@ -149,8 +140,6 @@ def build_config_context(cfg: AgentConfig, settings: Settings) -> ConfigContext:
 def analyse(source: SourceFile, settings: Settings, standalone: bool | None = None) -> FileContext:
     """Parse a file and model every ip-masq-agent config in it."""
     if source.text is None:
-        from masqlint.forms import form_by_name
-
         return FileContext(source, settings, None, [], bool(standalone), form_by_name(source.fspath or source.path))
     found = read_forms(source, standalone, settings.disabled_forms)
     fctx = FileContext(source, settings, found.parsed, [], found.standalone, found.form, found.notes, found.policies,
@@ -176,110 +165,60 @@ def configs_in(fctx: FileContext) -> list[tuple[ConfigContext, str, Any]]:
     return out
 
 
-# --- selection -------------------------------------------------------------------------------
-
-
-def _matches(rule: Rule | RuleHeader, selectors) -> bool:
-    for s in selectors:
-        s = s.strip()
-        if s.upper() == "ALL" or rule.id.startswith(s.upper()) or rule.name == s.lower():
-            return True
-    return False
-
-
-def rule_enabled(rule: Rule | RuleHeader, settings: Settings) -> bool:
-    if _matches(rule, settings.ignore):
-        return False
-    return _matches(rule, settings.select) or _matches(rule, settings.extend_select)
-
-
-def rule_severity(rule: Rule | RuleHeader, settings: Settings, default: str | None = None) -> Severity:
-    """The severity settings give ``rule``, else ``default`` (a check's own for one finding), else the catalog's."""
-    for key in (rule.id, rule.name):
-        if key in settings.severity:
-            return settings.severity[key]
-    for key, sev in settings.severity.items():
-        if rule.id.startswith(str(key).upper()):
-            return sev
-    return Severity.parse(default) if default else rule.severity
-
-
 # --- running checks ----------------------------------------------------------------------------
 
 
-def run_checks(fctx: FileContext) -> list[tuple[Problem, Any]]:
-    """(problem, config context or None) for every problem every enabled check finds."""
-    registry = load_all()
-    catalog = rule_headers()
-    out: list[tuple[Problem, Any]] = []
-    for rid, checks in registry.items():
-        rule = catalog.get(rid)
-        if rule is None:
-            continue
-        for check in checks:
-            _run_one(check, rule, fctx, out)
+def run_checks(fctx: FileContext) -> list[Finding]:
+    """The findings of every enabled FILE and CONFIG check, each made by ``emit.finding``; the text
+    rules also run on a config stored under the wrong data key (engine.misplaced)."""
+    out: list[Finding] = []
+    for check in checks_of(FILE):
+        if enabled(check.rule, fctx.settings):
+            _collect(out, check.problems(fctx), None, fctx)
+    for cctx in fctx.configs:
+        _collect(out, _config_problems(cctx), cctx, fctx)
     if any(c.config.configmap is not None and c.config.text is None for c in fctx.configs):
-        from masqlint.engine.misplaced import run_on_misplaced
-
-        out.extend(run_on_misplaced(fctx, lambda sctx, found: _run_config_checks(registry, catalog, sctx, found)))
+        for p, sctx in run_on_misplaced(fctx, lambda sctx, found: found.extend((p, sctx) for p in _config_problems(sctx)),
+                                        build_config_context):
+            _collect(out, [p], sctx, fctx)
     return out
 
 
-def _run_config_checks(registry, catalog, cctx, out) -> None:
-    for rid, checks in registry.items():
-        rule = catalog.get(rid)
-        if rule is None or not rule_enabled(rule, cctx.settings):
-            continue
-        for check in checks:
-            if check.scope == CONFIG:
-                out.extend((p, cctx) for p in check.fn(cctx))
+def _config_problems(cctx: ConfigContext):
+    for check in checks_of(CONFIG):
+        if enabled(check.rule, cctx.settings):
+            yield from check.problems(cctx)
 
 
-def _run_one(check, rule, fctx, out) -> None:
-    if check.scope == FILE:
-        if rule_enabled(rule, fctx.settings):
-            out.extend((p, None) for p in check.fn(fctx))
-    elif check.scope == CONFIG:
-        for cctx in fctx.configs:
-            if rule_enabled(rule, cctx.settings):
-                out.extend((p, cctx) for p in check.fn(cctx))
-
-
-def to_finding(p: Problem, cctx: ConfigContext | None, fctx: FileContext) -> Finding:
-    rule = rule_headers()[p.rule]
+def _collect(out: list[Finding], problems, cctx: ConfigContext | None, fctx: FileContext) -> None:
     settings = cctx.settings if cctx is not None else fctx.settings
+    for p in problems:
+        data = p.data
+        related: tuple = ()
+        if "related" in data:  # [(thing in the config, what it is)]: resolved here like `at`
+            data = {k: v for k, v in data.items() if k != "related"}
+            related = tuple((cctx.span(at) if cctx is not None and not isinstance(at, Span) else at, what)
+                            for at, what in p.data["related"])
+        path, span = fctx.source.path, _span(p, cctx, fctx)
+        if isinstance(span, ElsewhereSpan):  # in a file this one reads (Terraform file())
+            path, span = span.path, Span(span.line, span.column, span.end_line, span.end_column)
+            related = tuple((Span(r.line, r.column, r.end_line, r.end_column) if isinstance(r, Span) else r, what)
+                            for r, what in related)
+        f = finding(p.rule, settings, p.message, path, span, p.fix, data, p.severity,
+                    cctx.target.name if cctx is not None else _file_target(fctx), related)
+        if f is not None:
+            out.append(f)
+
+
+def _span(p: Problem, cctx: ConfigContext | None, fctx: FileContext) -> Span:
     if isinstance(p.at, Span):
-        span = p.at
-    elif p.outer or cctx is None:
+        return p.at
+    if p.outer or cctx is None:
         r = src.node_range(p.at)
-        span = fctx.source.index.span(*r) if r else Span(1, 1, 1, 1)
-    elif p.at is None:
-        span = cctx.config.anchor_span()
-    else:
-        span = cctx.span(p.at)
-    data = p.data
-    related: tuple = ()
-    if "related" in data:  # [(thing in the config, what it is)]: resolved here like `at`
-        data = {k: v for k, v in data.items() if k != "related"}
-        related = tuple((cctx.span(at) if cctx is not None and not isinstance(at, Span) else at, what)
-                        for at, what in p.data["related"])
-    path = fctx.source.path
-    if isinstance(span, ElsewhereSpan):  # in a file this one reads (Terraform file())
-        path, span = span.path, Span(span.line, span.column, span.end_line, span.end_column)
-        related = tuple((Span(r.line, r.column, r.end_line, r.end_column) if isinstance(r, Span) else r, what)
-                        for r, what in related)
-    return Finding(
-        rule=rule.id,
-        name=rule.name,
-        severity=rule_severity(rule, settings, p.severity),
-        message=p.message,
-        path=path,
-        span=span,
-        fix=p.fix,
-        data=data,
-        target=cctx.target.name if cctx is not None else _file_target(fctx),
-        related=related,
-    )
+        return fctx.source.index.span(*r) if r else WHOLE_FILE
+    if p.at is None:
+        return cctx.config.anchor_span()
+    return cctx.span(p.at)
 
 
 def _file_target(fctx: "FileContext") -> str | None:
@@ -296,21 +235,15 @@ def lint_source(source: SourceFile, settings: Settings, standalone: bool | None 
     fctx.explicit = explicit
     if fctx.form == OTHER and not explicit:
         return FileResult(path=source.path, text=source.text)
-    problems = run_checks(fctx)
-    findings = [to_finding(p, c, fctx) for p, c in problems]
+    findings = run_checks(fctx)
     if fctx.unknown or fctx.masked or any(c.config.unknown for c in fctx.configs):
-        from masqlint.engine.unknown import drop_unknown
-
         findings = drop_unknown(fctx, findings)
-    from masqlint.engine.suppress import apply_suppressions
-
     elsewhere = [f for f in findings if f.path != source.path]
     if elsewhere:
         findings = [f for f in findings if f.path == source.path]
     findings, suppressed = apply_suppressions(fctx, findings)
     result = FileResult(path=source.path, text=source.text, findings=findings, configs=len(fctx.configs),
-                        suppressed=suppressed, configmaps=configmap_refs(fctx), policies=_policy_refs(fctx),
-                        mounts=azure_mounts(fctx))
+                        suppressed=suppressed, facts=collect_facts(fctx), settings=settings)
     if fctx.units:
         _lint_units(fctx, result)
     if elsewhere or any(c.config.elsewhere for c in fctx.configs):
@@ -318,14 +251,6 @@ def lint_source(source: SourceFile, settings: Settings, standalone: bool | None 
     result.findings.sort(key=Finding.sort_key)
     _release(fctx)
     return result
-
-
-def _policy_refs(fctx: FileContext) -> list:
-    if not fctx.policies:
-        return []
-    from masqlint.checks.egressnat import policy_refs
-
-    return policy_refs(fctx)
 
 
 def _lint_units(fctx: FileContext, result: FileResult) -> None:
@@ -357,8 +282,6 @@ def _lint_units(fctx: FileContext, result: FileResult) -> None:
         result.configs += sub.configs
         result.suppressed += sub.suppressed
     if blocks:
-        from masqlint.engine.suppress import apply_block_suppressions
-
         placed, n = apply_block_suppressions(fctx, placed, blocks)
         result.suppressed += n
     result.findings.extend(placed)
@@ -368,7 +291,6 @@ def _related_results(fctx: FileContext, findings: list[Finding]) -> list[FileRes
     """A result for each file the linted one reads a config from (Terraform ``file()``): its
     findings, under its own path, suppressed by its own comments. Fixes stay with the file's own
     run (checking that file directly fixes it)."""
-    from masqlint.engine.suppress import apply_suppressions
 
     sources: dict[str, SourceFile] = {}
     for c in fctx.configs:
@@ -412,54 +334,27 @@ def _forget_traceback(e, seen: set[int]) -> None:
         e = e.__context__
 
 
-def azure_mounts(fctx: FileContext) -> list:
-    """The file's configs that Azure's agent reads as one directory (checks.azure_union)."""
-    if not any(c.target.name == "azure" for c in fctx.configs):
-        return []
-    from masqlint.checks.azure_union import mount_refs
-
-    headers = rule_headers()
-
-    def severity_of(cctx, rid):
-        rule = headers.get(rid)
-        return rule_severity(rule, cctx.settings) if rule is not None and rule_enabled(rule, cctx.settings) else None
-
-    return mount_refs(fctx, severity_of)
-
-
-def configmap_refs(fctx: FileContext) -> list:
-    """The file's ip-masq-agent ConfigMaps for checks across files (scope filled in by the runner)."""
-    from masqlint.checks.policy import ConfigMapRef, _name_node
-
-    rule = rule_headers().get("MQ408")
-    out = []
-    for cctx in fctx.configs:
-        cm = cctx.config.configmap
-        if cm is None or cctx.config.sibling:
-            continue
-        if cctx.config.form in TEMPLATED_FORMS or (fctx.unknown and _templated_identity(fctx, cm)):
-            continue  # rendered under conditions masqlint cannot evaluate: not comparable with other files
-        r = src.node_range(_name_node(cm))
-        span = fctx.source.index.span(*r) if r else Span(1, 1, 1, 1)
-        sev = rule_severity(rule, cctx.settings) if rule is not None and rule_enabled(rule, cctx.settings) else None
-        out.append(ConfigMapRef("", cctx.config.namespace, span, sev, name=src.scalar(_name_node(cm))))
+def collect_facts(fctx: FileContext) -> dict[str, list[Any]]:
+    """What the COLLECT checks gather from this file for the checks across files (by rule id)."""
+    out: dict[str, list[Any]] = {}
+    for check in checks_of(COLLECT):
+        facts = list(check.fn(fctx))
+        if facts:
+            out[check.rule] = facts
     return out
 
 
-def _templated_identity(fctx: FileContext, cm) -> bool:
-    from masqlint.engine.unknown import overlaps
-
-    md = src.mapping_get(cm, "metadata")
-    for key in ("name", "namespace"):
-        e = src.mapping_get(md[1], key) if md else None
-        if e is not None and overlaps(fctx.unknown, src.node_range(e[1])):
-            return True
-    return False
-
-
-def is_standalone_name(relpath: str, settings: Settings) -> bool:
-    """Do settings name the file an agent config? The built-in globs only guess for a .yaml / .json
-    name (TKE keeps a ConfigMap manifest in ip-masq-agent-config.yaml): its content decides."""
-    if settings.standalone == DEFAULT_STANDALONE_GLOBS and relpath.lower().endswith((".yaml", ".yml", ".json")):
-        return False
-    return any(glob_match(relpath, g) for g in settings.standalone)
+def lint_across(files: list[FileResult]) -> None:
+    """Run the RUN checks over every file of a run and add their findings, suppressions applied."""
+    touched: dict[int, FileResult] = {}
+    for check in checks_of(RUN):
+        for fr, p in check.pairs(files):
+            if fr.settings is None:
+                continue
+            f = finding(p.rule, fr.settings, p.message, fr.path, p.at if isinstance(p.at, Span) else WHOLE_FILE,
+                        p.fix, p.data)
+            if f is not None:
+                add_late_finding(fr, f)
+                touched[id(fr)] = fr
+    for fr in touched.values():
+        fr.findings.sort(key=Finding.sort_key)

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from masqlint.agent.load import is_json_text
+from masqlint.agent.model import match_field
+from masqlint.forms.embedded import embedded_locator
 from masqlint.text.yamlload import MappingNode, ScalarNode
 
 # Rules about the config text itself; the ConfigMap (MQ1xx) and what is in force (MQ4xx: the
@@ -14,13 +17,9 @@ from masqlint.text.yamlload import MappingNode, ScalarNode
 TEXT_RULE_PREFIXES = ("MQ0", "MQ2", "MQ3")
 
 
-def misplaced_configs(fctx) -> list:
-    """A ConfigContext for each ConfigMap whose only data key is not `config` but holds an agent config."""
-    from masqlint.agent.model import match_field
-    from masqlint.engine.lint import build_config_context
-    from masqlint.forms.embedded import embedded_locator
-    from masqlint.agent.load import is_json_text
-
+def misplaced_configs(fctx, build) -> list:
+    """A ConfigContext for each ConfigMap whose only data key is not `config` but holds an agent config
+    (``build``: the engine's ``build_config_context``)."""
     out = []
     for cctx in fctx.configs:
         cfg = cctx.config
@@ -39,16 +38,16 @@ def misplaced_configs(fctx) -> list:
             continue  # not an agent config
         shadow = replace(cfg, text=text, json_input=is_json_text(text), locator=embedded_locator(fctx.source, key, value, text),
                          config_key_node=key, config_value_node=value)
-        sctx = build_config_context(shadow, cctx.settings)
+        sctx = build(shadow, cctx.settings)
         sctx.file = fctx
         out.append((sctx, str(key.value)))
     return out
 
 
-def run_on_misplaced(fctx, run_one) -> list:
+def run_on_misplaced(fctx, run_one, build) -> list:
     """(problem, context) for the text rules on each misplaced config; messages say when they apply."""
     out: list = []
-    for sctx, key in misplaced_configs(fctx):
+    for sctx, key in misplaced_configs(fctx, build):
         found: list = []
         run_one(sctx, found)
         for p, c in found:

@@ -2,7 +2,8 @@
 
 ``# masqlint: disable=MQ306`` (this line), ``# masqlint: disable-next-line=...``,
 ``# masqlint: disable-file=...``; ids or names, comma-separated, with an optional
-``-- reason``. A suppression that suppresses nothing is reported as MQ005.
+``-- reason``. What a comment suppressed is recorded per id; the DIRECTIVES-scope checks
+(MQ005: a comment, or some of its ids, suppressing nothing) read that record.
 
 In Markdown, where a fence shows a config (the YAML comments above work inside it), an HTML
 comment before a fence covers the whole fence, for "don't do this" examples:
@@ -13,32 +14,60 @@ comment before a fence covers the whole fence, for "don't do this" examples:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from masqlint.engine.findings import Finding, Span
+from masqlint.checks import DIRECTIVES, checks_of
+from masqlint.config.settings import Settings
+from masqlint.engine.emit import finding
+from masqlint.engine.findings import FileResult, Finding
+from masqlint.text.source import LineIndex
 
 _DIRECTIVE = re.compile(
     r"#\s*masqlint:\s*(?P<kind>disable-next-line|disable-file|disable)\s*(?:=\s*(?P<rules>[A-Za-z0-9_,\- ]+?))?\s*(?:--\s*(?P<reason>.*))?\s*$"
 )
-
-
+_ID = re.compile(r"^MQ\d", re.I)
 _LINES = re.compile("\r\n|\r|\n")
 
 
-@dataclass
 class Directive:
-    kind: str
-    rules: tuple[str, ...]  # upper-cased ids or lower-cased names; empty = all
-    line: int
-    column: int
-    end_column: int
-    used: bool = False
-    block: tuple[int, int] | None = None  # the fence a Markdown `disable-next-fence` comment covers
+    """One suppression comment. ``rules``: upper-cased ids or lower-cased names (empty: every
+    rule); ``rules_span``: (start, end) columns (0-based) of the comma-separated list in its line;
+    ``used``: the entries that suppressed a finding (for an empty list, "" once anything was);
+    ``block``: the fence (first line, last line) a Markdown ``disable-next-fence`` comment covers."""
 
-    def covers(self, f: Finding) -> bool:
+    __slots__ = ("block", "column", "end_column", "kind", "line", "rules", "rules_span", "used")
+
+    def __init__(self, kind: str, rules: tuple[str, ...], line: int, column: int, end_column: int,
+                 rules_span: tuple[int, int] | None = None, block: tuple[int, int] | None = None):
+        self.kind = kind
+        self.rules = rules
+        self.line = line
+        self.column = column
+        self.end_column = end_column
+        self.rules_span = rules_span
+        self.block = block
+        self.used: set[str] = set()
+
+    def applies_to_line(self, line: int) -> bool:
+        return self.kind == "disable-file" or (self.kind == "disable" and self.line == line) or (
+            self.kind == "disable-next-line" and self.line + 1 == line)
+
+    def covering(self, f: Finding) -> list[str]:
+        """The entries that cover ``f`` ([""] for a comment naming no rule; [] when none does)."""
         if not self.rules:
-            return True
-        return any(f.rule.startswith(r) or f.name == r.lower() for r in self.rules)
+            return [""]
+        return [r for r in self.rules if f.rule.startswith(r) or f.name == r.lower()]
+
+    @property
+    def unused(self) -> list[str]:
+        """The entries that suppressed nothing ([""] for a comment naming no rule that suppressed nothing)."""
+        if not self.rules:
+            return [] if self.used else [""]
+        return [r for r in self.rules if r not in self.used]
+
+
+def normal_entry(entry: str) -> str:
+    e = entry.strip()
+    return e.upper() if _ID.match(e) else e.lower()
 
 
 def find_directives(text: str) -> list[Directive]:
@@ -50,32 +79,38 @@ def find_directives(text: str) -> list[Directive]:
         while pos >= 0:
             m = _DIRECTIVE.match(line, pos)
             if m:
-                rules = tuple(
-                    (r.strip().upper() if re.match(r"^MQ\d", r.strip(), re.I) else r.strip().lower())
-                    for r in (m.group("rules") or "").split(",")
-                    if r.strip()
-                )
-                out.append(Directive(m.group("kind"), rules, i, pos + 1, len(line) + 1))
+                rules = tuple(normal_entry(r) for r in (m.group("rules") or "").split(",") if r.strip())
+                span = (m.start("rules"), m.end("rules")) if m.group("rules") else None
+                out.append(Directive(m.group("kind"), rules, i, pos + 1, len(line) + 1, span))
                 break
             pos = line.find("#", pos + 1)
     return out
 
 
-def _removal(source, d: Directive):
-    """Remove the comment; the whole line when nothing else is on it."""
-    from masqlint.engine.findings import Edit, Fix
+class DirectiveContext:
+    """What a DIRECTIVES-scope check gets: one file's suppression comments, each with what it
+    suppressed. ``editable``: masqlint may edit the comments (not in a Markdown page's prose)."""
 
-    idx = source.index
-    text = source.text
-    start = idx.starts[d.line - 1]
-    line = idx.line_text(d.line)
-    col = d.column - 1
-    before = line[:col]
-    if before.strip() == "":
-        end = idx.starts[d.line] if d.line < len(idx.starts) else len(text)
-        return Fix("remove the unused suppression", (Edit(start, end, ""),), safe=True)
-    cut = len(before.rstrip(" \t"))
-    return Fix("remove the unused suppression", (Edit(start + cut, start + len(line), ""),), safe=True)
+    __slots__ = ("directives", "editable", "index", "path", "settings", "text")
+
+    def __init__(self, text: str, path: str, settings: Settings, directives: list[Directive],
+                 index: LineIndex | None = None, editable: bool = True):
+        self.text = text
+        self.index = index if index is not None else LineIndex(text)
+        self.path = path
+        self.settings = settings
+        self.directives = directives
+        self.editable = editable
+
+
+def _directive_findings(dctx: DirectiveContext) -> list[Finding]:
+    out = []
+    for check in checks_of(DIRECTIVES):
+        for p in check.problems(dctx):
+            f = finding(p.rule, dctx.settings, p.message, dctx.path, p.at, p.fix, p.data)
+            if f is not None:
+                out.append(f)
+    return out
 
 
 def apply_suppressions(fctx, findings: list[Finding], source=None) -> tuple[list[Finding], int]:
@@ -83,7 +118,7 @@ def apply_suppressions(fctx, findings: list[Finding], source=None) -> tuple[list
     linted one reads); its own comments suppress them."""
     source = source or fctx.source
     text = source.text
-    if not text or not (fctx.configs or getattr(fctx, "policies", None) or (fctx.notes and fctx.form != "markdown")):
+    if not text or not (fctx.configs or fctx.policies or (fctx.notes and fctx.form != "markdown")):
         return findings, 0  # directives only mean something in files that hold (or build) an agent config or policy
     directives = find_directives(text)
     if not directives:
@@ -91,57 +126,40 @@ def apply_suppressions(fctx, findings: list[Finding], source=None) -> tuple[list
     kept: list[Finding] = []
     suppressed = 0
     for f in findings:
-        hit = None
         for d in directives:
-            if d.kind == "disable-file" or (d.kind == "disable" and d.line == f.line) or (
-                d.kind == "disable-next-line" and d.line + 1 == f.line
-            ):
-                if d.covers(f):
-                    hit = d
+            if d.applies_to_line(f.line):
+                entries = d.covering(f)
+                if entries:
+                    d.used.update(entries)
+                    suppressed += 1
                     break
-        if hit is not None:
-            hit.used = True
-            suppressed += 1
         else:
             kept.append(f)
-    from masqlint.engine.catalog import rule_headers
-    from masqlint.engine.lint import rule_enabled, rule_severity
-
-    rule = rule_headers().get("MQ005")
-    if rule is not None and rule_enabled(rule, fctx.settings):
-        for d in directives:
-            if not d.used:
-                what = ", ".join(d.rules) if d.rules else "every rule"
-                kept.append(
-                    Finding(
-                        rule=rule.id,
-                        name=rule.name,
-                        severity=rule_severity(rule, fctx.settings),
-                        message=f"this `masqlint: {d.kind}` comment for {what} suppresses nothing here: remove it",
-                        path=source.path,
-                        span=Span(d.line, d.column, d.line, d.end_column),
-                        fix=_removal(source, d),
-                    )
-                )
+    kept += _directive_findings(DirectiveContext(text, source.path, fctx.settings, directives, source.index))
     return kept, suppressed
 
 
-def add_late_finding(result, finding: Finding) -> None:
+def add_late_finding(result: FileResult, f: Finding) -> None:
     """Add a finding made after the file was linted (a check across files) to ``result``: a
-    directive that covers it suppresses it, and is then no longer reported as unused (MQ005)."""
+    comment that covers it suppresses it, and what the DIRECTIVES checks said of that comment
+    is said again with this use counted."""
     text = result.text or ""
     for d in find_directives(text):
-        if d.kind == "disable-file" or (d.kind == "disable" and d.line == finding.line) or (
-            d.kind == "disable-next-line" and d.line + 1 == finding.line
-        ):
-            if d.covers(finding):
-                result.suppressed += 1
-                result.findings = [
-                    f for f in result.findings
-                    if not (f.rule == "MQ005" and f.span.line == d.line and f.span.column == d.column)
-                ]
-                return
-    result.findings.append(finding)
+        if not d.applies_to_line(f.line):
+            continue
+        entries = d.covering(f)
+        if not entries:
+            continue
+        result.suppressed += 1
+        at_d = [g for g in result.findings if g.data.get("directive") == (d.line, d.column)]
+        if at_d:
+            result.findings = [g for g in result.findings if g not in at_d]
+            before = at_d[0].data.get("unused", [])
+            d.used = {r for r in (d.rules or ("",)) if r not in before} | set(entries)
+            if result.settings is not None:
+                result.findings += _directive_findings(DirectiveContext(text, result.path, result.settings, [d]))
+        return
+    result.findings.append(f)
 
 
 # --- Markdown: HTML comments that cover a fence ---------------------------------------------------
@@ -166,11 +184,7 @@ def find_block_directives(text: str, blocks: list[tuple[int, int]]) -> list[Dire
         m = _HTML_DIRECTIVE.search(line)
         if not m:
             continue
-        rules = tuple(
-            (r.strip().upper() if re.match(r"^MQ\d", r.strip(), re.I) else r.strip().lower())
-            for r in (m.group("rules") or "").split(",")
-            if r.strip()
-        )
+        rules = tuple(normal_entry(r) for r in (m.group("rules") or "").split(",") if r.strip())
         d = Directive(m.group("kind"), rules, i, m.start() + 1, m.end() + 1)
         if d.kind == "disable-next-fence":
             d.block = next(((a, b) for a, b in starts if a > i), None)
@@ -183,37 +197,23 @@ def find_block_directives(text: str, blocks: list[tuple[int, int]]) -> list[Dire
 
 
 def apply_block_suppressions(fctx, findings: list[Finding], blocks: list[tuple[int, int]]) -> tuple[list[Finding], int]:
-    """Apply a Markdown page's fence directives to the findings of its fences; report unused ones."""
+    """Apply a Markdown page's fence directives to the findings of its fences; the DIRECTIVES checks
+    then say which comments suppressed nothing (masqlint edits nothing in the page's prose)."""
     directives = find_block_directives(fctx.source.text or "", blocks)
     if not directives:
         return findings, 0
     kept: list[Finding] = []
     suppressed = 0
     for f in findings:
-        hit = None
         for d in directives:
             inside = d.kind == "disable-file" or (d.block is not None and d.block[0] <= f.line <= d.block[1])
-            if inside and d.covers(f):
-                hit = d
+            entries = d.covering(f) if inside else []
+            if entries:
+                d.used.update(entries)
+                suppressed += 1
                 break
-        if hit is not None:
-            hit.used = True
-            suppressed += 1
         else:
             kept.append(f)
-    from masqlint.engine.catalog import rule_headers
-    from masqlint.engine.lint import rule_enabled, rule_severity
-
-    rule = rule_headers().get("MQ005")
-    if rule is not None and rule_enabled(rule, fctx.settings):
-        for d in directives:
-            if d.used:
-                continue
-            what = ", ".join(d.rules) if d.rules else "every rule"
-            where = " (no fence holding an agent config follows it)" if d.kind == "disable-next-fence" and d.block is None else ""
-            kept.append(Finding(
-                rule=rule.id, name=rule.name, severity=rule_severity(rule, fctx.settings),
-                message=f"this `masqlint: {d.kind}` comment for {what} suppresses nothing here{where}: remove it",
-                path=fctx.source.path, span=Span(d.line, d.column, d.line, d.end_column),
-            ))  # no fix: outside a fence, masqlint changes nothing in a Markdown page
+    text = fctx.source.text or ""
+    kept += _directive_findings(DirectiveContext(text, fctx.source.path, fctx.settings, directives, editable=False))
     return kept, suppressed

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from masqlint.agent.jsonish import JArray, JObject
 from masqlint.text.source import node_range
+from masqlint.agent.model import match_field
+from dataclasses import replace
 
 
 def overlaps(ranges, r) -> bool:
@@ -27,8 +29,6 @@ def known_part(value, cfg) -> tuple:
     An unknown root becomes an empty mapping. A literal key whose value comes from the template
     stays (rules about keys still see it), and its field is named so that the agent model leaves
     it out of decoding: neither its default nor an error is assumed."""
-    from masqlint.agent.model import match_field
-
     ranges = cfg.unknown
     if not isinstance(value, (JObject, JArray)):
         return (JObject([], getattr(value, "origin", None)) if overlaps(ranges, node_range(value)) else value), ()
@@ -107,8 +107,6 @@ def drop_unknown(fctx, findings: list) -> list:
         if f.rule == "MQ001" and (f.span.line in near or f.span.line - 1 in near or f.span.line + 1 in near):
             continue  # a syntax error next to template markup: the rendered text decides
         if f.fix is not None and any(overlaps(masked + unknown, (e.start, max(e.end, e.start))) for e in f.fix.edits):
-            from dataclasses import replace
-
             f = replace(f, fix=None)
         out.append(f)
     return out

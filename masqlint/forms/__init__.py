@@ -3,71 +3,22 @@
 A form reader turns one file into the agent configs it holds (``forms.embedded.AgentConfig``: the
 config text and a map back to the file's own lines), plus file-level notes (``checks.Problem`` with a
 ``Span``, for instance a reference that leaves the repository). Everything after this stage is the
-same for every form. Adding a form is one module with ``claims`` and ``read`` and one line in
-``READERS``; manifests and standalone agent files are the fallback for every other file.
+same for every form. Adding a form is one module with ``claims`` and ``read`` (returning
+``forms.base.FormRead``) and one line in ``READERS``; manifests and standalone agent files are the
+fallback for every other file.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from typing import Any
 
-from masqlint.forms import cilium, kustomize, manifest, markdown, templated
+from masqlint.forms import cilium, egressnat, kustomize, manifest, markdown, templated
+from masqlint.forms.base import OTHER, FormRead, Reader, Unit, suffix  # noqa: F401 - Unit: a name of the package
 from masqlint.forms import standalone as standalone_form
-from masqlint.forms.embedded import AgentConfig
-from masqlint.forms.manifest import ParsedFile
 from masqlint.pipeline.wanted import WALK_SUFFIXES, walk_wants  # noqa: F401  (re-exported)
 from masqlint.text.source import SourceFile
 
 
-OTHER = "other"  # a file of no form masqlint reads (a shell script, a Python module, …)
-
-
-class Unit:
-    """A piece of text linted as a file of its own: a file the form refers to (``place`` None: its
-    findings name that file), or a region of this file such as a Markdown fence (``place`` maps the
-    unit's positions back to this file's lines; ``forms.place.Placement``)."""
-
-    __slots__ = ("place", "source", "standalone")
-
-    def __init__(self, source: SourceFile, standalone: bool | None, place: Any = None):
-        self.source = source
-        self.standalone = standalone
-        self.place = place
-
-
-class FormRead:
-    """What a form reader found in one file."""
-
-    __slots__ = ("configs", "form", "masked", "notes", "parsed", "policies", "standalone", "units", "unknown")
-
-    def __init__(self, form: str, configs: list[AgentConfig], parsed: ParsedFile | None = None,
-                 standalone: bool = False, notes: list[Any] | None = None, policies: list[Any] | None = None,
-                 units: list[Unit] | None = None, unknown: list | None = None, masked: list | None = None):
-        self.form = form
-        self.configs = configs
-        self.parsed = parsed  # the YAML view of the file, when it was read as YAML
-        self.standalone = standalone
-        self.notes = notes if notes is not None else []  # file-level checks.Problem, each with a Span
-        self.policies = policies if policies is not None else []  # forms.egressnat.Policy (GKE Autopilot)
-        self.units = units if units is not None else []  # texts linted as files of their own
-        # outer-file ranges whose value comes from a template, and of template markup: findings that
-        # start there are not reported (forms.template)
-        self.unknown = unknown if unknown is not None else []
-        self.masked = masked if masked is not None else []
-
-
-class Reader:
-    """A form: ``claims(display_name, text)`` says cheaply whether the file is of this form;
-    ``read(source)`` reads it."""
-
-    __slots__ = ("claims", "name", "read")
-
-    def __init__(self, name: str, claims: Callable[[str, str], bool], read: Callable[[SourceFile], FormRead]):
-        self.name = name
-        self.claims = claims
-        self.read = read
 
 
 # Forms tried in order before the manifest / standalone fallback.
@@ -84,8 +35,6 @@ YAML_SUFFIXES = (".yaml", ".yml", ".json")
 NOT_YAML = frozenset(s for s in WALK_SUFFIXES if s not in YAML_SUFFIXES) | frozenset(
     (".sh", ".bash", ".zsh", ".ps1", ".py", ".go", ".js", ".ts", ".rb", ".java", ".rs", ".c", ".h", ".hcl", ".toml",
      ".ini", ".cfg", ".txt", ".rst", ".html", ".xml", ".csv", ".lock"))
-
-from masqlint.forms import egressnat  # noqa: E402
 
 READERS.append(Reader("egressnat", egressnat.claims, egressnat.read))
 
@@ -145,11 +94,6 @@ def read_forms(source: SourceFile, standalone: bool | None = None, disabled=froz
         manifest.recover_configs(pf)
     owner = kustomize.namespace_from_owner(pf.configs, source.fspath) if pf.configs and source.fspath else None
     return FormRead("manifest", pf.configs, pf, units=[owner] if owner is not None else None)
-
-
-def suffix(name: str) -> str:
-    """The file name's extension, lower case, with its dot (``.tf``); "" when it has none."""
-    return os.path.splitext(name)[1].lower()
 
 
 def _helm_values(source: SourceFile) -> bool:

@@ -15,6 +15,7 @@ from masqlint.forms.embedded import AgentConfig, Locator, embedded_locator
 from masqlint.text import yamlload
 from masqlint.text.source import LineIndex, SourceFile, mapping_get, node_range, scalar
 from masqlint.text.yamlload import MappingNode, Node, ScalarNode, SequenceNode
+from masqlint.forms.base import FormRead
 
 KEY = "ipMasqAgent"
 _KEY_LINE = re.compile(r"^[ \t]*ipMasqAgent[ \t]*:", re.MULTILINE)
@@ -29,8 +30,6 @@ def claims(name: str, text: str) -> bool:
 
 
 def read(source: SourceFile):
-    from masqlint.forms import FormRead
-
     pf = manifest.parse_manifest(source)
     configs: list[AgentConfig] = []
     for doc in pf.documents:

@@ -16,8 +16,10 @@ from __future__ import annotations
 import os
 import posixpath
 
-from masqlint.text.source import mapping_get, scalar
+from masqlint.text.source import iter_objects, mapping_get, scalar
 from masqlint.text.yamlload import MappingNode, Node, ScalarNode, SequenceNode
+from masqlint.text import yamlload
+from masqlint.forms.template import mask
 
 UPSTREAM_NAME = "ip-masq-agent"
 NAMES = ("ip-masq-agent", "ip-masq-agent-config")  # upstream / GKE, TKE
@@ -214,7 +216,6 @@ def sibling_daemonsets(fspath: str | None) -> list[Node]:
     except OSError:
         names = []
     own = os.path.basename(fspath)
-    from masqlint.text import yamlload
 
     for name in [n for n in names if n.endswith((".yaml", ".yml")) and n != own][:_MAX_SIBLINGS]:
         p = os.path.join(d, name)
@@ -230,13 +231,10 @@ def sibling_daemonsets(fspath: str | None) -> list[Node]:
         try:
             text = data.decode("utf-8")
             if "{{" in text or "{%" in text:
-                from masqlint.forms.template import mask
-
                 text = mask(text, "jinja" if "{%" in text else "go").text
             docs = list(yamlload.compose_all(text))
         except (UnicodeDecodeError, yamlload.YAMLError, RecursionError):  # a sibling that does not parse tells nothing
             continue
-        from masqlint.forms.manifest import iter_objects
 
         for root in docs:
             found.extend(daemonsets(iter_objects(root)))

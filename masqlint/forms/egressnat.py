@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 
 from masqlint.forms import manifest
+from masqlint.forms.base import FormRead, suffix
 from masqlint.text.source import SourceFile, mapping_get, node_range, scalar
 from masqlint.text.yamlload import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -109,14 +110,10 @@ def find_policies(pf: manifest.ParsedFile) -> list[Policy]:
 
 
 def claims(name: str, text: str) -> bool:
-    from masqlint.forms import suffix
-
     return KIND in text and suffix(name) in ("", ".yaml", ".yml", ".json")
 
 
 def read(source: SourceFile):
-    from masqlint.forms import FormRead
-
     pf = manifest.parse_manifest(source)
     manifest.find_configs(pf)
     if pf.yaml_error is not None and not pf.configs:

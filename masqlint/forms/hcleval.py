@@ -7,6 +7,8 @@ Everything else is ``Unknown``: masqlint never guesses a value."""
 from __future__ import annotations
 
 from masqlint.forms import tftemplate
+import re
+
 from masqlint.forms.hclvalues import (Bool, FileCall, Null, Num, Obj, Str, Text, Tup, Unknown, Value, YamlDecode,
                                       relocate)
 
@@ -15,7 +17,7 @@ MAX_NESTING = 64  # brackets deeper than this: the file is not read (real config
 
 def parse_tree(text: str):
     """The Lark tree of an HCL text; raises for text that is not HCL."""
-    import hcl2
+    import hcl2  # noqa: PLC0415 - lazy: python-hcl2 is an optional dependency, only for Terraform files
 
     return hcl2.parses_to_tree(text)
 
@@ -23,8 +25,6 @@ def parse_tree(text: str):
 def nesting_too_deep(text: str, limit: int = MAX_NESTING) -> int | None:
     """Offset where brackets first nest deeper than ``limit`` (None: they never do). Counted over
     the whole text, strings and heredocs included: an over-estimate, never an under-estimate."""
-    import re
-
     depth = 0
     for m in re.finditer(r"[\[{(]|[\]})]", text):
         if m.group() in "[{(":

@@ -26,6 +26,12 @@ from masqlint.forms.manifest import CONFIGMAP_NAME, iter_objects
 from masqlint.text import yamlload
 from masqlint.text.source import LineIndex, SourceFile, mapping_get, node_range, scalar
 from masqlint.text.yamlload import MappingNode, ScalarNode, SequenceNode
+from masqlint.forms.base import FormRead, Unit
+from masqlint.checks import Problem
+from masqlint.engine.findings import Span
+from masqlint.forms.manifest import parse_manifest
+from masqlint.forms.place import Placement
+from masqlint.agent.load import is_json_text
 
 NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 AGENT_NAMES = frozenset({CONFIGMAP_NAME})
@@ -202,8 +208,6 @@ def _remote(ref: str) -> bool:
 def _follow(referrer: str, root: MappingNode, build: Build, notes: list | None, source: SourceFile | None) -> None:
     """Add what the kustomization's resources, bases and components hold to ``build``; with
     ``notes``, report the references that cannot be read (MQ008)."""
-    from masqlint.checks import Problem
-
     for key in ("resources", "bases", "components"):
         for item in _items(root, key):
             ref = scalar(item)
@@ -220,13 +224,13 @@ def _follow(referrer: str, root: MappingNode, build: Build, notes: list | None, 
                 if not _follow_dir(referrer, ref, build):
                     build.unknown = True
                     if notes is not None:
-                        notes.append(Problem("MQ008", f"`{ref}` names a directory without a kustomization file: "
+                        notes.append(Problem(f"`{ref}` names a directory without a kustomization file: "
                                              "`kustomize build` fails here; masqlint cannot see what it holds",
-                                             at=_span(source, item)))
+                                             at=_span(source, item), rule="MQ008"))
                 continue
             build.unknown = True
             if notes is not None:
-                notes.append(Problem("MQ008", _unread(got.problem, key), at=_span(source, item)))
+                notes.append(Problem(_unread(got.problem, key), at=_span(source, item), rule="MQ008"))
 
 
 def _follow_dir(referrer: str, ref: str, build: Build) -> bool:
@@ -300,8 +304,6 @@ def _apply_generator(build: Build, g: Generator, keys: set[str] | None) -> Origi
 
 
 def _span(source: SourceFile | None, node):
-    from masqlint.engine.findings import Span
-
     r = node_range(node)
     if source is None or r is None:
         return Span(1, 1, 1, 1)
@@ -329,10 +331,6 @@ def _display(source: SourceFile, ref: str) -> str:
 
 
 def read(source: SourceFile):
-    from masqlint.checks import Problem
-    from masqlint.forms import FormRead
-    from masqlint.forms.manifest import parse_manifest
-
     text = source.text or ""
     root = _root(text)
     if root is None:
@@ -359,35 +357,28 @@ def read(source: SourceFile):
     ns = scalar(ns_node)
     if ns_node is not None and ns != "kube-system" and (generators or listed_agent):
         what = "generates" if generators else "lists"
-        notes.append(Problem(
-            "MQ101",
-            f"this kustomization {what} the ip-masq-agent ConfigMap and puts everything it builds in namespace "
+        notes.append(Problem(f"this kustomization {what} the ip-masq-agent ConfigMap and puts everything it builds in namespace "
             f"`{ns}`, but the agent reads only kube-system/ip-masq-agent: the ConfigMap has no effect and the agent "
             "keeps its defaults. Set `namespace: kube-system` (or build the ConfigMap in a kustomization of its own)",
-            at=_span(source, ns_node)))
+            at=_span(source, ns_node), rule="MQ101"))
     elif ns_node is None:
         for g in generators:
             gns = scalar(g.namespace_node)
             if g.namespace_node is not None and gns != "kube-system":
-                notes.append(Problem(
-                    "MQ101",
-                    f"the generated ip-masq-agent ConfigMap is in namespace `{gns}`, but the agent reads only "
+                notes.append(Problem(f"the generated ip-masq-agent ConfigMap is in namespace `{gns}`, but the agent reads only "
                     "kube-system/ip-masq-agent: it has no effect. Use `namespace: kube-system`",
-                    at=_span(source, g.namespace_node)))
+                    at=_span(source, g.namespace_node), rule="MQ101"))
     return FormRead("kustomize", configs, None, False, notes, units=units)
 
 
 def _generator(source, referrer, g: Generator, build: Build, notes, configs, units) -> None:
-    from masqlint.checks import Problem
-    from masqlint.forms import Unit
-
     readable: list[tuple[Entry, refs.Reference]] = []
     for e in g.entries:
         if e.kind == "literals" or referrer is None:
             continue
         got = refs.resolve(referrer, e.path or "")
         if got.data is None:
-            notes.append(Problem("MQ008", _unread(got.problem, "files"), at=_span(source, e.node)))
+            notes.append(Problem(_unread(got.problem, "files"), at=_span(source, e.node), rule="MQ008"))
         else:
             readable.append((e, got))
     keys = _entry_keys(g, referrer)
@@ -397,13 +388,11 @@ def _generator(source, referrer, g: Generator, build: Build, notes, configs, uni
 
     # MQ105: the name the agent looks for never exists
     if result is not None and result.hashed and not mounts:
-        notes.append(Problem(
-            "MQ105",
-            "kustomize appends a hash of the content to this generated name (`ip-masq-agent-<hash>`), and no "
+        notes.append(Problem("kustomize appends a hash of the content to this generated name (`ip-masq-agent-<hash>`), and no "
             "workload in this kustomization mounts it under that name; the agent reads only the ConfigMap named "
             "exactly `ip-masq-agent`, so this config never arrives and the agent keeps its defaults. Add "
             "`options: {disableNameSuffixHash: true}` to this generator",
-            at=_span(source, g.name_node)))
+            at=_span(source, g.name_node), rule="MQ105"))
 
     # MQ102: the agent file is `config` (or what a mount of this build maps to the agent's file)
     all_keys = result.keys if result is not None else keys
@@ -430,9 +419,6 @@ def _generator(source, referrer, g: Generator, build: Build, notes, configs, uni
 def _env_config(source: SourceFile, e: Entry, got: refs.Reference):
     """The ``config=`` line of an env file: its value is the agent config, checked at its place in
     that file (the findings name the env file)."""
-    from masqlint.forms import Unit
-    from masqlint.forms.place import Placement
-
     env = SourceFile.from_bytes(_display(source, e.path or ""), got.data or b"", got.fspath)
     if env.text is None:
         return None
@@ -464,14 +450,10 @@ def _mount_serves(mounts: list[Mount], keys: set[str]) -> bool:
 
 
 def _data_key_note(source, g: Generator, culprit: Entry | None, notes: list) -> None:
-    from masqlint.checks import Problem
-
     if culprit is None:
-        notes.append(Problem(
-            "MQ102",
-            "this generator makes the ip-masq-agent ConfigMap without a `config` key: the agent finds no config "
+        notes.append(Problem("this generator makes the ip-masq-agent ConfigMap without a `config` key: the agent finds no config "
             "file and uses its defaults. Add `files: [config=<file>]`",
-            at=_span(source, g.name_node)))
+            at=_span(source, g.name_node), rule="MQ102"))
         return
     if culprit.kind == "literals" and match_field(culprit.key or ""):
         msg = (f"`{culprit.key}` becomes a key of its own under `data`, but the agent reads only the file `config`: "
@@ -484,7 +466,7 @@ def _data_key_note(source, g: Generator, culprit: Entry | None, notes: list) -> 
     else:
         msg = (f"the config is stored under the key `{culprit.key}`, but the agent reads only the key `config` "
                "(mounted as /etc/config/ip-masq-agent): the agent falls back to its defaults. Use the key `config`")
-    notes.append(Problem("MQ102", msg, at=_span(source, culprit.node)))
+    notes.append(Problem(msg, at=_span(source, culprit.node), rule="MQ102"))
 
 
 def _literal_config(source: SourceFile, e: Entry) -> AgentConfig:
@@ -509,7 +491,6 @@ def _literal_config(source: SourceFile, e: Entry) -> AgentConfig:
             offsets = list(whole.line_offsets)
             offsets[0] += cut
             loc = Locator(source, offsets, LineIndex(text), fallback)
-    from masqlint.agent.load import is_json_text
 
     return AgentConfig(source, "configmap", text, loc, json_input=is_json_text(text), form="kustomize")
 
@@ -523,8 +504,6 @@ def namespace_from_owner(configs: list[AgentConfig], fspath: str):
     kustomization's to report, at its ``namespace:`` line. Returns the kustomization as a file to
     check in its own right when that namespace is not kube-system (a kustomization that does not
     name the agent itself is not read otherwise), else None."""
-    from masqlint.forms import Unit
-
     directory = os.path.dirname(os.path.abspath(fspath))
     for name in NAMES:
         got = refs.resolve(fspath, name)

@@ -13,8 +13,10 @@ from masqlint.agent.load import is_json_text
 from masqlint.forms import consumers
 from masqlint.forms.embedded import AgentConfig, DataKey, Envelope, Locator, embedded_locator
 from masqlint.text import yamlload
-from masqlint.text.source import LineIndex, SourceFile, mapping_get, node_range, scalar
-from masqlint.text.yamlload import MappingNode, Node, ScalarNode, SequenceNode
+from masqlint.text.source import LineIndex, SourceFile, iter_objects, mapping_get, node_range, scalar
+from masqlint.text.yamlload import MappingNode, Node, ScalarNode
+from yaml.error import MarkedYAMLError
+from masqlint.agent.goyaml import GoYAMLError, yaml_node_to_json
 
 CONFIGMAP_NAME = "ip-masq-agent"
 CONFIG_KEY = "config"
@@ -52,19 +54,6 @@ def _templated_masq_name(pf: ParsedFile, node: Node | None) -> bool:
     if r is None or not any(a < r[1] and r[0] < b for a, b in pf.unknown):
         return False
     return "masq" in pf.original[r[0]:r[1]].lower()
-
-
-def iter_objects(root: Node | None):
-    """Kubernetes objects in a document, unwrapping ``kind: List`` (and ``*List``) items."""
-    if not isinstance(root, MappingNode):
-        return
-    kind = scalar((mapping_get(root, "kind") or (None, None))[1]) or ""
-    items = mapping_get(root, "items")
-    if kind.endswith("List") and items and isinstance(items[1], SequenceNode):
-        for item in items[1].value:
-            yield from iter_objects(item)
-        return
-    yield root
 
 
 def find_configs(pf: ParsedFile) -> None:
@@ -158,9 +147,6 @@ _ALIAS = re.compile(r"(?:^|[\s\[{,:?-])\*[^\s,\[\]{}]")
 def _alias_trouble(documents) -> Any:
     """kubectl reads each document with go-yaml too: one whose aliases go-yaml refuses
     (excessive aliasing, an anchor containing itself) cannot be applied. That error, else None."""
-    from yaml.error import MarkedYAMLError
-
-    from masqlint.agent.goyaml import GoYAMLError, yaml_node_to_json
 
     for doc in documents:
         if doc.root is None:

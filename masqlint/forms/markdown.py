@@ -16,6 +16,9 @@ import re
 
 from masqlint.forms.place import Placement
 from masqlint.text.source import SourceFile
+from masqlint.forms.base import FormRead, Unit
+from masqlint.checks import Problem
+from masqlint.engine.findings import Span
 
 SUFFIXES = (".md", ".markdown")
 MAX_FENCES = 200  # config fences checked in one page; the rest are reported as not checked
@@ -44,7 +47,7 @@ def _tag(info: str) -> str | None:
 
 
 def _parser():
-    from markdown_it import MarkdownIt
+    from markdown_it import MarkdownIt  # noqa: PLC0415 - lazy: markdown-it-py only for a Markdown page
 
     # block structure only: fences, and the containers they can sit in
     return MarkdownIt("zero").enable(["fence", "code", "blockquote", "list", "html_block"]).disable(["inline", "text_join"])
@@ -58,10 +61,6 @@ def fences(text: str):
 
 
 def read(source: SourceFile):
-    from masqlint.checks import Problem
-    from masqlint.engine.findings import Span
-    from masqlint.forms import FormRead, Unit
-
     text = source.text or ""
     if "```" not in text and "~~~" not in text:
         return FormRead("markdown", [])
@@ -83,11 +82,9 @@ def read(source: SourceFile):
         units.append(Unit(unit, None, placement(source, content, first, last)))
     notes = []
     if skipped:
-        notes.append(Problem(
-            "MQ006",
-            f"skipped: {skipped:,} more fences of this page hold an agent config; only the first {MAX_FENCES} are "
+        notes.append(Problem(f"skipped: {skipped:,} more fences of this page hold an agent config; only the first {MAX_FENCES} are "
             "checked (split the page to check the rest)",
-            at=Span(1, 1, 1, 1)))
+            at=Span(1, 1, 1, 1), rule="MQ006"))
     return FormRead("markdown", [], None, False, notes, units=units)
 
 

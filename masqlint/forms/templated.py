@@ -15,6 +15,8 @@ from masqlint.forms import standalone as standalone_form
 from masqlint.forms.embedded import AgentConfig
 from masqlint.forms.template import Masked, has_markup, mask
 from masqlint.text.source import SourceFile, node_range
+import os
+from masqlint.forms.base import FormRead
 
 TEMPLATED_FORMS = ("helm", "jinja", "template")  # the forms read through forms.template
 _GO_SUFFIXES = (".tpl", ".tmpl", ".gotmpl")
@@ -22,15 +24,11 @@ _JINJA_SUFFIXES = (".j2", ".jinja", ".jinja2")
 
 
 def _suffix(name: str) -> str:
-    import os
-
     return os.path.splitext(name)[1].lower()
 
 
 def _inner_suffix(name: str) -> str:
     """``ip-masq-agent.yaml.j2`` → ``.yaml``."""
-    import os
-
     return _suffix(os.path.splitext(name)[0])
 
 
@@ -73,8 +71,6 @@ def read_jinja(source: SourceFile):
 
 def read_template(source: SourceFile, syntax: str, form: str):
     """Read a template of a manifest or of an agent config (``syntax`` as ``forms.template.mask``)."""
-    from masqlint.forms import FormRead
-
     m = mask(source.text or "", syntax)
     masked_source = replace(source, text=m.text, _index=None)
     pf = manifest.parse_manifest(masked_source)

@@ -20,13 +20,20 @@ import functools
 import os
 import re
 
-from masqlint.forms import OTHER, FormRead
+from masqlint.forms.base import OTHER, FormRead
 from masqlint.forms import hcleval, tftemplate
 from masqlint.forms.manifest import CONFIGMAP_NAME
 from masqlint.forms.embedded import AgentConfig, CharLocator, DataKey, Envelope, here_or_elsewhere
 from masqlint.forms.hcleval import Evaluator, Scope, children, is_tree
 from masqlint.forms.hclvalues import FileCall, Null, Num, Obj, Str, Tup, Unknown, Value, YamlDecode, relocate
 from masqlint.text.source import SourceFile
+from masqlint.checks import Problem
+from masqlint.forms import refs
+from masqlint.forms import manifest
+from masqlint.agent.load import is_json_text
+from masqlint.agent.jsonish import JArray, JNull, JObject
+from masqlint.agent.load import parse_agent_text
+from masqlint.agent.model import match_field
 
 CONFIGMAP_RESOURCES = ("kubernetes_config_map", "kubernetes_config_map_v1", "kubernetes_config_map_v1_data")
 RESOURCES = (*CONFIGMAP_RESOURCES, "kubectl_manifest", "kubernetes_manifest")
@@ -251,9 +258,7 @@ def _rng(node) -> tuple[int, int]:
 
 
 def _note(rule: str, message: str, span):
-    from masqlint.checks import Problem
-
-    return Problem(rule, message, at=span)
+    return Problem(message, at=span, rule=rule)
 
 
 def read(source: SourceFile) -> FormRead:
@@ -537,7 +542,6 @@ class Reading:
         where = self.span(*call.range)
         if not self.source.fspath:
             return self._unknown_config(call, key_range) if read_it else None
-        from masqlint.forms import refs
 
         ref = refs.resolve(self.source.fspath, path.text)
         if ref.problem is not None:
@@ -594,8 +598,6 @@ class Reading:
     def _manifest_text(self, v: Str) -> None:
         """A whole manifest (``yaml_body``, ``yamldecode(<<EOT …)``): its ConfigMap found by the
         manifest form, every position mapped through the string to the ``.tf``."""
-        from masqlint.forms import manifest
-
         inner_src = SourceFile(self.source.path, b"", v.text)
         pf = manifest.parse_manifest(inner_src)
         manifest.find_configs(pf)
@@ -659,8 +661,6 @@ class Reading:
 
 
 def _is_json(text: str) -> bool:
-    from masqlint.agent.load import is_json_text
-
     return is_json_text(text)
 
 
@@ -674,10 +674,6 @@ def _display(source: SourceFile, target: str) -> str:
 def _empty_effect(text: str) -> tuple[str, int] | None:
     """("empty", -1) when the agent reads ``nonMasqueradeCIDRs`` as an empty list, ("null", i) when
     item i is null; None when neither."""
-    from masqlint.agent.jsonish import JArray, JNull, JObject
-    from masqlint.agent.load import parse_agent_text
-    from masqlint.agent.model import match_field
-
     root = parse_agent_text(text)
     if not isinstance(root, JObject):
         return None

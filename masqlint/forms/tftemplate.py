@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from masqlint.forms.hclvalues import Bool, Str, Text, Tup, Unknown, Value, scalar_text, spread
+from masqlint.forms.hclvalues import Num
 
 _WS = " \t\r\n"
 
@@ -327,8 +328,6 @@ class Render:
             for i, item in enumerate(coll.items):
                 inner = dict(env)
                 if len(node.names) == 2:
-                    from masqlint.forms.hclvalues import Num
-
                     inner[node.names[0]] = Num(str(i), item.range)
                 inner[node.names[-1]] = item
                 self.render(node.body, inner, out)

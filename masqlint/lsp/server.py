@@ -18,13 +18,16 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import Any, Callable, Sequence
 
-from masqlint.engine.findings import Edit, Finding, Severity, Span
+from masqlint.config.loader import ConfigError, find_settings_for_dir
+from masqlint.engine.findings import Edit, FileResult, Finding, Severity, Span
+from masqlint.pipeline.fix import fix_until_stable
+from masqlint.pipeline.runner import Options, lint_bytes, lint_prepared, prepare
 from masqlint.text.source import LineIndex
-
-if TYPE_CHECKING:  # pragma: no cover
-    from masqlint.pipeline.runner import Options
+import asyncio
+from masqlint import __version__
+from masqlint.engine.catalog import rule_infos
 
 SOURCE = "masqlint"
 FIX_ALL_KIND = "source.fixAll.masqlint"
@@ -46,12 +49,12 @@ def add_parser(sub, common_settings_args) -> None:
 
 def run(args) -> int:
     try:
-        import lsprotocol.types  # noqa: F401
-        from pygls.lsp.server import LanguageServer  # noqa: F401  (pygls 2)
+        import lsprotocol.types  # noqa: F401, PLC0415 - lazy: only checks that the optional dependency is installed
+        from pygls.lsp.server import LanguageServer  # noqa: F401, PLC0415 - lazy: as above (pygls 2)
     except ImportError:
         print("masqlint: error: `masqlint lsp` needs pygls 2: pip install 'masqlint[lsp]'", file=sys.stderr)
         return 2
-    from masqlint.cli.commands import build_options
+    from masqlint.cli.options import build_options  # noqa: PLC0415 - the command line's options, only when run as a command
 
     server = create_server(build_options(args))
     server.start_io()
@@ -125,63 +128,34 @@ class BufferLint:
     standalone: bool | None = None
 
 
-def _relpath(path: str, root: str | None) -> str:
-    if root:
-        try:
-            rel = os.path.relpath(path, root)
-            if not rel.startswith(".."):
-                return rel.replace(os.sep, "/")
-        except ValueError:  # another drive
-            pass
-    return path.replace(os.sep, "/")
-
-
-def lint_buffer(path: str, text: str, opts: "Options", root: str | None = None) -> BufferLint:
+def lint_buffer(path: str, text: str, opts: Options, root: str | None = None) -> BufferLint:
     """Lint an editor buffer as `masqlint check` would lint the file at ``path`` holding ``text``."""
-    from masqlint.engine.lint import is_standalone_name
-    from masqlint.pipeline.prefilter import might_hold_config
-    from masqlint.config.loader import ConfigError, find_settings_for_dir
-    from masqlint.pipeline.runner import lint_bytes, settings_for
-    from masqlint.config.settings import glob_match
-
     find_settings_for_dir.cache_clear()  # a settings file may have changed since the last lint
     try:
-        settings = settings_for(path, opts)
+        p = prepare(path, path, opts, data=text.encode("utf-8", "surrogatepass"), root=root,
+                    explicit=False)  # opening a file names no form
     except ConfigError as e:
         return BufferLint(text, [], text, error=str(e))
-    rel = _relpath(path, settings.config_root or root)
-    if any(glob_match(rel, g) for g in settings.exclude):
-        return BufferLint(text, [], text, settings=settings)
-    data = text.encode("utf-8", "surrogatepass")
-    standalone = True if is_standalone_name(rel, settings) else None
-    if standalone is None and not might_hold_config(data):
-        return BufferLint(text, [], text, settings=settings)
-    result = lint_bytes(path, data, settings, standalone, path, explicit=False)  # opening a file names no form
+    if p.outcome is not None:  # too large to read
+        return BufferLint(text, p.outcome.result.findings, text, settings=p.settings)
+    if p.data is None:  # excluded, or it cannot hold a config
+        return BufferLint(text, [], text, settings=p.settings)
+    result = lint_prepared(p)
     linted = result.text if result.text is not None else text
     shift = len(text) - len(linted) if text.endswith(linted) else 0
-    return BufferLint(text, result.findings, linted, shift, settings=settings, standalone=standalone)
+    return BufferLint(text, result.findings, linted, shift, settings=p.settings, standalone=p.standalone)
 
 
 def fix_all_safe(lint: BufferLint, path: str) -> str | None:
     """The buffer with every safe fix applied (re-checked until nothing more applies), or None."""
-    from masqlint.pipeline.fix import apply_edits, select_fixes
-    from masqlint.engine.lint import lint_source
-    from masqlint.text.source import SourceFile
-
-    if lint.settings is None:
+    settings = lint.settings
+    if settings is None:
         return None
-    text = lint.linted
-    findings = lint.findings
-    for _ in range(5):
-        fixes = select_fixes(findings, unsafe=False)
-        if not fixes:
-            break
-        new_text, n = apply_edits(text, fixes)
-        if n == 0 or new_text == text:
-            break
-        text = new_text
-        findings = lint_source(SourceFile.from_bytes(path, text.encode("utf-8", "surrogatepass")), lint.settings,
-                               lint.standalone).findings
+
+    def relint(text: str) -> FileResult:
+        return lint_bytes(path, text.encode("utf-8", "surrogatepass"), settings, lint.standalone, path, explicit=False)
+
+    text, _, _ = fix_until_stable(lint.linted, lint.findings, relint, unsafe=False)
     if text == lint.linted:
         return None
     return lint.text[: lint.shift] + text
@@ -230,14 +204,9 @@ def _overlaps(types, a, b) -> bool:
 
 def create_server(opts: "Options"):
     """A pygls ``LanguageServer`` linting with ``opts`` (the command line's settings options)."""
-    import asyncio
-
-    from lsprotocol import types
-    from pygls.lsp.server import LanguageServer
-    from pygls.uris import to_fs_path
-
-    from masqlint import __version__
-    from masqlint.engine.catalog import rule_infos
+    from lsprotocol import types  # noqa: PLC0415 - lazy: pygls is an optional dependency, loaded when the server starts
+    from pygls.lsp.server import LanguageServer  # noqa: PLC0415 - lazy: pygls is an optional dependency, loaded when the server starts
+    from pygls.uris import to_fs_path  # noqa: PLC0415 - lazy: pygls is an optional dependency, loaded when the server starts
 
     server = LanguageServer("masqlint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
     pending: dict[str, asyncio.TimerHandle] = {}

@@ -8,10 +8,12 @@ loop).
 from __future__ import annotations
 
 import os
+import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from masqlint.config.settings import glob_match
+from masqlint.config.settings import path_matches
 from masqlint.pipeline.wanted import walk_wants
 
 EXTENSIONS = (".yaml", ".yml", ".json", ".md", ".markdown", "/Kustomization", ".tf")
@@ -29,13 +31,6 @@ class Candidate:
 class Skipped:
     display: str
     reason: str
-
-
-def _rel(path: str, root: str) -> str:
-    try:
-        return os.path.relpath(path, root).replace(os.sep, "/")
-    except ValueError:
-        return path.replace(os.sep, "/")
 
 
 class _Ignores:
@@ -86,7 +81,7 @@ class _GitIgnore:
     def compiled(self):
         """(pathspec.GitIgnoreSpec or None when the lines do not parse, its _any_include regex)."""
         if self._compiled is None:
-            import pathspec
+            import pathspec  # noqa: PLC0415 - lazy: pathspec only once a path could be ignored
 
             try:
                 spec = pathspec.GitIgnoreSpec.from_lines(self.lines)
@@ -122,8 +117,6 @@ def _any_include(spec):
 
     A path that no ignoring pattern matches is never ignored, whatever the negations say, so
     most paths are settled by this one match instead of one per pattern."""
-    import re
-
     try:
         regexes = [p.regex for p in spec.patterns if p.include]
         if not regexes:
@@ -136,9 +129,30 @@ def _any_include(spec):
         return None
 
 
-def discover(paths, *, exclude=(), standalone=(), follow_symlinks=False, respect_gitignore=True):
-    """Yield Candidate or Skipped for each input, in a stable order."""
+class DirGlobs:
+    """The ``exclude`` and ``standalone`` globs that apply in one directory, and the directories
+    they are relative to (besides the working directory): the settings file's own."""
+
+    __slots__ = ("bases", "exclude", "standalone")
+
+    def __init__(self, exclude=(), standalone=(), bases=()):
+        self.exclude = tuple(exclude)
+        self.standalone = tuple(standalone)
+        self.bases = tuple(bases)
+
+
+def discover(paths, *, exclude=(), standalone=(), follow_symlinks=False, respect_gitignore=True,
+             globs_for_dir: Callable[[str], DirGlobs] | None = None):
+    """Yield Candidate or Skipped for each input, in a stable order.
+
+    ``globs_for_dir(absolute directory)``: the globs of the settings that apply there (a settings
+    file met in the walk counts from its directory down); else ``exclude`` and ``standalone`` everywhere."""
     cwd = os.getcwd()
+    if globs_for_dir is None:
+        fixed = DirGlobs(exclude, standalone)
+
+        def globs_for_dir(_d: str) -> DirGlobs:
+            return fixed
     for raw in paths:
         if raw == "-":
             yield Candidate("-", "-", True)
@@ -151,12 +165,12 @@ def discover(paths, *, exclude=(), standalone=(), follow_symlinks=False, respect
         if stat.S_ISLNK(st.st_mode) and _names_a_pipe(raw):
             st = os.stat(raw)  # /dev/fd/N of a process substitution: a link to the pipe the shell made
         if stat.S_ISDIR(st.st_mode):
-            yield from _walk(raw, cwd, exclude, standalone, follow_symlinks, respect_gitignore)
+            yield from _walk(raw, cwd, globs_for_dir, follow_symlinks, respect_gitignore)
         elif stat.S_ISREG(st.st_mode) or (os.path.islink(raw) and os.path.isfile(raw)):
             if os.path.islink(raw) and not follow_symlinks and not _inside(os.path.realpath(raw), cwd):
                 yield Skipped(raw, "a symbolic link to a file outside the checked tree: not followed "
                                    "(--follow-symlinks follows it)")
-            elif not _excluded(raw, cwd, exclude):
+            elif not _excluded(raw, cwd, globs_for_dir(os.path.dirname(os.path.abspath(raw)))):
                 yield Candidate(shown(raw), raw, True)
         elif stat.S_ISFIFO(st.st_mode):
             yield Candidate(shown(raw), raw, True)  # named by the user (`<(kubectl get …)`): read as a stream
@@ -187,12 +201,13 @@ def _inside(path: str, directory: str) -> bool:
         return False
 
 
-def _excluded(path: str, cwd: str, exclude) -> bool:
-    rel = _rel(os.path.abspath(path), cwd)
-    return any(glob_match(rel, g) or glob_match(path.replace(os.sep, "/"), g) for g in exclude)
+def _excluded(path: str, cwd: str, globs: DirGlobs) -> bool:
+    if not globs.exclude:
+        return False
+    return path_matches(globs.exclude, os.path.abspath(path), path, (cwd, *globs.bases))
 
 
-def _walk(top, cwd, exclude, standalone, follow_symlinks, respect_gitignore):
+def _walk(top, cwd, globs_for_dir, follow_symlinks, respect_gitignore):
     ignores = _Ignores()
     top_abs = os.path.abspath(top)
     if respect_gitignore:
@@ -226,6 +241,8 @@ def _walk(top, cwd, exclude, standalone, follow_symlinks, respect_gitignore):
             continue
         if respect_gitignore and abs_dir != top_abs and any(e.name == ".gitignore" for e in entries):
             ignores.load(abs_dir)
+        globs = globs_for_dir(abs_dir)
+        exclude, standalone = globs.exclude, globs.standalone
         subdirs = []
         # + name is os.path.join(disp_dir, name), without a call per file; nothing for the working directory
         disp_prefix = "" if disp_dir == "." else os.path.join(disp_dir, "")
@@ -245,19 +262,19 @@ def _walk(top, cwd, exclude, standalone, follow_symlinks, respect_gitignore):
                     continue
                 if respect_gitignore and ignores.ignored(absp, True):
                     continue
-                if exclude and _excluded(disp, cwd, exclude):
+                if exclude and _excluded(disp, cwd, globs):
                     continue
                 subdirs.append((disp, absp))
                 continue
             if not is_file:
                 continue  # FIFO, socket, device: never opened
             wanted = disp.endswith(EXTENSIONS) or walk_wants(entry.name, disp_dir) or (
-                standalone and any(glob_match(_rel(absp, cwd), g) for g in standalone))
+                standalone and path_matches(standalone, absp, disp, (cwd, *globs.bases)))
             if not wanted:
                 continue
             if respect_gitignore and ignores.ignored(absp, False):
                 continue
-            if exclude and _excluded(disp, cwd, exclude):
+            if exclude and _excluded(disp, cwd, globs):
                 continue
             yield Candidate(disp, absp, False)
         stack.extend(reversed(subdirs))  # depth-first, in name order

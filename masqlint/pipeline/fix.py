@@ -13,16 +13,9 @@ import difflib
 import os
 import stat
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Callable
 
-from masqlint.engine.findings import Edit, Finding
-
-
-@dataclass
-class FixOutcome:
-    path: str
-    new_text: str
-    applied: int  # findings fixed
+from masqlint.engine.findings import Edit, FileResult, Finding
 
 
 def select_fixes(findings: list[Finding], unsafe: bool) -> list[Finding]:
@@ -47,6 +40,26 @@ def apply_edits(text: str, findings: list[Finding]) -> tuple[str, int]:
     for e in all_edits:
         out = out[: e.start] + e.text + out[e.end:]
     return out, len(chosen)
+
+
+def fix_until_stable(text: str, findings: list[Finding], relint: Callable[[str], FileResult], unsafe: bool,
+                     rounds: int = 5) -> tuple[str, int, FileResult | None]:
+    """Apply the fixes, lint the new text again, until nothing more applies (at most ``rounds``).
+    Returns (text, fixes applied, the last lint; None when nothing changed)."""
+    current = None
+    total = 0
+    for _ in range(rounds):
+        fixes = select_fixes(findings, unsafe)
+        if not fixes:
+            break
+        new_text, n = apply_edits(text, fixes)
+        if n == 0 or new_text == text:
+            break
+        total += n
+        text = new_text
+        current = relint(text)
+        findings = current.findings
+    return text, total, current
 
 
 def unified_diff(path: str, old: str, new: str) -> str:

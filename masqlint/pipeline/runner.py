@@ -1,4 +1,5 @@
-"""Run the pipeline over many files: settings per file, prefilter, lint, optional fixes, a process pool."""
+"""The pipeline for each file (``prepare``: settings, exclude, standalone globs, bytes, prefilter; then
+lint and fix), and over many files (``run``: in order, in worker processes when there are many)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,24 @@ import itertools
 import os
 import stat
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from masqlint.engine.findings import FileResult, Finding, RunResult, Span
-from masqlint.config.globs import could_match_relpath
-from masqlint.config.loader import settings_for_path
+from typing import TYPE_CHECKING
+
+from masqlint.config.loader import ConfigError, find_settings_for_dir, settings_for_path
+from masqlint.config.settings import DEFAULT_STANDALONE_GLOBS, Settings, path_matches
+from masqlint.engine.findings import FileResult, Finding, RunResult
+from masqlint.engine.emit import TooLarge, skipped_findings
+from masqlint.pipeline.discover import Candidate, DirGlobs, Skipped, discover
+from masqlint.pipeline.fix import ChangedOnDisk, fix_until_stable, unified_diff, write_atomic
 from masqlint.pipeline.prefilter import might_hold_config
-from masqlint.config.settings import DEFAULT_STANDALONE_GLOBS, Settings, glob_match
+from masqlint.engine.catalog import rule_infos
+from masqlint.pipeline import pool as fork_pool
+
+if TYPE_CHECKING:
+    from masqlint.engine.lint import FileContext
+    from masqlint.text.source import SourceFile
 
 
 @dataclass
@@ -48,29 +59,38 @@ def settings_for(path: str, opts: Options) -> Settings:
     return settings_for_path(path, base=opts.base, forced=opts.forced, overrides=opts.overrides)
 
 
-def _stage_finding(rule_id: str, path: str, message: str, settings: Settings, span=Span(1, 1, 1, 1)) -> Finding | None:
-    from masqlint.engine.catalog import rule_headers
-    from masqlint.engine.lint import rule_enabled, rule_severity
+def dir_settings(directory: str, opts: Options) -> Settings:
+    """The settings that apply in a directory before any scope: found there or above (or forced),
+    with the command line's on top."""
+    if opts.forced is not None:
+        s = opts.forced
+    elif opts.use_config_files:
+        s = find_settings_for_dir(directory) or opts.base or Settings()
+    else:
+        s = opts.base or Settings()
+    return s.merged(opts.overrides) if opts.overrides else s
 
-    rule = rule_headers().get(rule_id)
-    if rule is None or not rule_enabled(rule, settings):
-        return None
-    return Finding(rule.id, rule.name, rule_severity(rule, settings), message, path, span)
+
+def walk(paths, opts: Options, *, respect_gitignore: bool = True) -> Iterator[Candidate | Skipped]:
+    """The files under ``paths`` (discover.discover), with the ``exclude`` and ``standalone``
+    globs of the settings of each directory walked, exactly as ``prepare`` applies them to one file."""
+    cache: dict[str, DirGlobs] = {}
+
+    def globs_for_dir(d: str) -> DirGlobs:
+        g = cache.get(d)
+        if g is None:
+            s = dir_settings(d, opts)
+            standalone = s.standalone + tuple(x for sc in s.scopes for x in sc.overrides.get("standalone") or ())
+            g = cache[d] = DirGlobs(s.exclude, standalone, (s.config_root,) if s.config_root else ())
+        return g
+
+    return discover(paths, follow_symlinks=opts.follow_symlinks, respect_gitignore=respect_gitignore,
+                    globs_for_dir=globs_for_dir)
 
 
 def _too_large(display: str, size: int, settings: Settings, more: bool = False) -> FileOutcome:
-    res = FileResult(display)
-    f = _stage_finding(
-        "MQ006",
-        display,
-        (f"skipped: the stream holds more than --max-file-size {settings.max_file_size:,} bytes; " if more else
-         f"skipped: the file is {size:,} bytes, more than --max-file-size {settings.max_file_size:,}; ")
-        + "an ip-masq-agent ConfigMap is a few kB (raise max-file-size to check it anyway)",
-        settings,
-    )
-    if f:
-        res.findings.append(f)
-    return FileOutcome(res)
+    """MQ006 for a file (or a stream: ``more``, its size unknown beyond the limit) not read."""
+    return FileOutcome(FileResult(display, findings=skipped_findings(TooLarge(display, size, settings, more))))
 
 
 def read_candidate(display: str, path: str, settings: Settings, opts: Options) -> tuple[bytes | None, FileOutcome | None]:
@@ -144,25 +164,104 @@ def _normal_absolute(path: str) -> bool:
             and "/./" not in path and "/../" not in path and not path.endswith(("/", "/.", "/..")))
 
 
-def is_standalone_path(display: str, path: str, settings: Settings, opts: Options) -> bool:
-    """Does a standalone glob name this file? (The relative path is only built when a glob could match.)"""
+# --- the one way into linting, for every front end ---------------------------------------------------
+
+EXCLUDED = "excluded by settings"
+NO_CONFIG = "cannot hold an ip-masq-agent config"
+
+
+class Prepared:
+    """A file ready to lint: its settings, bytes and standalone verdict; or why it is not linted.
+
+    ``outcome`` is set when the file is done before linting (too large: MQ006; unreadable: an
+    error). ``data`` is None and ``skipped`` says why when there is nothing to report."""
+
+    __slots__ = ("data", "display", "explicit", "fspath", "outcome", "settings", "skipped", "standalone")
+
+    def __init__(self, display: str, fspath: str | None, settings: Settings, data: bytes | None = None,
+                 standalone: bool | None = None, outcome: FileOutcome | None = None, skipped: str | None = None,
+                 explicit: bool = True):
+        self.display = display
+        self.fspath = fspath  # the file on disk, for reads relative to it (None: standard input, a blob)
+        self.settings = settings
+        self.data = data
+        self.standalone = standalone  # True: settings name it an agent config file; None: decide by content
+        self.outcome = outcome
+        self.skipped = skipped
+        self.explicit = explicit  # the user named the file: one of no form is still reported on
+
+    def source(self) -> SourceFile:
+        from masqlint.text.source import SourceFile  # noqa: PLC0415 - lazy: YAML loads once a file may hold a config
+
+        assert self.data is not None  # only a prepared file with bytes is read
+        return SourceFile.from_bytes(self.display, self.data, self.fspath)
+
+
+def prepare(display: str, path: str | None, opts: Options, *, data: bytes | None = None, root: str | None = None,
+            settings: Settings | None = None, blob: bool = False, explicit: bool = True) -> Prepared:
+    """Everything between a file and its lint, the same for check, the language server, trace, diff,
+    render and the library: settings (found from the file's directory, the command line's on top),
+    ``exclude`` and ``standalone`` globs, the bytes (read here unless given) held to max-file-size,
+    and the prefilter.
+
+    ``path``: the file on disk, ``-`` for standard input, None for a buffer with no file behind it.
+    ``root``: one more directory globs are relative to (an editor's workspace folder).
+    ``settings``: use these instead of finding them (both sides of a diff).
+    ``blob``: ``data`` is not the file's content on disk (an old revision): references are not read.
+    ``explicit``: the user named the file (a walk found it otherwise, and a file of no form is passed over)."""
     if path == "-":
-        rel = opts.stdin_filename or display
+        name = opts.stdin_filename or display
+        absolute = os.path.abspath(opts.stdin_filename) if opts.stdin_filename else None
+    elif path is None:
+        name, absolute = display, None
     else:
+        name = path
         absolute = path if _normal_absolute(path) else os.path.abspath(path)
-        if not could_match_relpath(absolute, settings.standalone):
-            return False
-        rel = os.path.relpath(absolute).replace(os.sep, "/")
-    if settings.standalone == DEFAULT_STANDALONE_GLOBS and rel.lower().endswith((".yaml", ".yml", ".json")):
-        return False  # the built-in globs only guess for such a name: content decides (as engine.lint.is_standalone_name)
-    return any(glob_match(rel, g) for g in settings.standalone)
+    if settings is None:
+        settings = settings_for(name, opts)
+    bases = (settings.config_root, _CWD(), root)
+    if settings.exclude and path_matches(settings.exclude, absolute, name if path is None else display, bases):
+        return Prepared(display, None, settings, skipped=EXCLUDED)
+    standalone = True if path_matches(settings.standalone, absolute, name, bases) else None
+    if standalone and settings.standalone == DEFAULT_STANDALONE_GLOBS and name.lower().endswith((".yaml", ".yml", ".json")):
+        standalone = None  # the built-in globs only guess for such a name: content decides
+    if data is None:
+        if path is None:
+            raise ValueError("prepare: a buffer with no file needs its data")
+        data, early = read_candidate(display, path, settings, opts)
+        if early is not None:
+            return Prepared(display, None, settings, outcome=early)
+        assert data is not None  # read_candidate answers bytes or an outcome
+    elif len(data) > settings.max_file_size:
+        return Prepared(display, None, settings, outcome=_too_large(display, len(data), settings))
+    if standalone is None and not might_hold_config(data):
+        return Prepared(display, None, settings, skipped=NO_CONFIG)
+    fspath = None if (blob or path in (None, "-")) else path
+    return Prepared(display, fspath, settings, data, standalone, explicit=explicit)
+
+
+_CWD = os.getcwd
+
+
+def lint_prepared(p: Prepared) -> FileResult:
+    assert p.data is not None  # only a prepared file with bytes is linted
+    return lint_bytes(p.display, p.data, p.settings, p.standalone, p.fspath, p.explicit)
+
+
+def analyse_prepared(p: Prepared) -> FileContext:
+    """The contexts of every config in a prepared file (what trace and diff read), no checks run."""
+    from masqlint.agent.gonet import parse_cache  # noqa: PLC0415 - lazy: the linter loads once a file may hold a config
+    from masqlint.engine.lint import analyse  # noqa: PLC0415 - lazy: as above
+
+    with parse_cache():
+        return analyse(p.source(), p.settings, p.standalone)
 
 
 def lint_bytes(display: str, data: bytes, settings: Settings, standalone: bool | None,
                fspath: str | None = None, explicit: bool = True) -> FileResult:
-    from masqlint.agent.gonet import parse_cache
-    from masqlint.engine.lint import lint_source
-    from masqlint.text.source import SourceFile
+    from masqlint.agent.gonet import parse_cache  # noqa: PLC0415 - lazy: the linter loads once a file may hold a config
+    from masqlint.engine.lint import lint_source  # noqa: PLC0415 - lazy: as above
+    from masqlint.text.source import SourceFile  # noqa: PLC0415 - lazy: as above
 
     # The cyclic GC would walk the file's many young objects (100,000 YAML nodes for a long list)
     # again and again while they are all still alive; it runs once the file is done instead.
@@ -182,66 +281,48 @@ def process(display: str, path: str, explicit: bool, opts: Options) -> FileOutco
 
 
 def process_or_none(display: str, path: str, explicit: bool, opts: Options) -> FileOutcome | None:
-    """``process``, answering None for a file that cannot hold a config (nothing to report)."""
+    """``process``, answering None for a file with nothing to report (excluded, or no config)."""
     try:
-        name_for_settings = (opts.stdin_filename or display) if path == "-" else path
-        settings = settings_for(name_for_settings, opts)
-        data, early = read_candidate(display, path, settings, opts)
-        if early is not None:
-            return early
-        assert data is not None  # read_candidate answers bytes or an outcome
-        standalone = True if is_standalone_path(display, path, settings, opts) else None
-        if standalone is None and not might_hold_config(data):
+        p = prepare(display, path, opts, explicit=explicit and not opts.skip_unread)
+        if p.outcome is not None:
+            return p.outcome
+        if p.data is None:
             return None
-        result = lint_bytes(display, data, settings, standalone, None if path == "-" else path,
-                            explicit and not opts.skip_unread)
+        result = lint_prepared(p)
         if not (opts.fix or opts.diff):
-            return FileOutcome(_scoped(result, name_for_settings, settings))
-        out = _fix(display, path, data, result, settings, standalone, opts)
-        out.result = _scoped(out.result, name_for_settings, settings)
-        return out
+            return FileOutcome(result)
+        return _fix(display, path, p.data, result, p.settings, p.standalone, opts)
+    except ConfigError:
+        raise  # a broken settings file stops the run with its own one-line error
     except Exception as e:  # one bad file never stops the others
-        from masqlint.config.loader import ConfigError
-
-        if isinstance(e, ConfigError) or os.environ.get("MASQLINT_DEBUG"):
-            raise  # a broken settings file stops the run with its own one-line error
+        if os.environ.get("MASQLINT_DEBUG"):
+            raise
         return FileOutcome(FileResult(display), error=f"{display}: internal error: {type(e).__name__}: {e}")
 
 
-def _fix(display, path, data, result: FileResult, settings, standalone, opts: Options) -> FileOutcome:
-    from masqlint.pipeline.fix import ChangedOnDisk, apply_edits, select_fixes, unified_diff
-    from masqlint.text.source import SourceFile
+def _fix(display: str, path: str, data: bytes, result: FileResult, settings: Settings, standalone: bool | None,
+         opts: Options) -> FileOutcome:
+    from masqlint.engine.lint import lint_source  # noqa: PLC0415 - lazy: the linter loads once a file may hold a config
+    from masqlint.text.source import SourceFile  # noqa: PLC0415 - lazy: as above
 
     original = result.text
     if original is None:
         return FileOutcome(result)
-    text = original
-    total = 0
-    current = result
-    for _ in range(5):  # apply, re-check, until nothing more applies
-        fixes = select_fixes(current.findings, opts.unsafe_fixes)
-        if not fixes:
-            break
-        new_text, n = apply_edits(text, fixes)
-        if n == 0 or new_text == text:
-            break
-        total += n
-        text = new_text
-        sf = SourceFile.from_bytes(display, SourceFile.from_bytes(display, data).encode(text), None if path == "-" else path)
-        from masqlint.engine.lint import lint_source
+    codec = SourceFile.from_bytes(display, data)  # the file's own encoding and BOM, for writing back
+    fspath = None if path == "-" else path
 
-        current = lint_source(sf, settings, standalone)
-    if text == original:
+    def relint(text: str) -> FileResult:
+        return lint_source(SourceFile.from_bytes(display, codec.encode(text), fspath), settings, standalone)
+
+    text, total, current = fix_until_stable(original, result.findings, relint, opts.unsafe_fixes)
+    if text == original or current is None:
         return FileOutcome(result)
-    new_bytes = SourceFile.from_bytes(display, data).encode(text)
     if opts.diff:
         return FileOutcome(result, diff=unified_diff(display, original, text), fixed=total)
     if path == "-":
         return FileOutcome(current, fixed=total, diff=text)
     try:
-        from masqlint.pipeline.fix import write_atomic
-
-        write_atomic(path, new_bytes, data)
+        write_atomic(path, codec.encode(text), data)
     except ChangedOnDisk:
         return FileOutcome(result, error=f"{display} changed on disk since it was read; not overwritten")
     except OSError as e:
@@ -249,42 +330,13 @@ def _fix(display, path, data, result: FileResult, settings, standalone, opts: Op
     return FileOutcome(current, fixed=total)
 
 
-def _scoped(result: FileResult, path: str, settings: Settings) -> FileResult:
-    """Name the cluster scope of the file's ConfigMaps (for duplicates across files)."""
-    if result.configmaps or result.policies or result.mounts:
-        from dataclasses import replace
-
-        from masqlint.config.loader import cluster_scope
-
-        scope = cluster_scope(path, settings)
-        real = os.path.realpath(path) if path != "-" else path
-        result.configmaps = [replace(r, scope=scope, file=real) for r in result.configmaps]
-        result.policies = [replace(r, scope=scope, file=real) for r in result.policies]
-        result.mounts = [replace(m, scope=scope, file=real) for m in result.mounts]
-    return result
-
-
 def across_files(files: list[FileResult]) -> None:
     """Run the checks that need every file (RUN scope) and add their findings, suppressions applied."""
-    if not any(f.configs or f.policies for f in files):
+    if not any(f.facts for f in files):
         return  # nothing to compare across files (and no need to load the checks)
-    from masqlint.engine.catalog import rule_headers
-    from masqlint.checks import RUN, load_all
-    from masqlint.engine.suppress import add_late_finding
+    from masqlint.engine.lint import lint_across  # noqa: PLC0415 - lazy: the linter loads once a file held a config
 
-    catalog = rule_headers()
-    touched = {}
-    for rid, checks in load_all().items():
-        if rid not in catalog:
-            continue
-        for check in checks:
-            if check.scope != RUN:
-                continue
-            for fr, finding in check.fn(files):
-                add_late_finding(fr, finding)
-                touched[id(fr)] = fr
-    for fr in touched.values():
-        fr.findings.sort(key=Finding.sort_key)
+    lint_across(files)
 
 
 class CatalogRules(Mapping):
@@ -296,8 +348,6 @@ class CatalogRules(Mapping):
 
     def _load(self) -> dict:
         if self._infos is None:
-            from masqlint.engine.catalog import rule_infos
-
             self._infos = rule_infos()
         return self._infos
 
@@ -311,7 +361,7 @@ class CatalogRules(Mapping):
         return len(self._load())
 
 
-def run(candidates, opts: Options, on_error=None) -> tuple[RunResult, list[FileOutcome]]:
+def run(candidates, opts: Options) -> tuple[RunResult, list[FileOutcome]]:
     """Lint every candidate; results in input order.
 
     ``candidates`` may be a lazy iterable (discovery still walking): with several jobs, files
@@ -387,10 +437,10 @@ def _worker_lint(item) -> FileOutcome | None:
 
 def _preload() -> None:
     """Import the linter once here rather than once in every forked worker."""
-    from masqlint.engine import lint, suppress  # noqa: F401
-    from masqlint.agent import gonet  # noqa: F401
-    from masqlint.engine.catalog import rule_headers
-    from masqlint.checks import load_all
+    from masqlint.engine import lint, suppress  # noqa: F401, PLC0415 - lazy: loaded once here before the workers fork
+    from masqlint.agent import gonet  # noqa: F401, PLC0415 - lazy: as above
+    from masqlint.engine.catalog import rule_headers  # noqa: PLC0415 - lazy: loaded once here before the workers fork
+    from masqlint.checks import load_all  # noqa: PLC0415 - lazy: loaded once here before the workers fork
 
     load_all()
     rule_headers()
@@ -398,8 +448,6 @@ def _preload() -> None:
 
 def _run_pool(candidates, opts: Options) -> list[FileOutcome]:
     """Lint in ``opts.jobs`` worker processes; results in input order."""
-    from masqlint.pipeline import pool as fork_pool
-
     if fork_pool.available():
         _preload()
         kept: list = []
@@ -414,11 +462,11 @@ def _run_pool(candidates, opts: Options) -> list[FileOutcome]:
         except fork_pool.Unavailable:  # no process could be started: lint here
             return [process(c.display, c.path, c.explicit, opts) for c in candidates]
         return [o if o is not None else FileOutcome(FileResult(c.display)) for c, o in zip(kept, results)]
-    import multiprocessing
+    import multiprocessing  # noqa: PLC0415 - lazy: multiprocessing only where the fork pool is unavailable
 
     try:
         ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
-        from multiprocessing.pool import Pool
+        from multiprocessing.pool import Pool  # noqa: PLC0415 - lazy: multiprocessing only where the fork pool is unavailable
 
         pool = Pool(opts.jobs, _worker_init, (opts,), context=ctx)
     except (OSError, RuntimeError, ImportError):  # no process pool on this platform: do it here

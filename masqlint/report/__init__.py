@@ -13,6 +13,7 @@ as is (``sys.stdout.write``), without adding a newline.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from importlib import import_module
 
 if TYPE_CHECKING:  # pragma: no cover
     from masqlint.engine.findings import RunResult
@@ -36,7 +37,6 @@ def render(fmt: str, result: "RunResult", *, color: bool = False, tool_version: 
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown output format {fmt!r} (expected one of: {', '.join(FORMATS)})")
-    from importlib import import_module
 
     module = import_module(f"{__name__}.{fmt}")
     if fmt == "sarif" and sarif_all_rules:

@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from masqlint.engine.findings import Finding, Fix, RuleInfo, RunResult, Severity
 from masqlint.report._common import SourceLines, clean_span, digest, is_absolute, locator, occurrences, ordered, posix_path
+from masqlint import __version__
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = "https://github.com/masqlint/masqlint"
@@ -89,8 +90,7 @@ def render(result: RunResult, *, color: bool = False, tool_version: str = "", al
     """The SARIF log; ``tool.driver.rules`` describes the rules the results use (every rule of the
     catalog with ``all_rules``, for viewers that list the rules a tool has)."""
     if not tool_version:
-        from masqlint import __version__ as tool_version
-
+        tool_version = __version__
     pairs = ordered(result)
     used = {f.rule for _file, f in pairs}
     rules = [result.rules[key] for key in sorted(result.rules) if all_rules or key in used]

@@ -9,7 +9,7 @@ from typing import Any
 
 from masqlint.agent.load import DecodeError, Offset, Text, decode_bytes
 from masqlint.engine.findings import Span
-from masqlint.text.yamlload import MappingNode, Node, ScalarNode
+from masqlint.text.yamlload import MappingNode, Node, ScalarNode, SequenceNode
 
 _LINE_BREAK = re.compile(r"\r\n?|\n")
 
@@ -121,3 +121,16 @@ def mapping_get(node: Node | None, key: str, fold: bool = False) -> tuple[Scalar
         if isinstance(k, ScalarNode) and (k.value == key or (fold and k.value.lower() == key.lower())):
             found = (k, v)
     return found
+
+
+def iter_objects(root: Node | None):
+    """Kubernetes objects in a document, unwrapping ``kind: List`` (and ``*List``) items."""
+    if not isinstance(root, MappingNode):
+        return
+    kind = scalar((mapping_get(root, "kind") or (None, None))[1]) or ""
+    items = mapping_get(root, "items")
+    if kind.endswith("List") and items and isinstance(items[1], SequenceNode):
+        for item in items[1].value:
+            yield from iter_objects(item)
+        return
+    yield root

@@ -9,27 +9,13 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from conftest import configmap
+from paths import REPO
+
 TIMEOUT = 20  # seconds; every check here should take well under a few
 
 FINDING = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<col>\d+): (?P<rule>MQ\d{3}) (?P<message>.*)$")
 ERROR = re.compile(r"^masqlint: error: (?P<message>.+)$")
-
-CONFIGMAP = """\
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: ip-masq-agent
-  namespace: kube-system
-data:
-  config: |
-{config}"""
-
-
-def configmap(config: str) -> str:
-    """A kube-system/ip-masq-agent ConfigMap whose data.config block holds ``config``."""
-    return CONFIGMAP.format(config="".join(f"    {line}\n" for line in config.splitlines()))
-
 
 # A file every run also checks: its one known finding proves the others were still checked.
 CONTROL_NAME = "control.yaml"

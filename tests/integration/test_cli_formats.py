@@ -12,8 +12,8 @@ import jsonschema
 import pytest
 from junitparser import JUnitXml
 from paths import SARIF_SCHEMA
+from paths import REPO as ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 
 BROKEN = """apiVersion: v1
 kind: ConfigMap

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 from junitparser import JUnitXml
+from paths import REPO as ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 
 BROKEN = """apiVersion: v1

@@ -10,8 +10,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from paths import REPO as ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 
 CONSUMER = textwrap.dedent(
@@ -92,6 +92,7 @@ def installed(tmp_path_factory) -> Path:
     return site
 
 
+@pytest.mark.slow
 def test_library_api_from_an_installed_wheel(installed, tmp_path):
     work = tmp_path / "work"
     work.mkdir()

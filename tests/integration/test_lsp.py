@@ -11,10 +11,10 @@ import threading
 from pathlib import Path
 
 import pytest
+from paths import REPO as ROOT
 
 pytest.importorskip("pygls.lsp.server", reason="the language server needs pygls 2")
 
-ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 20.0  # seconds any single read may wait; generous for slow CI, never infinite
 
 # Line 8 (0-based 7) holds Hangul (one UTF-16 unit each) and an astral emoji (two units) before

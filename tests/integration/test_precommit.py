@@ -12,17 +12,19 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from paths import REPO as ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 HOOKS = [h["id"] for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))]
 TIMEOUT = 600  # one try-repo builds a virtualenv and installs the project into it
 
-pytestmark = pytest.mark.skipif(shutil.which("pre-commit") is None or shutil.which("git") is None,
-                                reason="needs pre-commit and git")
+# pre-commit is a test dependency: found next to this interpreter even when its bin directory is not on PATH
+PRE_COMMIT = shutil.which("pre-commit") or shutil.which("pre-commit", path=os.path.dirname(sys.executable))
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("git") is None, reason="needs git")]
 
 HEADER = """apiVersion: v1
 kind: ConfigMap
@@ -163,7 +165,8 @@ def project_repo(tmp_path_factory, git_env) -> Path:
 
 
 def _try_repo(project: Path, hook: str, work: Path, env) -> subprocess.CompletedProcess:
-    return subprocess.run(["pre-commit", "try-repo", str(project), hook, "--all-files"], cwd=work, env=env,
+    assert PRE_COMMIT, "pre-commit is a test dependency (pip install '.[test]')"
+    return subprocess.run([PRE_COMMIT, "try-repo", str(project), hook, "--all-files"], cwd=work, env=env,
                           capture_output=True, text=True, timeout=TIMEOUT)
 
 

@@ -18,8 +18,8 @@ from masqlint.report.sarif import render as render_sarif
 from masqlint.engine.findings import Edit, FileResult, Finding, Fix, RuleInfo, RunResult, Severity, Span
 from masqlint.report import FORMATS, render
 from paths import SARIF_SCHEMA
+from paths import REPO
 
-REPO = Path(__file__).resolve().parents[2]
 
 # -- the run ---------------------------------------------------------------------------
 

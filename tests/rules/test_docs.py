@@ -1,10 +1,9 @@
 """docs/rules.md is generated from the catalog and must not go stale."""
 
-from pathlib import Path
 
 from masqlint.engine.docs import rules_markdown
+from paths import REPO as ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_rules_reference_is_up_to_date():

@@ -4,23 +4,18 @@ the Pod range 100.64.0.0/16 must keep pod IPs), with each example's masqlint.yam
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from masqlint.agent.decide import cidr_set, set_cidrs
 from masqlint.cli.main import main
 from masqlint.config.loader import load_settings_file
+from paths import REPO as ROOT
+from conftest import run_cli
 
-ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 AS_IS = EXAMPLES / "as-is" / "configmap.yaml"
 TO_BE = EXAMPLES / "to-be" / "configmap.yaml"
-
-
-def _run(argv, capsys):
-    code = main(argv)
-    return code, capsys.readouterr().out
 
 
 def test_the_policy_file_declares_the_seed_scenario():
@@ -32,7 +27,7 @@ def test_the_policy_file_declares_the_seed_scenario():
 
 
 def test_check_flags_as_is_and_passes_to_be(capsys):
-    code, out = _run(["check", "--format", "json", str(EXAMPLES)], capsys)
+    code, out, _ = run_cli(["check", "--format", "json", str(EXAMPLES)], capsys)
     assert code == 1
     findings = json.loads(out)["findings"]
     as_is = [f for f in findings if f["path"].endswith("as-is/configmap.yaml")]
@@ -41,19 +36,19 @@ def test_check_flags_as_is_and_passes_to_be(capsys):
     assert "on-prem private endpoint (10.2.1.100/32)" in pe["message"]
     assert "default range 10.0.0.0/8" in pe["message"] and "not valid YAML" in pe["message"]
     assert {"MQ001", "MQ002", "MQ402"} <= {f["rule"] for f in as_is}
-    code, out = _run(["check", str(TO_BE)], capsys)
+    code, out, _ = run_cli(["check", str(TO_BE)], capsys)
     assert code == 0 and "No problems found" in out
 
 
 def test_to_be_is_clean_because_of_the_declared_policy_not_by_accident(capsys):
     """Without allow-dropped-defaults, the deliberate drop of 10.0.0.0/8 is reported (MQ401)."""
-    code, out = _run(["check", "--no-config", "--format", "json", str(TO_BE)], capsys)
+    code, out, _ = run_cli(["check", "--no-config", "--format", "json", str(TO_BE)], capsys)
     [f] = json.loads(out)["findings"]
     assert f["rule"] == "MQ401" and "drops 10.0.0.0/8 except 10.1.1.0/24" in f["message"]
 
 
 def test_trace_explains_both(capsys):
-    code, out = _run(["trace", "--dst", "10.2.1.100", "--format", "json", str(AS_IS), str(TO_BE)], capsys)
+    code, out, _ = run_cli(["trace", "--dst", "10.2.1.100", "--format", "json", str(AS_IS), str(TO_BE)], capsys)
     assert code == 0
     before, after = json.loads(out)["results"]
     assert before["path"].endswith("as-is/configmap.yaml") and before["dst"] == "10.2.1.100/32"
@@ -61,13 +56,13 @@ def test_trace_explains_both(capsys):
                                 "entry": "10.0.0.0/8", "line": None}]
     assert after["parts"] == [{"cidr": "10.2.1.100/32", "masquerade": True, "reason": "no match", "entry": None,
                                "line": None}]
-    code, out = _run(["trace", "--dst", "10.2.1.100", str(AS_IS), str(TO_BE)], capsys)
+    code, out, _ = run_cli(["trace", "--dst", "10.2.1.100", str(AS_IS), str(TO_BE)], capsys)
     assert "kubectl apply` refuses it" in out and "keep pod IP: default range 10.0.0.0/8" in out
     assert "10.2.1.100/32: masquerade (node IP)" in out
 
 
 def test_trace_pod_range_and_operations_subnet_keep_pod_ips_in_to_be(capsys):
-    code, out = _run(["trace", "--dst", "100.64.0.0/16", "--dst", "10.1.1.0/24", "--format", "json", str(TO_BE)], capsys)
+    code, out, _ = run_cli(["trace", "--dst", "100.64.0.0/16", "--dst", "10.1.1.0/24", "--format", "json", str(TO_BE)], capsys)
     pod, ops = json.loads(out)["results"]
     assert [(p["masquerade"], p["entry"], p["line"]) for p in pod["parts"]] == [(False, "100.64.0.0/10", 16)]
     assert [(p["masquerade"], p["entry"], p["line"]) for p in ops["parts"]] == [(False, "10.1.1.0/24", 25)]
@@ -75,7 +70,7 @@ def test_trace_pod_range_and_operations_subnet_keep_pod_ips_in_to_be(capsys):
 
 @pytest.mark.parametrize("fmt", ["json", "text", "markdown"])
 def test_diff_shows_10_0_0_0_8_minus_10_1_1_0_24_turning_masqueraded(fmt, capsys):
-    code, out = _run(["diff", "--format", fmt, str(AS_IS), str(TO_BE)], capsys)
+    code, out, _ = run_cli(["diff", "--format", fmt, str(AS_IS), str(TO_BE)], capsys)
     assert code == 0
     expected = set_cidrs(cidr_set(["10.0.0.0/8"]) - cidr_set(["10.1.1.0/24"]))
     if fmt == "json":

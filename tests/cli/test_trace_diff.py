@@ -10,7 +10,7 @@ import pytest
 
 from masqlint.cli.main import main
 
-from .test_policy_rules import GKE_WITHOUT_10, manifest
+from conftest import GKE_WITHOUT_10, manifest
 
 
 def _json(argv, capsys, code=0):

@@ -11,7 +11,7 @@ from masqlint import lint_text
 from masqlint.cli.main import main
 from masqlint.config.loader import find_settings_for_dir
 
-from .test_policy_rules import GKE_WITHOUT_10, manifest
+from conftest import GKE_WITHOUT_10, manifest
 
 
 def show(path, capsys, *extra):
@@ -115,7 +115,7 @@ def test_redundant_entry_is_reported_without_suppression(tmp_path, capsys):
 @pytest.mark.parametrize("edit", [
     ("      - 10.1.1.0/24\n", "      - 10.1.1.0/24  # masqlint: disable=MQ306\n"),
     ("      - 10.1.1.0/24\n", "      - 10.1.1.0/24  # masqlint: disable=redundant-cidr -- kept for the audit trail\n"),
-    ("      - 10.1.1.0/24\n", "      # masqlint: disable-next-line=MQ306,MQ307\n      - 10.1.1.0/24\n"),
+    ("      - 10.1.1.0/24\n", "      # masqlint: disable-next-line=MQ306,redundant-cidr\n      - 10.1.1.0/24\n"),
     ("apiVersion: v1\n", "# masqlint: disable-file=MQ3 -- generated\napiVersion: v1\n"),
     ("      - 10.1.1.0/24\n", "      - 10.1.1.0/24  # masqlint: disable\n"),
 ])

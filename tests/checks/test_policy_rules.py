@@ -6,24 +6,11 @@ import json
 import time
 
 from masqlint import lint_text
-from masqlint.agent.decide import cidr_set, decide, ipset, parse_destination, set_cidrs
+from masqlint.agent.decide import cidr_set, decide, parse_destination, set_cidrs
+from masqlint.agent.ranges import RangeSet
 from masqlint.cli.main import main
 
-GKE_WITHOUT_10 = ["172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "192.0.0.0/24", "192.0.2.0/24",
-                  "192.88.99.0/24", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24", "240.0.0.0/4"]
-
-
-def manifest(cidrs=None, extra: str = "masqLinkLocal: false\n", name: str = "ip-masq-agent",
-             namespace: str | None = "kube-system") -> str:
-    lines = []
-    if cidrs is not None:
-        lines.append("nonMasqueradeCIDRs:")
-        lines += [f"  - {c}" for c in cidrs]
-    lines += extra.splitlines()
-    body = "".join(f"    {ln}\n" for ln in lines)
-    ns = f"  namespace: {namespace}\n" if namespace else ""
-    return f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n{ns}data:\n  config: |\n{body}"
-
+from conftest import GKE_WITHOUT_10, manifest
 
 def only(findings, rule):
     return [f for f in findings if f.rule == rule]
@@ -208,7 +195,7 @@ def test_decide_overlapping_rules_first_match_wins():
     shape = [(s.cidrs()[0], s.rule.cidr if s.rule else None) for s in segs]
     assert shape == [("9.255.255.255/32", None), ("10.0.0.0/16", "10.0.0.0/8"), ("10.1.0.0/16", "10.1.0.0/16"),
                      ("10.2.0.0/15", "10.0.0.0/8"), ("11.0.0.0/32", None)]
-    assert set_cidrs(ipset([(4, 5, 9), (4, 0, 4)])) == ["0.0.0.0/29", "0.0.0.8/31"]
+    assert set_cidrs(RangeSet([(4, 5, 9), (4, 0, 4)])) == ["0.0.0.0/29", "0.0.0.8/31"]
 
 
 # --- MQ408 ---------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import configmap
 from masqlint import lint_text
 from masqlint.agent.decide import ENTRY, decide, in_force, parse_destination, set_cidrs
 from masqlint.agent.load import parse_agent_text
@@ -28,12 +29,6 @@ def run(target: str, text: str | None, **flags):
 def cidrs(target: str, text: str | None, **flags):
     _t, res = run(target, text, **flags)
     return res.effective.non_masquerade_cidrs
-
-
-def manifest(config: str) -> str:
-    body = "".join(f"    {line}\n" for line in config.splitlines())
-    return ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ip-masq-agent\n  namespace: kube-system\n"
-            f"data:\n  config: |\n{body}")
 
 
 def rules(findings):
@@ -95,7 +90,7 @@ def test_only_masqlinklocal_file_rules_in_force_differ_by_target():
 
 
 def test_cilium_file_with_only_masqlinklocal_is_reported_by_mq420_not_mq401():
-    text = manifest("masqLinkLocal: false\n")
+    text = configmap("masqLinkLocal: false\n")
     assert not {"MQ401", "MQ420"} & set(rules(lint_text(text, config={"target": "gke"})))
     found = lint_text(text, config={"target": "cilium"})
     assert "MQ401" not in rules(found)
@@ -118,9 +113,9 @@ def test_host_bits_rejected_upstream_masked_by_cilium():
         assert not res.accepted and "not aligned" in res.error.message, target
     _t, res = run("cilium", text)
     assert res.accepted and res.effective.non_masquerade_cidrs == ["10.1.1.0/24"]
-    f = [f for f in lint_text(manifest(text), config={"target": "cilium"}) if f.rule == "MQ302"]
+    f = [f for f in lint_text(configmap(text), config={"target": "cilium"}) if f.rule == "MQ302"]
     assert f and "masks it to 10.1.1.0/24" in f[0].message and "rejects" not in f[0].message
-    f = [f for f in lint_text(manifest(text), config={"target": "gke"}) if f.rule == "MQ302"]
+    f = [f for f in lint_text(configmap(text), config={"target": "gke"}) if f.rule == "MQ302"]
     assert f and "rejects the whole file" in f[0].message
 
 
@@ -162,7 +157,7 @@ def test_resync_interval_read_upstream_ignored_by_cilium_and_azure():
 
 
 def test_mq407_ignored_keys_per_target_and_no_type_errors_for_them():
-    text = manifest("nonMasqueradeCIDRs:\n  - 10.0.0.0/8\ncidrLimit: \"64\"\nresyncInterval: 60\n")
+    text = configmap("nonMasqueradeCIDRs:\n  - 10.0.0.0/8\ncidrLimit: \"64\"\nresyncInterval: 60\n")
     gke = rules(lint_text(text, config={"allow-dropped-defaults": ["0.0.0.0/0"]}))
     assert "MQ407" not in gke and "MQ204" in gke
     for target in ("cilium", "azure"):
@@ -178,7 +173,7 @@ def test_mq407_ignored_keys_per_target_and_no_type_errors_for_them():
 def test_mq407_offers_an_unsafe_fix_that_removes_the_line():
     from masqlint.pipeline.fix import apply_edits
 
-    text = manifest("nonMasqueradeCIDRs:\n  - 10.0.0.0/8\ncidrLimit: 64\nmasqLinkLocal: false\n")
+    text = configmap("nonMasqueradeCIDRs:\n  - 10.0.0.0/8\ncidrLimit: 64\nmasqLinkLocal: false\n")
     found = [f for f in lint_text(text, config={"target": "cilium", "allow-dropped-defaults": ["0.0.0.0/0"]})
              if f.rule == "MQ407"]
     assert found[0].fix is not None and not found[0].fix.safe
@@ -198,8 +193,8 @@ def test_ipv6_entry_needs_the_flag_except_on_cilium():
     assert res.accepted
     _t, res = run("cilium", text)
     assert res.accepted
-    assert "MQ303" in rules(lint_text(manifest(text), config={"target": "azure"}))
-    assert "MQ303" not in rules(lint_text(manifest(text), config={"target": "cilium"}))
+    assert "MQ303" in rules(lint_text(configmap(text), config={"target": "azure"}))
+    assert "MQ303" not in rules(lint_text(configmap(text), config={"target": "cilium"}))
 
 
 def test_null_item_keeps_the_default_upstream_but_is_invalid_without_prefilled_defaults():
@@ -209,7 +204,7 @@ def test_null_item_keeps_the_default_upstream_but_is_invalid_without_prefilled_d
     for target in ("cilium", "azure"):
         _t, res = run(target, text)
         assert not res.accepted, target
-    msg = [f.message for f in lint_text(manifest(text), config={"target": "azure"}) if f.rule == "MQ308"][0]
+    msg = [f.message for f in lint_text(configmap(text), config={"target": "azure"}) if f.rule == "MQ308"][0]
     assert "without defaults to fall back on" in msg and "exits" in msg
 
 
@@ -226,7 +221,7 @@ def test_rejection_keeps_the_previous_rules_and_azure_exits():
 
 
 def test_rejected_config_policy_findings_say_so():
-    text = manifest("nonMasqueradeCIDRs:\n  - 10.1.1.5/24\n")
+    text = configmap("nonMasqueradeCIDRs:\n  - 10.1.1.5/24\n")
     settings = {"must-masquerade": [{"cidr": "10.2.1.100", "name": "endpoint"}]}
     msg = [f.message for f in lint_text(text, config=settings) if f.rule == "MQ402"][0]
     assert msg.startswith("the agent rejects this config") and "keeps the rules it had" in msg

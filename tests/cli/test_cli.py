@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from masqlint.cli.main import main
-from paths import CONFORMANCE
+from conftest import run_cli
+from paths import CONFORMANCE, EXAMPLES
+from paths import REPO as ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "examples"
 
 GOOD = """apiVersion: v1
 kind: ConfigMap
@@ -40,14 +39,7 @@ data:
 """
 
 
-def run(args, capsys, stdin=None, monkeypatch=None):
-    if stdin is not None:
-        import io
-
-        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
-    code = main(args)
-    out, err = capsys.readouterr()
-    return code, out, err
+run = run_cli  # (args, capsys, stdin=None, monkeypatch=None)
 
 
 def test_exit_0_on_clean_config(tmp_path, capsys):
@@ -243,6 +235,7 @@ def test_agent_schema_works_with_check_jsonschema(tmp_path):
     assert "nonMasqueradeCIDRS" in ko.stdout and "resyncInterval" in ko.stdout
 
 
+@pytest.mark.slow
 def test_wheel_ships_schemas_and_rules(tmp_path):
     import zipfile
 
