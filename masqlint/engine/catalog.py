@@ -138,31 +138,10 @@ class RuleHeader:
     severity: Severity
 
 
-_HEADER_LINE = re.compile(r"^(id|name|severity):[ \t]*(.*?)[ \t]*$", re.MULTILINE)
-_PLAIN_WORD = re.compile(r"[A-Za-z0-9_-]+\Z")
-
-
 @lru_cache(maxsize=1)
 def rule_headers() -> dict[str, RuleHeader]:
-    """Id, name and severity of every rule, in id order, as ``load_catalog`` has them.
-
-    Read from the column-0 ``id:``, ``name:`` and ``severity:`` lines of the rule files
-    (a millisecond, where parsing all of them with their examples takes several); any file
-    whose lines do not say so plainly, once each, makes this the full catalog's answer."""
-    out: dict[str, RuleHeader] = {}
-    for path in sorted(data_dir("rules").glob("MQ*.yaml")):
-        found: dict[str, str] = {}
-        for key, value in _HEADER_LINE.findall(path.read_text(encoding="utf-8")):
-            if key in found or not _PLAIN_WORD.match(value):
-                return _headers_of(load_catalog())
-            found[key] = value
-        if len(found) != 3 or found["id"] in out:
-            return _headers_of(load_catalog())
-        try:
-            out[found["id"]] = RuleHeader(found["id"], found["name"], Severity.parse(found["severity"]))
-        except ValueError:
-            return _headers_of(load_catalog())
-    return dict(sorted(out.items()))
+    """Id, name and severity of every rule, in id order."""
+    return _headers_of(load_catalog())
 
 
 def _headers_of(catalog: dict[str, Rule]) -> dict[str, RuleHeader]:

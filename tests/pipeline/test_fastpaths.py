@@ -662,7 +662,7 @@ def test_gitignore_precheck_never_hides_a_match(lines, parts, is_dir):
         assert fast is None or fast.match(rel) is not None
 
 
-# --- rule headers --------------------------------------------------------------------------------
+# --- rule headers and the process pool ----------------------------------------------------------
 
 
 def test_rule_headers_are_the_catalogs():
@@ -670,28 +670,6 @@ def test_rule_headers_are_the_catalogs():
 
     assert rule_headers() == _headers_of(load_catalog())
     assert list(rule_headers()) == list(load_catalog())
-
-
-def test_rule_headers_fall_back_on_anything_unusual(tmp_path, monkeypatch):
-    import masqlint.engine.catalog as catalog
-
-    src = catalog.data_dir("rules")
-    rules = tmp_path / "rules"
-    rules.mkdir()
-    for p in sorted(src.glob("MQ*.yaml"))[:3]:
-        (rules / p.name).write_text(p.read_text(encoding="utf-8"), encoding="utf-8")
-    first = sorted(rules.glob("MQ*.yaml"))[0]
-    first.write_text(first.read_text(encoding="utf-8").replace("severity: error", "severity: 'warning'"), encoding="utf-8")
-    monkeypatch.setattr(catalog, "data_dir", lambda name: rules)
-    catalog.rule_headers.cache_clear()
-    catalog.load_catalog.cache_clear()
-    try:
-        headers = catalog.rule_headers()
-        assert headers[first.name[:5]].severity.label == "warning"  # as YAML reads the quoted value
-        assert headers == catalog._headers_of(catalog.load_catalog())
-    finally:
-        catalog.rule_headers.cache_clear()
-        catalog.load_catalog.cache_clear()
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
