@@ -97,7 +97,7 @@ def load_catalog(validate: bool = False) -> dict[str, Rule]:
 
         schema = json.loads(schema_path("rule.schema.json").read_text(encoding="utf-8"))
         validator = jsonschema.Draft202012Validator(schema)
-    import yaml  # noqa: PLC0415 - lazy: only the full catalog needs YAML (linting reads the header lines)
+    import yaml  # noqa: PLC0415 - lazy: YAML only once a rule is needed (a file with an agent config)
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     for path in sorted(data_dir("rules").glob("MQ*.yaml")):
