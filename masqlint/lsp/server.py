@@ -1,7 +1,7 @@
 """``masqlint lsp``: a Language Server over standard input/output.
 
-Diagnostics are published when a document is opened, shortly after it stops changing and
-when it is saved; each finding with a fix is offered as a quick fix (safe fixes preferred,
+Diagnostics are published when a document is opened, when it is saved, at once after a
+single change, and after a burst of changes once it pauses; each finding with a fix is offered as a quick fix (safe fixes preferred,
 unsafe ones labelled), and "Fix all safe problems" as the ``source.fixAll.masqlint``
 action. Documents are linted from the editor's buffer, with the settings the command line
 would use for the file (the nearest ``.masqlint.yaml`` / ``[tool.masqlint]`` above it).
@@ -28,7 +28,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 SOURCE = "masqlint"
 FIX_ALL_KIND = "source.fixAll.masqlint"
-DEBOUNCE_SECONDS = 0.2
+DEBOUNCE_SECONDS = 0.2  # a burst of changes is linted once it has paused this long
+SETTLE_SECONDS = 0.01  # a single change waits only for changes the editor sent along with it
 SETTINGS_FILE_NAMES = (".masqlint.yaml", ".masqlint.yml", "masqlint.yaml", "pyproject.toml")
 
 
@@ -199,6 +200,15 @@ def minimal_edit(old: str, new: str) -> tuple[int, int, str]:
     return a, len(old) - b, new[a: len(new) - b]
 
 
+def change_delay(now: float, previous: float | None, pending: bool) -> float:
+    """Seconds to wait before linting after a change at ``now`` (loop time): a change on its own
+    waits only for changes sent along with it; one within a burst (a lint still pending, or the
+    previous change less than the debounce interval ago) waits for the burst to pause."""
+    if pending or (previous is not None and now - previous < DEBOUNCE_SECONDS):
+        return DEBOUNCE_SECONDS
+    return SETTLE_SECONDS
+
+
 # --- the server ---------------------------------------------------------------------------------
 
 
@@ -241,8 +251,9 @@ def create_server(opts: "Options"):
 
     server = LanguageServer("masqlint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
     pending: dict[str, asyncio.TimerHandle] = {}
+    last_change: dict[str, float] = {}  # uri -> loop time of its latest change
     cache: dict[str, tuple[str, BufferLint]] = {}  # uri -> (buffer text, lint of it)
-    infos = rule_infos()
+    infos: dict = {}  # the catalog, read on the first diagnostic rather than before `initialize`
 
     def path_of(uri: str) -> str:
         p = to_fs_path(uri) if uri.startswith("file:") else None
@@ -271,6 +282,8 @@ def create_server(opts: "Options"):
         return bl, PositionMap(bl.linted, encoding(), bl.shift)
 
     def diagnostic(f: Finding, pm: PositionMap):
+        if not infos:
+            infos.update(rule_infos())
         info = infos.get(f.rule)
         return types.Diagnostic(
             range=_range(types, pm.span_range(f.span)),
@@ -314,7 +327,13 @@ def create_server(opts: "Options"):
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     async def did_change(ls, params: types.DidChangeTextDocumentParams) -> None:
-        schedule(params.text_document.uri, DEBOUNCE_SECONDS)
+        # A change on its own is linted at once; one that follows another within the debounce
+        # interval (typing, or several sent in one write) makes a burst, linted once it pauses.
+        uri = params.text_document.uri
+        now = asyncio.get_running_loop().time()
+        delay = change_delay(now, last_change.get(uri), uri in pending)
+        last_change[uri] = now
+        schedule(uri, delay)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))
     async def did_save(ls, params: types.DidSaveTextDocumentParams) -> None:
@@ -334,6 +353,7 @@ def create_server(opts: "Options"):
         if old is not None:
             old.cancel()
         cache.pop(uri, None)
+        last_change.pop(uri, None)
         server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     @server.feature(
