@@ -17,11 +17,9 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from masqlint.engine.findings import Edit, Finding, Severity, Span
-from masqlint.text.source import LineIndex
 
 if TYPE_CHECKING:  # pragma: no cover
     from masqlint.pipeline.runner import Options
@@ -73,7 +71,6 @@ def _units_utf8(s: str) -> int:
 UNIT_COUNTERS: dict[str, Callable[[str], int]] = {"utf-16": _units_utf16, "utf-8": _units_utf8, "utf-32": len}
 
 
-@dataclass
 class PositionMap:
     """Character offsets of a linted text ↔ LSP (line, character) in the client's units.
 
@@ -81,14 +78,17 @@ class PositionMap:
     (a leading U+FEFF that decoding drops).
     """
 
-    text: str
-    encoding: str = "utf-16"
-    shift: int = 0
-    index: LineIndex = field(init=False)
+    __slots__ = ("text", "encoding", "shift", "index", "_units")
 
-    def __post_init__(self) -> None:
-        self.index = LineIndex(self.text)
-        self._units = UNIT_COUNTERS.get(str(getattr(self.encoding, "value", self.encoding)), _units_utf16)
+    def __init__(self, text: str, encoding: str = "utf-16", shift: int = 0):
+        # imported here: the text modules load YAML, which the server need not do before `initialize`
+        from masqlint.text.source import LineIndex
+
+        self.text = text
+        self.encoding = encoding
+        self.shift = shift
+        self.index = LineIndex(text)
+        self._units = UNIT_COUNTERS.get(str(getattr(encoding, "value", encoding)), _units_utf16)
 
     def position(self, offset: int) -> tuple[int, int]:
         """A character offset in the linted text → (0-based line, column in client units)."""
@@ -115,15 +115,18 @@ class PositionMap:
 # --- linting a buffer ---------------------------------------------------------------------------
 
 
-@dataclass
 class BufferLint:
-    text: str  # the buffer as the editor holds it
-    findings: list[Finding]
-    linted: str  # the text the findings' offsets refer to
-    shift: int = 0  # characters the buffer holds before `linted` (a leading BOM)
-    error: str | None = None  # settings could not be loaded
-    settings: Any = None
-    standalone: bool | None = None
+    __slots__ = ("text", "findings", "linted", "shift", "error", "settings", "standalone")
+
+    def __init__(self, text: str, findings: list[Finding], linted: str, shift: int = 0, error: str | None = None,
+                 settings: Any = None, standalone: bool | None = None):
+        self.text = text  # the buffer as the editor holds it
+        self.findings = findings
+        self.linted = linted  # the text the findings' offsets refer to
+        self.shift = shift  # characters the buffer holds before `linted` (a leading BOM)
+        self.error = error  # settings could not be loaded
+        self.settings = settings
+        self.standalone = standalone
 
 
 def _relpath(path: str, root: str | None) -> str:
@@ -247,7 +250,6 @@ def create_server(opts: "Options"):
     from pygls.uris import to_fs_path
 
     from masqlint import __version__
-    from masqlint.engine.catalog import rule_infos
 
     server = LanguageServer("masqlint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
     pending: dict[str, asyncio.TimerHandle] = {}
@@ -283,6 +285,8 @@ def create_server(opts: "Options"):
 
     def diagnostic(f: Finding, pm: PositionMap):
         if not infos:
+            from masqlint.engine.catalog import rule_infos
+
             infos.update(rule_infos())
         info = infos.get(f.rule)
         return types.Diagnostic(
