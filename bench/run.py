@@ -70,7 +70,7 @@ def _script(name: str) -> list[str] | None:
 
 def masqlint_cmd() -> list[str]:
     """What the installed ``masqlint`` console script runs, taken from this checkout."""
-    return [sys.executable, "-c", "import sys; from masqlint.cli.main import main; sys.exit(main())"]
+    return [sys.executable, "-c", "from masqlint.cli.main import run; run()"]
 
 
 def tool_env() -> dict:

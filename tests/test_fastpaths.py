@@ -927,3 +927,81 @@ def test_no_fork_means_linting_here(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "fork", no_fork)
     monkeypatch.setattr(pool, "available", lambda: True)
     assert _summary(*run(discover(["."]), Options(jobs=2, use_config_files=False))) == _summary(*serial)
+
+
+# --- start-up: what a cold run of a file without a config loads ---------------------------------------
+
+# Modules a plain `masqlint check FILE` may load for a file that holds no agent config; anything else
+# (YAML, the rule catalog, the checks, argparse, dataclasses, json, pathlib, typing) is for files with
+# configs or for other commands.
+PLAIN_RUN_MODULES = {
+    "masqlint", "masqlint.cli", "masqlint.cli.commands", "masqlint.cli.errors", "masqlint.cli.main",
+    "masqlint.cli.plain", "masqlint.config", "masqlint.config.globs", "masqlint.config.loader",
+    "masqlint.config.settings", "masqlint.engine", "masqlint.engine.findings", "masqlint.pipeline",
+    "masqlint.pipeline.discover", "masqlint.pipeline.prefilter", "masqlint.pipeline.runner", "masqlint.record",
+    "masqlint.report", "masqlint.report._common", "masqlint.report.text",
+}
+NOT_ON_THE_START_PATH = ("argparse", "dataclasses", "inspect", "typing", "json", "pathlib", "hashlib", "unicodedata",
+                         "shutil", "yaml", "jsonschema", "netaddr", "pathspec", "multiprocessing", "concurrent")
+
+
+def test_a_cold_check_of_a_file_without_config_loads_only_the_start_path(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "deploy.yaml").write_text("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n")
+    code = ("import sys; before = set(sys.modules); from masqlint.cli.main import main; "
+            "code = main(['check', 'deploy.yaml']); new = set(sys.modules) - before; "
+            "print(code, sorted(m for m in new if m.startswith('masqlint.') or m == 'masqlint'), "
+            "sorted({m.split('.')[0] for m in new} & set(sys.argv[1:])))")
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = subprocess.run([sys.executable, "-c", code, *NOT_ON_THE_START_PATH], cwd=tmp_path, capture_output=True,
+                         text=True, env={**os.environ, "PYTHONPATH": repo})
+    last = out.stdout.strip().splitlines()[-1]
+    assert last.startswith("0 "), out.stdout + out.stderr
+    assert last == f"0 {sorted(PLAIN_RUN_MODULES)!r} []"
+
+
+def test_the_plain_form_is_parsed_as_the_parser_would():
+    from masqlint.cli.main import build_parser
+    from masqlint.cli.plain import plain_check
+
+    for argv in (["check"], ["check", "deploy.yaml"], ["check", "charts", "kube-system/ip-masq-agent.yaml", "."]):
+        fast = plain_check(argv)
+        assert fast is not None
+        # every option the parser knows, with the parser's default (a new option must be added to plain.py)
+        assert vars(fast) == vars(build_parser("check").parse_args(argv))
+    for argv in (["check", "-"], ["check", "--fix", "a.yaml"], ["check", "a.yaml", "-j1"], ["check", "--", "a"],
+                 ["render", "a.yaml"], ["check", "-h"], []):
+        assert plain_check(argv) is None
+
+
+def test_a_file_is_read_with_one_call(tmp_path, monkeypatch):
+    from masqlint.config.settings import Settings
+    from masqlint.pipeline import runner
+
+    for size in (0, 1, 4096, 3 * (1 << 20) + 5):
+        p = tmp_path / f"f{size}.yaml"
+        data = (b"kind: Service\n" * (size // 14 + 1))[:size]
+        p.write_bytes(data)
+        calls = []
+        real_read = os.read
+        monkeypatch.setattr(runner.os, "read", lambda fd, n: calls.append(n) or real_read(fd, n))
+        got, early = runner.read_candidate(p.name, str(p), Settings(), runner.Options())
+        monkeypatch.undo()
+        assert early is None and got == data
+        assert len(calls) == 1  # no second read to learn that the end was reached
+
+
+def test_a_file_that_grows_while_read_is_read_to_its_end(tmp_path):
+    from masqlint.pipeline.runner import _read_at_most
+
+    p = tmp_path / "growing.yaml"
+    p.write_bytes(b"a" * 100)
+    fd = os.open(p, os.O_RDONLY)
+    try:
+        with open(p, "ab") as fh:  # it grew after fstat said 10 bytes
+            fh.write(b"b" * 50)
+        assert _read_at_most(fd, 1000, 10) == b"a" * 100 + b"b" * 50
+    finally:
+        os.close(fd)

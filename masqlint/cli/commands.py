@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 
@@ -171,6 +170,9 @@ def cmd_check(args) -> int:
 
     baseline = _baseline_path(args, opts)
     own = os.path.abspath(baseline) if baseline else None
+    import gc
+
+    gc.freeze()  # what start-up made lives to the end: the collector need not walk it again and again
     result, outcomes = run((c for c in candidates() if own is None or os.path.abspath(c.path) != own), opts)
     errors += [o.error for o in outcomes if o.error]
     if getattr(args, "write_baseline", False) or getattr(args, "add_noqa", False):
@@ -354,6 +356,8 @@ def _fail_on(args, opts) -> Severity:
 
 
 def _show_config(paths, opts) -> int:
+    import json
+
     from masqlint.forms import forms_in_force
     from masqlint.pipeline.runner import settings_for
 
@@ -524,6 +528,8 @@ def _policies_in(path: str, data: bytes) -> list:
 
 
 def cmd_render(args) -> int:
+    import json
+
     from masqlint.agent.sync import sync_bytes
     from masqlint.cli.main import UsageError
 
@@ -590,6 +596,8 @@ def cmd_render(args) -> int:
 
 
 def cmd_rules(args) -> int:
+    import json
+
     from masqlint.engine.catalog import load_catalog
 
     cat = load_catalog()
@@ -609,6 +617,8 @@ def cmd_rules(args) -> int:
 
 
 def cmd_rule(args) -> int:
+    import json
+
     from masqlint.engine.catalog import lookup
     from masqlint.cli.main import UsageError
     from masqlint.engine.docs import public_text, rule_text

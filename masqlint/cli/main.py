@@ -2,40 +2,15 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
 from masqlint import __version__
+from masqlint.cli.errors import UsageError
+from masqlint.cli.plain import plain_check
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 COMMANDS = ("check", "render", "rules", "rule", "trace", "diff", "init", "lsp")
-
-
-class UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # exit 2 with one line, as for every usage error
-        raise UsageError(f"{self.prog}: {message}")
-
-
-class _FormatAction(argparse.Action):
-    """``--format`` / ``--output`` in command-line order: each --output belongs to the --format before it."""
-
-    def __call__(self, parser, namespace, values, option_string=None):
-        setattr(namespace, self.dest, [*(getattr(namespace, self.dest, None) or []), values])
-        pairs = [list(p) for p in getattr(namespace, "format_pairs", None) or []]
-        if self.dest == "formats":
-            pairs.append([values, None])
-        elif pairs and pairs[-1][1] is None:
-            pairs[-1][1] = values
-        elif not pairs:
-            pairs.append([None, values])  # --output before any --format: the default format
-        else:
-            raise UsageError(f"masqlint check: --output {values}: each --output follows its own --format")
-        namespace.format_pairs = [tuple(p) for p in pairs]
 
 
 def _common_settings_args(p):
@@ -55,6 +30,8 @@ def _common_settings_args(p):
 def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
     """The argument parser; with ``wanted`` (the subcommand about to run) only that subcommand's
     module is imported (``--help`` without a subcommand builds every one)."""
+    from masqlint.cli.argparsing import FormatAction as _FormatAction, Parser as _Parser
+
     p = _Parser(prog="masqlint", description="Lint and check policy for the ip-masq-agent ConfigMap (SNAT on GKE and Kubernetes).")
     p.add_argument("--version", action="version", version=f"masqlint {__version__}")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
@@ -157,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         argv = ["check"]
     debug = "--debug" in argv or bool(os.environ.get("MASQLINT_DEBUG"))
     try:
-        args = build_parser(argv[0] if argv[0] in COMMANDS else None).parse_args(argv)
+        args = plain_check(argv) or build_parser(argv[0] if argv[0] in COMMANDS else None).parse_args(argv)
         from masqlint.cli import commands
 
         return commands.dispatch(args)
@@ -180,3 +157,21 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"masqlint: error: internal error: {type(e).__name__}: {e} (run with --debug for details)", file=sys.stderr)
         return EXIT_ERROR
+
+
+def run() -> None:
+    """The ``masqlint`` program: :func:`main`, then out without tearing the interpreter down.
+
+    Once the output is flushed nothing is left to do: freeing every object the run made
+    (module tables, the rule catalog, parsed files) is the last tenth of a short run. The
+    language server ends the ordinary way (its streams and threads close themselves), and
+    :func:`main` itself always returns, for callers in the same process."""
+    if sys.argv[1:2] == ["lsp"]:
+        raise SystemExit(main())
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader went away: nothing more can be told
+        pass
+    os._exit(code)

@@ -7,15 +7,12 @@ or run.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import stat
 import sys
 from functools import lru_cache
-from pathlib import Path
 
-from masqlint.resources import schema_path
 from masqlint.config.settings import Settings, from_mapping
 
 CONFIG_NAMES = (".masqlint.yaml", ".masqlint.yml", "masqlint.yaml")
@@ -27,7 +24,11 @@ class ConfigError(Exception):
 
 @lru_cache(maxsize=1)
 def _validator():
+    import json
+
     import jsonschema
+
+    from masqlint.resources import schema_path
 
     schema = json.loads(schema_path("masqlint-config.schema.json").read_text(encoding="utf-8"))
     return jsonschema.Draft202012Validator(schema)
@@ -163,7 +164,7 @@ def load_yaml_settings(path: str) -> Settings:
     if data is None:
         data = {}
     validate_mapping(data, shown, node)
-    return _with_clusters(from_mapping(data, path=path, root=str(Path(path).resolve().parent)))
+    return _with_clusters(from_mapping(data, path=path, root=os.path.dirname(os.path.realpath(path))))
 
 
 def load_pyproject_settings(path: str) -> Settings | None:
@@ -186,7 +187,7 @@ def load_pyproject_settings(path: str) -> Settings | None:
     except RecursionError:
         raise ConfigError(f"{shown}: not valid TOML: nested too deeply") from None
     except Exception as e:  # noqa: BLE001 - tomllib.TOMLDecodeError says "(at line N, column M)" or "(at end of document)"
-        raise ConfigError(f"{_toml_error_location(shown, raw, str(e))}: not valid TOML: {_TOML_AT.sub('', str(e))}") from None
+        raise ConfigError(f"{_toml_error_location(shown, raw, str(e))}: not valid TOML: {re.sub(_TOML_AT, '', str(e))}") from None
     tool = doc.get("tool", {})
     data = tool.get("masqlint") if isinstance(tool, dict) else None
     if data is None:
@@ -195,7 +196,7 @@ def load_pyproject_settings(path: str) -> Settings | None:
         validate_mapping(data, shown)
     except ConfigError as e:
         raise ConfigError(_toml_setting_location(shown, raw.decode("utf-8"), str(e))) from None
-    return _with_clusters(from_mapping(data, path=path, root=str(Path(path).resolve().parent)))
+    return _with_clusters(from_mapping(data, path=path, root=os.path.dirname(os.path.realpath(path))))
 
 
 def _with_clusters(settings: Settings) -> Settings:
@@ -305,13 +306,13 @@ def _read_settings_bytes(path: str) -> bytes:
     return data
 
 
-_TOML_AT = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)\s*$")
+_TOML_AT = r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)\s*$"  # compiled on first use by re's cache
 _EXPANSION_LIMIT = 100_000
 _DEPTH_LIMIT = 100  # settings nest a few levels; deeper input would only exhaust the validators
 
 
 def _toml_error_location(path: str, raw: bytes, message: str) -> str:
-    m = _TOML_AT.search(message)
+    m = re.search(_TOML_AT, message)
     if m is None:
         return path
     if m.group(1):

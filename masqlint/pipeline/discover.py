@@ -9,26 +9,29 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
-
 from masqlint.config.settings import glob_match
+from masqlint.record import Record
 from masqlint.pipeline.wanted import walk_wants
 
 EXTENSIONS = (".yaml", ".yml", ".json", ".md", ".markdown", "/Kustomization", ".tf")
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", ".tox", ".mypy_cache", ".pytest_cache"}
 
 
-@dataclass(frozen=True)
-class Candidate:
-    display: str  # path as shown to the user
-    path: str  # path to open
-    explicit: bool  # named on the command line (not found by walking a directory)
+class Candidate(Record):
+    __slots__ = ("display", "path", "explicit")
+
+    def __init__(self, display: str, path: str, explicit: bool):
+        self.display = display  # path as shown to the user
+        self.path = path  # path to open (absolute and normalised when found by walking)
+        self.explicit = explicit  # named on the command line (not found by walking a directory)
 
 
-@dataclass(frozen=True)
-class Skipped:
-    display: str
-    reason: str
+class Skipped(Record):
+    __slots__ = ("display", "reason")
+
+    def __init__(self, display: str, reason: str):
+        self.display = display
+        self.reason = reason
 
 
 def _rel(path: str, root: str) -> str:

@@ -12,7 +12,7 @@ as is (``sys.stdout.write``), without adding a newline.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+TYPE_CHECKING = False  # typing's own flag, without importing typing
 
 if TYPE_CHECKING:  # pragma: no cover
     from masqlint.engine.findings import RunResult
