@@ -244,6 +244,16 @@ def _real_dir(d: str) -> str:
     return os.path.realpath(p) if os.path.islink(p) else p
 
 
+def real_file(path: str) -> str:
+    """os.path.realpath of a file: its directory's answer is cached, so only the file itself is
+    looked at (one lstat) rather than every component of its path."""
+    if ".." in path.split(os.sep):  # realpath resolves a link before the ".." that follows it
+        return os.path.realpath(path)
+    d, name = os.path.split(os.path.abspath(path))
+    p = os.path.join(_real_dir(d), name)
+    return os.path.realpath(p) if os.path.islink(p) else p
+
+
 @lru_cache(maxsize=None)
 def _settings_at_or_above(d: str) -> Settings | None:
     # One answer per directory, the parent's reused: a tree of thousands of directories costs

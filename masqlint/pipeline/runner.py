@@ -275,10 +275,10 @@ def _scoped(result: FileResult, path: str, settings: Settings) -> FileResult:
     if result.configmaps or result.policies or result.mounts:
         from dataclasses import replace
 
-        from masqlint.config.loader import cluster_scope
+        from masqlint.config.loader import cluster_scope, real_file
 
         scope = cluster_scope(path, settings)
-        real = os.path.realpath(path) if path != "-" else path
+        real = real_file(path) if path != "-" else path
         result.configmaps = [replace(r, scope=scope, file=real) for r in result.configmaps]
         result.policies = [replace(r, scope=scope, file=real) for r in result.policies]
         result.mounts = [replace(m, scope=scope, file=real) for m in result.mounts]
