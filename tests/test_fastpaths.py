@@ -984,9 +984,13 @@ def test_a_file_is_read_with_one_call(tmp_path, monkeypatch):
         p = tmp_path / f"f{size}.yaml"
         data = (b"kind: Service\n" * (size // 14 + 1))[:size]
         p.write_bytes(data)
-        calls = []
-        real_read = os.read
-        monkeypatch.setattr(runner.os, "read", lambda fd, n: calls.append(n) or real_read(fd, n))
+        calls: list[int] = []
+
+        def counting_read(fd, n, calls=calls, real_read=os.read):
+            calls.append(n)
+            return real_read(fd, n)
+
+        monkeypatch.setattr(runner.os, "read", counting_read)
         got, early = runner.read_candidate(p.name, str(p), Settings(), runner.Options())
         monkeypatch.undo()
         assert early is None and got == data
@@ -1005,3 +1009,51 @@ def test_a_file_that_grows_while_read_is_read_to_its_end(tmp_path):
         assert _read_at_most(fd, 1000, 10) == b"a" * 100 + b"b" * 50
     finally:
         os.close(fd)
+
+
+def test_settings_taken_once_per_directory_give_what_each_file_would_get(tmp_path, monkeypatch):
+    """A run reuses a directory's settings for its files; linting each file on its own, with
+    nothing reused, gives the same findings, fixes and order (nested settings, scopes, flags)."""
+    from masqlint.pipeline.discover import Candidate, discover
+    from masqlint.pipeline.runner import Options, across_files, process, run
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".masqlint.yaml").write_text(
+        "scopes:\n  - files: ['prod/**']\n    severity: {MQ302: error}\n", encoding="utf-8")
+    for d, extra in (("dev", ""), ("prod/eu", ""), ("legacy", "ignore: [MQ305]\n"), ("legacy/old", None)):
+        (tmp_path / d).mkdir(parents=True)
+        if extra:
+            (tmp_path / d / ".masqlint.yaml").write_text(extra, encoding="utf-8")
+        for i, cidr in enumerate(("10.8.0.5/16", "10.8.0.0/16", "10.9.0.0/16")):
+            text = AGENT_CM.format(cidr=cidr).replace("      - 10.9", "      - 10.9.0.0/16\n      - 10.9") if i == 2 else \
+                AGENT_CM.format(cidr=cidr)
+            (tmp_path / d / f"cm{i}.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+
+    def summary(files):
+        return [(f.path, [(x.rule, x.severity, x.span, x.fix) for x in f.findings]) for f in files]
+
+    for overrides in ({}, {"select": ["MQ3", "MQ4"]}):
+        cands = [c for c in discover(["."]) if isinstance(c, Candidate)]
+        assert len([c for c in cands if c.path.endswith(".yaml") and "/cm" in c.path]) == 12
+        rr, _ = run(cands, Options(jobs=1, overrides=overrides))
+        alone = [process(c.display, c.path, c.explicit, Options(overrides=overrides)).result for c in cands]
+        across_files(alone)  # duplicates across files, as the run does
+        assert summary(rr.files) == summary(alone)
+        by_path = dict(summary(rr.files))
+        assert any(sev == 3 for _, sev, _, _ in by_path["./prod/eu/cm0.yaml"])  # the scope made MQ302 an error
+        assert not any(rule == "MQ305" for rule, *_ in by_path["./legacy/old/cm2.yaml"])  # the nearer settings
+
+
+def test_a_real_path_from_the_cached_directory_is_realpath(tmp_path, monkeypatch):
+    from masqlint.config.loader import find_settings_for_dir, real_file
+
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "x.yaml").write_text("k: v\n")
+    os.symlink(tmp_path / "a", tmp_path / "link")
+    os.symlink(tmp_path / "a" / "b" / "x.yaml", tmp_path / "a" / "y.yaml")
+    monkeypatch.chdir(tmp_path)
+    find_settings_for_dir.cache_clear()
+    for p in ("a/b/x.yaml", "link/b/x.yaml", str(tmp_path / "link" / "b" / "x.yaml"), "link/y.yaml", "a/y.yaml",
+              "link/b/../b/x.yaml", "link/../a/b/x.yaml", "./a/./b/x.yaml", "a/missing.yaml"):
+        assert real_file(p) == os.path.realpath(p), p

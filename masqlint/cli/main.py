@@ -9,6 +9,10 @@ from masqlint import __version__
 from masqlint.cli.errors import UsageError
 from masqlint.cli.plain import plain_check
 
+TYPE_CHECKING = False  # typing's flag, without importing typing (or argparse) at start-up
+if TYPE_CHECKING:
+    import argparse
+
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 COMMANDS = ("check", "render", "rules", "rule", "trace", "diff", "init", "lsp")
 

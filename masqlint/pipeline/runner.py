@@ -7,7 +7,7 @@ import itertools
 import os
 import stat
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from masqlint.engine.findings import FileResult, Finding, RunResult, Span
 from masqlint.config.globs import could_match_relpath
@@ -341,6 +341,7 @@ def run(candidates, opts: Options, on_error=None) -> tuple[RunResult, list[FileO
     are linted by worker processes while the rest of the tree is being listed."""
     it = iter(candidates)
     head = list(itertools.islice(it, POOL_MIN_FILES))
+    pairs: Iterable[tuple[str, FileOutcome | None]]
     if opts.jobs > 1 and len(head) == POOL_MIN_FILES and not any(c.path == "-" for c in head):
         pairs = _run_pool(itertools.chain(head, it), opts)
     else:
