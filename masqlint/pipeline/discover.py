@@ -218,11 +218,12 @@ def _walk(top, cwd, exclude, standalone, follow_symlinks, respect_gitignore):
     while stack:
         disp_dir, abs_dir = stack.pop()
         try:
-            st = os.stat(abs_dir)
-            key = (st.st_dev, st.st_ino)
-            if key in seen_dirs:
-                continue
-            seen_dirs.add(key)
+            if follow_symlinks:  # only a followed link can lead back into a directory already walked
+                st = os.stat(abs_dir)
+                key = (st.st_dev, st.st_ino)
+                if key in seen_dirs:
+                    continue
+                seen_dirs.add(key)
             entries = sorted(os.scandir(abs_dir), key=lambda e: e.name)
         except OSError as e:
             yield Skipped(disp_dir, f"cannot read directory: {e.strerror or e}")

@@ -170,6 +170,8 @@ def is_standalone_path(display: str, path: str, settings: Settings, opts: Option
     if path == "-":
         rel = opts.stdin_filename or display
     else:
+        if path.startswith(os.sep) and not could_match_relpath(path, settings.standalone):
+            return False  # normalising an absolute path only drops text: no glob's literal is in it either
         absolute = path if _normal_absolute(path) else os.path.abspath(path)
         if not could_match_relpath(absolute, settings.standalone):
             return False
