@@ -359,11 +359,15 @@ def main(argv=None) -> int:
 
     lsp_dir = tempfile.mkdtemp(prefix="masqlint-lsp-")
     lsp_argv = ml + ["lsp"]
+    lsp_init: list[float] = []
+    lsp_change: list[float] = []
     try:
         lsp_init = lspclient.start_to_initialize(lsp_argv, lsp_dir, runner.env, 5 if args.quick else 15)
         texts = [configmap_with(64, 0).decode(), configmap_with(64, 1).decode()]
         lsp_change = lspclient.change_to_diagnostics(lsp_argv, lsp_dir, runner.env, texts, 10 if args.quick else 40,
                                                      pause=0.4)
+    except (OSError, EOFError, TimeoutError) as e:  # no pygls (pip install .[lsp]) or a server that does not answer
+        print(f"  language server not measured: {type(e).__name__}: {e}", flush=True)
     finally:
         shutil.rmtree(lsp_dir, ignore_errors=True)
     lsp_lint = lsp_relint_ms(100 if args.quick else 400)
@@ -426,10 +430,14 @@ def main(argv=None) -> int:
     row("", "time per entry at 100k ≤ 1.2× at 1k",
         f"{pe['C100k']:.1f} vs {pe['C1k']:.1f} µs/entry = {grow:.2f}× (10k: {pe['C10k']:.1f})" if grow else "—",
         None if grow is None else grow <= 1.2)
-    lc, li = lspclient.median_ms(lsp_change), lspclient.median_ms(lsp_init)
-    row("`masqlint lsp` (a real process over stdio)", "didChange → diagnostics ≤ 20 ms (single edit)",
-        f"{lc:.1f} ms (64 entries; max {max(lsp_change) * 1000:.1f} ms; the lint itself {lsp_lint:.1f} ms)", lc <= 20)
-    row("", "start → initialize ≤ 250 ms", f"{li:.0f} ms (max {max(lsp_init) * 1000:.0f} ms)", li <= 250)
+    if lsp_change and lsp_init:
+        lc, li = lspclient.median_ms(lsp_change), lspclient.median_ms(lsp_init)
+        row("`masqlint lsp` (a real process over stdio)", "didChange → diagnostics ≤ 20 ms (single edit)",
+            f"{lc:.1f} ms (64 entries; max {max(lsp_change) * 1000:.1f} ms; the lint itself {lsp_lint:.1f} ms)", lc <= 20)
+        row("", "start → initialize ≤ 250 ms", f"{li:.0f} ms (max {max(lsp_init) * 1000:.0f} ms)", li <= 250)
+    else:
+        row("`masqlint lsp` (a real process over stdio)", "didChange ≤ 20 ms; start → initialize ≤ 250 ms",
+            "not measured (pip install .[lsp])", None)
     mf = t2.median("masqlint T2F")
     row("T2F = T2 + 1,000 .md + 1,000 .tf without configs", "≤ 1.1× T2 (default jobs)",
         f"{ms(mf)} vs {ms(m2j)} = {ratio_text(mf, m2j)}", mf <= 1.1 * m2j)
