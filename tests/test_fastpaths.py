@@ -969,8 +969,10 @@ def test_the_plain_form_is_parsed_as_the_parser_would():
     for argv in (["check"], ["check", "deploy.yaml"], ["check", "charts", "kube-system/ip-masq-agent.yaml", "."]):
         fast = plain_check(argv)
         assert fast is not None
-        # every option the parser knows, with the parser's default (a new option must be added to plain.py)
-        assert vars(fast) == vars(build_parser("check").parse_args(argv))
+        parsed = vars(build_parser("check").parse_args(argv))
+        missing = {k: v for k, v in parsed.items() if k not in vars(fast)}
+        assert not missing, f"options of `check` that masqlint/cli/plain.py does not know yet (add their defaults): {missing}"
+        assert vars(fast) == parsed
     for argv in (["check", "-"], ["check", "--fix", "a.yaml"], ["check", "a.yaml", "-j1"], ["check", "--", "a"],
                  ["render", "a.yaml"], ["check", "-h"], []):
         assert plain_check(argv) is None

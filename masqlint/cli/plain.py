@@ -21,5 +21,5 @@ def plain_check(argv: list[str]) -> SimpleNamespace | None:
         ignore=None, severity=None, exclude=[], standalone=[], stdin_filename=None, fix=False,
         exit_non_zero_on_fix=False, unsafe_fixes=False, diff=False, show_config=False, jobs=0, max_file_size=None,
         follow_symlinks=False, no_gitignore=False, color="auto", debug=False, config=None, no_config=False,
-        target=None, enable_ipv6=None, nomasq_all_reserved_ranges=None,
+        target=None, enable_ipv6=None, nomasq_all_reserved_ranges=None, cluster=None, cluster_name=None,
     )
