@@ -3,7 +3,6 @@ back to the value it is about (and so to its line and column)."""
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 
 from masqlint.agent.jsonish import JArray, JBool, JNumber, JObject, JString, JValue
@@ -12,6 +11,8 @@ from masqlint.agent.model import match_field
 
 @lru_cache(maxsize=1)
 def agent_validator():
+    import json
+
     import jsonschema
 
     from masqlint.resources import schema_path

@@ -14,8 +14,6 @@ that drops documented destinations), MQ402 and MQ403 (declared destinations) rea
 
 from __future__ import annotations
 
-import difflib
-import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -39,6 +37,8 @@ from masqlint.text.yamlload import MappingNode, ScalarNode, SequenceNode
 
 @lru_cache(maxsize=1)
 def _schema() -> dict:
+    import json
+
     from masqlint.resources import schema_path
 
     return json.loads(schema_path("egressnatpolicy.schema.json").read_text(encoding="utf-8"))
@@ -93,6 +93,8 @@ def _unknown(node, known, where: str):
     for k, _v in node.value:
         if not isinstance(k, ScalarNode) or k.value in known:
             continue
+        import difflib  # (imported here: only an unknown key needs it)
+
         near = difflib.get_close_matches(k.value, known, n=1, cutoff=0.6)
         if not near:
             near = [kn for kn in known if kn.lower() == k.value.lower()]
@@ -101,8 +103,11 @@ def _unknown(node, known, where: str):
 
 @register("MQ410", FILE)
 def unknown_field(fctx):
+    policies = _policies(fctx)
+    if not policies:
+        return  # (the schema is read only for a file that holds a policy)
     f = known_fields()
-    for p in _policies(fctx):
+    for p in policies:
         found = list(_unknown(p.node, f["object"], "the policy"))
         found += list(_unknown(p.spec_node, f["spec"], "spec"))
         for d in p.destinations:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
-
 from masqlint.agent.goyaml import _MAP as _GO_YAML_WORDS
 from masqlint.agent.goyaml import BOOL, resolve_scalar
 from masqlint.agent.jsonish import JObject, JString
@@ -104,6 +102,8 @@ def unknown_key(ctx):
             continue
         lowered = {f.lower(): f for f in FIELDS}
         squashed = key.lower().replace("_", "").replace("-", "")
+        import difflib  # (imported here: only an unknown key needs it)
+
         near = difflib.get_close_matches(squashed, list(lowered), n=1, cutoff=0.75)
         hint = f"; did you mean `{lowered[near[0]]}`?" if near else f"; known keys: {', '.join(FIELDS)}"
         fix = None
