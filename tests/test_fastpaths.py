@@ -938,7 +938,8 @@ PLAIN_RUN_MODULES = {
     "masqlint", "masqlint.cli", "masqlint.cli.commands", "masqlint.cli.errors", "masqlint.cli.main",
     "masqlint.cli.plain", "masqlint.config", "masqlint.config.globs", "masqlint.config.loader",
     "masqlint.config.settings", "masqlint.engine", "masqlint.engine.findings", "masqlint.pipeline",
-    "masqlint.pipeline.discover", "masqlint.pipeline.prefilter", "masqlint.pipeline.runner", "masqlint.record",
+    "masqlint.pipeline.discover", "masqlint.pipeline.prefilter", "masqlint.pipeline.runner",
+    "masqlint.pipeline.wanted", "masqlint.record",
     "masqlint.report", "masqlint.report._common", "masqlint.report.text",
 }
 NOT_ON_THE_START_PATH = ("argparse", "dataclasses", "inspect", "typing", "json", "pathlib", "hashlib", "unicodedata",

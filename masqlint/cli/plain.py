@@ -22,4 +22,5 @@ def plain_check(argv: list[str]) -> SimpleNamespace | None:
         exit_non_zero_on_fix=False, unsafe_fixes=False, diff=False, show_config=False, jobs=0, max_file_size=None,
         follow_symlinks=False, no_gitignore=False, color="auto", debug=False, config=None, no_config=False,
         target=None, enable_ipv6=None, nomasq_all_reserved_ranges=None, cluster=None, cluster_name=None,
+        skip_unread=False,
     )
