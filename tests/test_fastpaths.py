@@ -936,7 +936,7 @@ def test_no_fork_means_linting_here(tmp_path, monkeypatch):
 # configs or for other commands.
 PLAIN_RUN_MODULES = {
     "masqlint", "masqlint.cli", "masqlint.cli.commands", "masqlint.cli.errors", "masqlint.cli.main",
-    "masqlint.cli.plain", "masqlint.config", "masqlint.config.globs", "masqlint.config.loader",
+    "masqlint.cli.plain", "masqlint.config", "masqlint.config.globs", "masqlint.config.loader", "masqlint.config.rulesel",
     "masqlint.config.settings", "masqlint.engine", "masqlint.engine.findings", "masqlint.pipeline",
     "masqlint.pipeline.discover", "masqlint.pipeline.prefilter", "masqlint.pipeline.runner",
     "masqlint.pipeline.wanted", "masqlint.record",
@@ -971,9 +971,18 @@ def test_the_plain_form_is_parsed_as_the_parser_would():
         fast = plain_check(argv)
         assert fast is not None
         parsed = vars(build_parser("check").parse_args(argv))
+        # every option the parser knows has its value without asking the parser (add new ones to plain.py)
         missing = {k: v for k, v in parsed.items() if k not in vars(fast)}
         assert not missing, f"options of `check` that masqlint/cli/plain.py does not know yet (add their defaults): {missing}"
-        assert vars(fast) == parsed
+        assert fast.format_pairs is None and getattr(build_parser("check").parse_args(argv), "format_pairs", None) is None
+        assert {k: v for k, v in vars(fast).items() if k != "format_pairs"} == parsed
+    # an option the plain form does not list still gets the parser's default (slower, never wrong)
+    fast = plain_check(["check", "deploy.yaml"])
+    assert fast is not None
+    del fast.fix
+    assert fast.fix is False and vars(fast)["fix"] is False
+    with pytest.raises(AttributeError):
+        fast.no_such_option  # noqa: B018
     for argv in (["check", "-"], ["check", "--fix", "a.yaml"], ["check", "a.yaml", "-j1"], ["check", "--", "a"],
                  ["render", "a.yaml"], ["check", "-h"], []):
         assert plain_check(argv) is None
@@ -1043,9 +1052,9 @@ def test_settings_taken_once_per_directory_give_what_each_file_would_get(tmp_pat
         alone = [process(c.display, c.path, c.explicit, Options(overrides=overrides)).result for c in cands]
         across_files(alone)  # duplicates across files, as the run does
         assert summary(rr.files) == summary(alone)
-        by_path = dict(summary(rr.files))
-        assert any(sev == 3 for _, sev, _, _ in by_path["./prod/eu/cm0.yaml"])  # the scope made MQ302 an error
-        assert not any(rule == "MQ305" for rule, *_ in by_path["./legacy/old/cm2.yaml"])  # the nearer settings
+        by_path = {os.path.normpath(p): found for p, found in summary(rr.files)}
+        assert any(sev == 3 for _, sev, _, _ in by_path["prod/eu/cm0.yaml"])  # the scope made MQ302 an error
+        assert not any(rule == "MQ305" for rule, *_ in by_path["legacy/old/cm2.yaml"])  # the nearer settings
 
 
 def test_a_real_path_from_the_cached_directory_is_realpath(tmp_path, monkeypatch):

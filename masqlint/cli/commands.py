@@ -234,8 +234,6 @@ def cmd_check(args) -> int:
 def _fixable(outcomes, opts) -> tuple[int, int]:
     """(safe, unsafe): what --fix and --fix --unsafe-fixes would fix, found by fixing in memory
     the files that have a fix to offer (a fix may uncover another one: this counts those too)."""
-    from dataclasses import replace
-
     from masqlint.pipeline.runner import process
 
     safe = unsafe = 0
@@ -248,9 +246,9 @@ def _fixable(outcomes, opts) -> tuple[int, int]:
             safe += sum(1 for f in fixes if f.safe)
             unsafe += sum(1 for f in fixes if not f.safe)
             continue
-        dry = replace(opts, fix=False, diff=True, unsafe_fixes=False)
+        dry = opts.replace(fix=False, diff=True, unsafe_fixes=False)
         s = process(o.result.path, path, True, dry).fixed if any(f.safe for f in fixes) else 0
-        a = process(o.result.path, path, True, replace(dry, unsafe_fixes=True)).fixed if not all(f.safe for f in fixes) else s
+        a = process(o.result.path, path, True, dry.replace(unsafe_fixes=True)).fixed if not all(f.safe for f in fixes) else s
         safe += s
         unsafe += max(a - s, 0)
     return safe, unsafe

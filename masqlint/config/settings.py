@@ -61,7 +61,8 @@ class Settings(Record):
                  standalone: tuple[str, ...] = DEFAULT_STANDALONE_GLOBS, max_file_size: int = DEFAULT_MAX_FILE_SIZE,
                  must_masquerade: tuple[Destination, ...] = (), must_not_masquerade: tuple[Destination, ...] = (),
                  allow_dropped_defaults: tuple[str, ...] = (), scopes: tuple[Scope, ...] = (),
-                 baseline: str | None = None, cluster: str | None = None, cluster_name: str | None = None, explicit_target: bool = False,
+                 baseline: str | None = None, cluster: str | None = None, cluster_name: str | None = None,
+                 explicit_target: bool = False,
                  disabled_forms: frozenset = frozenset(), config_path: str | None = None, config_root: str | None = None):
         # unless set (explicit_target), each config's form and surroundings decide (forms.consumers), else this
         self.target = target

@@ -107,9 +107,7 @@ def drop_unknown(fctx, findings: list) -> list:
         if f.rule == "MQ001" and (f.span.line in near or f.span.line - 1 in near or f.span.line + 1 in near):
             continue  # a syntax error next to template markup: the rendered text decides
         if f.fix is not None and any(overlaps(masked + unknown, (e.start, max(e.end, e.start))) for e in f.fix.edits):
-            from dataclasses import replace
-
-            f = replace(f, fix=None)
+            f = f.replace(fix=None)
         out.append(f)
     return out
 

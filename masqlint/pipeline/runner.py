@@ -13,10 +13,11 @@ from masqlint.engine.findings import FileResult, Finding, RunResult, Span
 from masqlint.config.globs import could_match_relpath
 from masqlint.config.loader import settings_for_path
 from masqlint.pipeline.prefilter import might_hold_config
+from masqlint.record import Record
 from masqlint.config.settings import DEFAULT_STANDALONE_GLOBS, Settings, glob_match
 
 
-class Options:
+class Options(Record):
     __slots__ = ("forced", "base", "overrides", "use_config_files", "fix", "unsafe_fixes", "diff", "jobs",
                  "follow_symlinks", "skip_unread", "stdin_filename", "stdin_data", "settings_by_dir")
 
