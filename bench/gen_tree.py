@@ -9,6 +9,9 @@
   values, kustomizations, JSON dashboards, a few large CRDs, files that mention
   masquerading without being agent configs (kube-proxy, DaemonSets, iptables scripts);
   0.5 % (100) are ip-masq-agent ConfigMaps.
+- ``OUT/T2F/`` T2 plus 1,000 Markdown docs pages (runbooks with YAML and shell code blocks)
+  and 1,000 Terraform files (GKE clusters, node pools, networks), none of which holds or
+  mentions an agent config: what files in other forms add to a walk that finds no config.
 - ``OUT/C1k.yaml``, ``C10k.yaml``, ``C100k.yaml``  one ConfigMap with n CIDR entries
   (``cidrLimit`` raised to n), plus ``C-small.yaml`` (3 entries) as the baseline.
 
@@ -24,9 +27,11 @@ import random
 import shutil
 import sys
 
-VERSION = 5
+VERSION = 6
 T1_FILES = 2000
 T2_FILES = 20000
+T2F_DOCS = 1000
+T2F_TF = 1000
 C_SIZES = {"C1k": 1000, "C10k": 10000, "C100k": 100000}
 
 APPS = ["api", "web", "worker", "billing", "auth", "search", "cart", "orders", "payments", "catalog", "gateway",
@@ -671,6 +676,153 @@ def gen_t2(root):
         _write(os.path.join(root, sub, name), fn(r, app, ns))
 
 
+# --- files in other forms without a config (T2F) ---------------------------------------------------
+
+
+def docs_page(r, app, ns):
+    fence = "```"
+    replicas = r.randint(2, 8)
+    return f"""# {app} runbook ({ns})
+
+Owner: team {r.choice(TEAMS)}. Region: {r.choice(REGIONS)}. Last reviewed {r.randint(2021, 2026)}-{r.randint(1, 12):02d}.
+
+## Deploying
+
+The service ships as a Deployment behind a ClusterIP Service. Roll out a new version with:
+
+{fence}sh
+kubectl -n {ns} set image deployment/{app} {app}=gcr.io/acme/{app}:v{r.randint(1, 9)}.{r.randint(0, 40)}
+kubectl -n {ns} rollout status deployment/{app} --timeout=5m
+{fence}
+
+The manifest, for reference:
+
+{fence}yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {app}
+  namespace: {ns}
+spec:
+  replicas: {replicas}
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: {app}
+  template:
+    metadata:
+      labels:
+        app.kubernetes.io/name: {app}
+    spec:
+      containers:
+        - name: {app}
+          image: gcr.io/acme/{app}:v{r.randint(1, 9)}
+          ports:
+            - containerPort: 8080
+{fence}
+
+## Alerts
+
+| alert | threshold | action |
+|---|---|---|
+| {app}HighErrorRate | 5xx above {r.randint(1, 5)} % for 10 min | check the last rollout; roll back with `kubectl rollout undo` |
+| {app}PodCrashLooping | restarts above {r.randint(3, 10)} in 15 min | read the logs of the previous container |
+| {app}LatencyP99 | p99 above {r.randint(200, 900)} ms | scale out: `kubectl -n {ns} scale deployment/{app} --replicas={replicas * 2}` |
+
+## Dependencies
+
+- database: `{app}-db.{ns}.svc.cluster.local:5432` (pool of {r.randint(5, 50)} connections)
+- cache: Redis at `redis.{ns}.svc.cluster.local:6379`
+- egress to the on-premises network through the VPN (10.{r.randint(0, 255)}.0.0/16)
+"""
+
+
+def terraform_file(r, app, ns):
+    region = r.choice(REGIONS)
+    name = f"{app}-{r.choice(ENVS)}"
+    return f"""terraform {{
+  required_providers {{
+    google = {{
+      source  = "hashicorp/google"
+      version = "~> {r.randint(4, 6)}.{r.randint(0, 40)}"
+    }}
+  }}
+}}
+
+resource "google_compute_network" "{app}" {{
+  name                    = "{name}-vpc"
+  auto_create_subnetworks = false
+}}
+
+resource "google_compute_subnetwork" "{app}" {{
+  name          = "{name}-nodes"
+  region        = "{region}"
+  network       = google_compute_network.{app}.id
+  ip_cidr_range = "10.{r.randint(0, 255)}.0.0/20"
+
+  secondary_ip_range {{
+    range_name    = "pods"
+    ip_cidr_range = "10.{r.randint(0, 255)}.0.0/14"
+  }}
+  secondary_ip_range {{
+    range_name    = "services"
+    ip_cidr_range = "10.{r.randint(0, 255)}.{r.randrange(0, 256, 16)}.0/20"
+  }}
+}}
+
+resource "google_container_cluster" "{app}" {{
+  name       = "{name}"
+  location   = "{region}"
+  network    = google_compute_network.{app}.id
+  subnetwork = google_compute_subnetwork.{app}.id
+
+  remove_default_node_pool = true
+  initial_node_count       = 1
+
+  ip_allocation_policy {{
+    cluster_secondary_range_name  = "pods"
+    services_secondary_range_name = "services"
+  }}
+
+  release_channel {{
+    channel = "{r.choice(["RAPID", "REGULAR", "STABLE"])}"
+  }}
+}}
+
+resource "google_container_node_pool" "{app}" {{
+  name     = "{name}-pool"
+  cluster  = google_container_cluster.{app}.id
+  location = "{region}"
+
+  autoscaling {{
+    min_node_count = {r.randint(1, 3)}
+    max_node_count = {r.randint(4, 20)}
+  }}
+
+  node_config {{
+    machine_type = "{r.choice(["e2-standard-4", "n2-standard-8", "c3-standard-4"])}"
+    disk_size_gb = {r.choice([50, 100, 200])}
+    labels = {{
+      team = "{r.choice(TEAMS)}"
+    }}
+  }}
+}}
+"""
+
+
+def gen_t2f(root):
+    """T2 (the same bytes) plus Markdown docs and Terraform files that hold no config."""
+    gen_t2(root)
+    r = random.Random(3)
+    for i in range(T2F_DOCS):
+        app = APPS[r.randrange(len(APPS))]
+        ns = f"{app}-{r.choice(ENVS)}"
+        _write(os.path.join(root, "docs", app, f"runbook-{i:04d}.md"), docs_page(r, app, ns))
+    for i in range(T2F_TF):
+        app = APPS[r.randrange(len(APPS))]
+        ns = f"{app}-{r.choice(ENVS)}"
+        _write(os.path.join(root, "infra", REGIONS[i % len(REGIONS)], f"{app}-{i:04d}.tf"), terraform_file(r, app, ns))
+
+
 GITIGNORE = "# build output and local state\n*.tgz\n.terraform/\ncharts/*/charts/\n*.swp\n"
 
 
@@ -681,7 +833,7 @@ def _repo_root(root):
 
 
 def _stamp(root):
-    return f"gen_tree v{VERSION} T1={T1_FILES} T2={T2_FILES} C={sorted(C_SIZES.items())}\n"
+    return f"gen_tree v{VERSION} T1={T1_FILES} T2={T2_FILES} T2F=+{T2F_DOCS}md+{T2F_TF}tf C={sorted(C_SIZES.items())}\n"
 
 
 def generate(out: str, force: bool = False) -> str:
@@ -693,10 +845,10 @@ def generate(out: str, force: bool = False) -> str:
                 return out
     except OSError:
         pass
-    for sub in ("T1", "T2"):
+    for sub in ("T1", "T2", "T2F"):
         shutil.rmtree(os.path.join(out, sub), ignore_errors=True)
     os.makedirs(out, exist_ok=True)
-    for sub, gen in (("T1", gen_t1), ("T2", gen_t2)):
+    for sub, gen in (("T1", gen_t1), ("T2", gen_t2), ("T2F", gen_t2f)):
         gen(os.path.join(out, sub))
         _repo_root(os.path.join(out, sub))
     for name, n in C_SIZES.items():

@@ -1,6 +1,6 @@
 """masqlint: lint and check policy for the ip-masq-agent ConfigMap."""
 
-from typing import TYPE_CHECKING, Any
+TYPE_CHECKING = False  # typing's own flag, without importing typing on every start
 
 __version__ = "0.1.0"
 
@@ -10,7 +10,7 @@ if TYPE_CHECKING:  # type checkers see the real signatures; at run time they loa
     from masqlint.api import lint_paths, lint_text, render, trace
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str):
     # The public API is imported lazily so that `masqlint --version` and files
     # without agent configs never pay for jsonschema or netaddr.
     if name in ("lint_text", "lint_paths", "render", "trace"):

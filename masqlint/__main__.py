@@ -1,3 +1,3 @@
-from masqlint.cli.main import main
+from masqlint.cli.main import run
 
-raise SystemExit(main())
+run()

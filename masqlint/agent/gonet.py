@@ -21,11 +21,12 @@ from __future__ import annotations
 import re
 from _socket import inet_aton as _inet_aton
 from contextlib import contextmanager
-from dataclasses import dataclass
+from operator import itemgetter as _item
 
 __all__ = ["GoNetError", "GoCIDR", "parse_cidr", "ip_string", "ipnet_string"]
 
 _V4_IN_V6_PREFIX = bytes(10) + b"\xff\xff"
+_V4_IN_V6_INT = 0xFFFF << 32
 _HEX = "0123456789abcdef"
 _BIG = 0xFFFFFF  # net.dtoi gives up at this value
 
@@ -314,20 +315,38 @@ def ipnet_string(ip: bytes, mask: bytes) -> str:
 # ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class GoCIDR:
+class GoCIDR(tuple):
     """The result of Go's ``ip, ipnet, err := net.ParseCIDR(s)`` for a valid ``s``.
 
     ``ip`` and ``network`` are in Go's 16-byte form; ``mask`` is Go's ``ipnet.Mask``
-    (4 bytes for a plain IPv4 address, 16 otherwise).
+    (4 bytes for a plain IPv4 address, 16 otherwise). Immutable, and small: a config can
+    hold 100,000 entries, each parsed into one of these, so it is a tuple of integers
+    (text, prefix length, bits, address, network, its (version, first, last) range) and
+    the bytes are made on request.
     """
 
-    text: str
-    ip: bytes
-    network: bytes
-    mask: bytes
-    prefixlen: int
-    bits: int
+    __slots__ = ()
+
+    text = property(_item(0))
+    prefixlen = property(_item(1))
+    bits = property(_item(2))
+    _ip = property(_item(3))  # the 16-byte forms, as integers
+    _net = property(_item(4))
+
+    def __repr__(self) -> str:
+        return f"GoCIDR(text={self.text!r}, prefixlen={self.prefixlen}, bits={self.bits}, ip={self.ip_string()})"
+
+    @property
+    def ip(self) -> bytes:
+        return self._ip.to_bytes(16, "big")
+
+    @property
+    def network(self) -> bytes:
+        return self._net.to_bytes(16, "big")
+
+    @property
+    def mask(self) -> bytes:
+        return _cidr_mask(self.prefixlen, self.bits)
 
     @property
     def is_ipv6_family(self) -> bool:
@@ -337,7 +356,7 @@ class GoCIDR:
     @property
     def aligned(self) -> bool:
         """Go's ``ip.Equal(ipnet.IP)``: the address has no bits set past the prefix."""
-        return self.ip == self.network
+        return self[3] == self[4]
 
     def _go_net_ip(self) -> bytes:
         # ipnet.IP as Go returns it: 4 bytes for IPv4, 16 otherwise.
@@ -358,11 +377,7 @@ class GoCIDR:
         of at least 96) is reported as version 4 with IPv4 integers; everything else as
         version 6 with 128-bit integers.
         """
-        r = self.__dict__.get("_range")
-        if r is None:
-            r = self._int_range()
-            object.__setattr__(self, "_range", r)  # computed once per parsed CIDR (not a field)
-        return r
+        return self[5]
 
     def _int_range(self) -> tuple[int, int, int]:
         nn = _to4(self._go_net_ip())
@@ -420,15 +435,12 @@ def _parse_plain(s: str) -> GoCIDR:
             ip = int.from_bytes(packed, "big")
             mask = (0xFFFFFFFF << (32 - n)) & 0xFFFFFFFF
             net = ip & mask
-            cidr = _new(GoCIDR)  # the frozen dataclass's fields, set without its __init__ (hot path)
-            cidr.__dict__.update(text=s, ip=_V4_IN_V6_PREFIX + packed, network=_V4_IN_V6_PREFIX + net.to_bytes(4, "big"),
-                                 mask=mask.to_bytes(4, "big"), prefixlen=n, bits=32,
-                                 _range=(4, net, net | (~mask & 0xFFFFFFFF)))
-            return cidr
+            return _tuple_new(GoCIDR, (s, n, 32, _V4_IN_V6_INT | ip, _V4_IN_V6_INT | net,
+                                       (4, net, net | (~mask & 0xFFFFFFFF))))
     return _parse_cidr(s)
 
 
-_new = object.__new__
+_tuple_new = tuple.__new__
 
 
 def _parse_cidr(s: str) -> GoCIDR:
@@ -447,4 +459,5 @@ def _parse_cidr(s: str) -> GoCIDR:
     net = _mask_ip(ip16, mask)
     assert net is not None
     network16 = _V4_IN_V6_PREFIX + net if len(net) == 4 else net
-    return GoCIDR(text=s, ip=ip16, network=network16, mask=mask, prefixlen=n, bits=bitlen)
+    partial = _tuple_new(GoCIDR, (s, n, bitlen, int.from_bytes(ip16, "big"), int.from_bytes(network16, "big"), None))
+    return _tuple_new(GoCIDR, (*partial[:5], partial._int_range()))

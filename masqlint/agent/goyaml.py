@@ -8,10 +8,8 @@ excessive alias expansion. The mapping is then re-encoded as JSON with its keys 
 
 from __future__ import annotations
 
-import base64
 import math
 import re
-from decimal import Decimal
 
 from masqlint.text.yamlload import PLAIN, MappingNode, Node, ScalarNode, SequenceNode
 from masqlint.agent.jsonish import JArray, JBool, JNull, JNumber, JObject, JString, JValue
@@ -172,6 +170,8 @@ def go_float_json(f: float) -> str:
         if mant.endswith(".0"):
             mant = mant[:-2]
         return f"{mant}e{sign}{digits}"
+    from decimal import Decimal  # noqa: PLC0415 - lazy: a float's long form is rarely needed
+
     s = format(Decimal(repr(f)), "f")
     if "." in s:
         s = s.rstrip("0").rstrip(".")
@@ -185,6 +185,8 @@ def _scalar_value(node: ScalarNode):
         return STR, node.value
     tag, out = resolve_scalar(node.tag, node.value, node)
     if tag == BINARY:
+        import base64  # noqa: PLC0415 - lazy: only a !!binary value needs it
+
         try:
             data = base64.b64decode("".join(node.value.split()), validate=True)
         except (ValueError, TypeError):

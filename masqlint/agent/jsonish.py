@@ -8,43 +8,62 @@ rules and ``trace`` can point at the line that decided something.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Union
 
-
-@dataclass
-class JObject:
-    members: list[tuple[str, "JValue", Any]] = field(default_factory=list)  # (key, value, key origin)
-    origin: Any = None
+from masqlint.record import Record
 
 
-@dataclass
-class JArray:
-    items: list["JValue"] = field(default_factory=list)
-    origin: Any = None
+class _JValue(Record):
+    __slots__ = ()
+    # mutable: not hashable
+    __hash__ = None  # type: ignore[assignment]
 
 
-@dataclass
-class JString:
-    value: str
-    origin: Any = None
+class JObject(_JValue):
+    __slots__ = ("members", "origin")
+
+    def __init__(self, members: list[tuple[str, "JValue", Any]] | None = None, origin: Any = None):
+        self.members = [] if members is None else members  # (key, value, key origin)
+        self.origin = origin
 
 
-@dataclass
-class JNumber:
-    text: str  # the JSON literal, as Go's error messages quote it
-    origin: Any = None
+class JArray(_JValue):
+    __slots__ = ("items", "origin")
+
+    def __init__(self, items: list["JValue"] | None = None, origin: Any = None):
+        self.items = [] if items is None else items
+        self.origin = origin
 
 
-@dataclass
-class JBool:
-    value: bool
-    origin: Any = None
+class JString(_JValue):
+    __slots__ = ("value", "origin")
+
+    def __init__(self, value: str, origin: Any = None):
+        self.value = value
+        self.origin = origin
 
 
-@dataclass
-class JNull:
-    origin: Any = None
+class JNumber(_JValue):
+    __slots__ = ("text", "origin")
+
+    def __init__(self, text: str, origin: Any = None):
+        self.text = text  # the JSON literal, as Go's error messages quote it
+        self.origin = origin
+
+
+class JBool(_JValue):
+    __slots__ = ("value", "origin")
+
+    def __init__(self, value: bool, origin: Any = None):
+        self.value = value
+        self.origin = origin
+
+
+class JNull(_JValue):
+    __slots__ = ("origin",)
+
+    def __init__(self, origin: Any = None):
+        self.origin = origin
 
 
 JValue = Union[JObject, JArray, JString, JNumber, JBool, JNull]

@@ -3,17 +3,19 @@ back to the value it is about (and so to its line and column)."""
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 
 from masqlint.agent.jsonish import JArray, JBool, JNumber, JObject, JString, JValue
 from masqlint.agent.model import match_field
-from masqlint.resources import schema_path
 
 
 @lru_cache(maxsize=1)
 def agent_validator():
+    import json  # noqa: PLC0415 - lazy: json only for a config the fast type check cannot settle
+
     import jsonschema  # noqa: PLC0415 - lazy: jsonschema only for configs the fast type check cannot settle
+
+    from masqlint.resources import schema_path  # noqa: PLC0415 - lazy: pathlib only when a schema is read
 
     schema = json.loads(schema_path("ip-masq-agent-config.schema.json").read_text(encoding="utf-8"))
     return jsonschema.Draft202012Validator(schema)

@@ -30,7 +30,7 @@ from masqlint.agent.decide import canonical_range, ranges_of
 from masqlint.agent.ranges import range_keys, ranges_cidrs, subtract_ranges
 from masqlint.checks import COLLECT, RUN, Problem, register
 from masqlint.checks.cidrs import entries
-from masqlint.config.loader import cluster_scope
+from masqlint.config.loader import cluster_scope, real_file
 from masqlint.engine.findings import Finding, Span
 
 PER_FILE_ONLY = ("MQ309", "MQ401", "MQ420")  # judged on the union when the files are read together
@@ -74,7 +74,7 @@ def mounts_of_file(fctx):
             continue
         if scope is None:
             scope = cluster_scope(name_of_file, fctx.settings)
-            real = os.path.realpath(name_of_file) if name_of_file != "-" else name_of_file
+            real = real_file(name_of_file) if name_of_file != "-" else name_of_file
         ents = tuple((e.text, cctx.span(e.node)) for e in entries(cctx))
         yield MountRef(name, cctx.config.text.encode("utf-8"), cctx.config.anchor_span(), ents,
                        tuple(cctx.target.default_cidrs()), tuple(cctx.settings.allow_dropped_defaults), scope, real or "")

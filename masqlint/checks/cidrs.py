@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from masqlint.agent.gonet import GoCIDR, GoNetError, parse_cidr
 from masqlint.agent.jsonish import JArray, JNull, JString
@@ -18,23 +17,27 @@ from masqlint.agent.cilium import read_item
 from masqlint.agent.cilium import decoded_text
 from masqlint.agent.gonetip import parse_prefix
 from masqlint.text.source import node_range
+from masqlint.record import Record
 
 FIELD = "nonMasqueradeCIDRs"
 
 
-@dataclass
-class Entry:
-    index: int
-    text: str
-    node: JString  # where it is written
-    cidr: GoCIDR | None
-    error: str | None
-    reader: str = ""  # "cilium": ``error`` is Cilium's own (it reads the raw JSON text with netip)
-    rng: tuple[int, int, int] | None = field(default=None, init=False, repr=False, compare=False)
+class Entry(Record):
+    """One written entry (a long list has 100,000 of these: a small slotted object each)."""
 
-    def __post_init__(self):
+    __slots__ = ("index", "text", "node", "cidr", "error", "reader", "rng")
+    _fields = ("index", "text", "node", "cidr", "error", "reader")
+
+    def __init__(self, index: int, text: str, node: JString, cidr: GoCIDR | None, error: str | None,
+                 reader: str = ""):
+        self.index = index
+        self.text = text
+        self.node = node  # where it is written
+        self.cidr = cidr
+        self.error = error
+        self.reader = reader  # "cilium": ``error`` is Cilium's own (it reads the raw JSON text with netip)
         # (version, first, last), read many times per entry by the range checks
-        self.rng = self.cidr.as_int_range() if self.cidr else None
+        self.rng: tuple[int, int, int] | None = cidr.as_int_range() if cidr else None
 
 
 def cidr_list(ctx) -> JArray | None:

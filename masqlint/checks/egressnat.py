@@ -14,9 +14,6 @@ that drops documented destinations), MQ402 and MQ403 (declared destinations) rea
 
 from __future__ import annotations
 
-import difflib
-import json
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -33,11 +30,10 @@ from masqlint.agent.egressnat import (
 )
 from masqlint.agent.gonet import GoNetError, parse_cidr
 from masqlint.checks import COLLECT, FILE, RUN, Problem, register
-from masqlint.config.loader import cluster_scope
+from masqlint.config.loader import cluster_scope, real_file
 from masqlint.engine.findings import Span
 from masqlint.text.source import node_range
 from masqlint.text.yamlload import MappingNode, ScalarNode, SequenceNode
-from masqlint.resources import schema_path
 from masqlint.checks.cidrs import _diagnose
 from masqlint.checks.traffic import _public_part
 from masqlint.agent.targets import get_target
@@ -47,6 +43,10 @@ from masqlint.agent.ranges import merge_ranges, range_cidrs, subtract_ranges
 
 @lru_cache(maxsize=1)
 def _schema() -> dict:
+    import json  # noqa: PLC0415 - lazy: json only for a file that holds a policy
+
+    from masqlint.resources import schema_path  # noqa: PLC0415 - lazy: pathlib only when the schema is read
+
     return json.loads(schema_path("egressnatpolicy.schema.json").read_text(encoding="utf-8"))
 
 
@@ -98,6 +98,8 @@ def _unknown(node, known, where: str):
     for k, _v in node.value:
         if not isinstance(k, ScalarNode) or k.value in known:
             continue
+        import difflib  # noqa: PLC0415 - lazy: only an unknown key needs it
+
         near = difflib.get_close_matches(k.value, known, n=1, cutoff=0.6)
         if not near:
             near = [kn for kn in known if kn.lower() == k.value.lower()]
@@ -106,8 +108,11 @@ def _unknown(node, known, where: str):
 
 @register("MQ410", FILE)
 def unknown_field(fctx):
+    policies = _policies(fctx)
+    if not policies:
+        return  # (the schema is read only for a file that holds a policy)
     f = known_fields()
-    for p in _policies(fctx):
+    for p in policies:
         found = list(_unknown(p.node, f["object"], "the policy"))
         found += list(_unknown(p.spec_node, f["spec"], "spec"))
         for d in p.destinations:
@@ -379,7 +384,7 @@ def policies_of_file(fctx):
     inputs = _inputs(fctx.settings)
     name = fctx.source.fspath or fctx.source.path
     scope = cluster_scope(name, fctx.settings)
-    real = os.path.realpath(name) if name != "-" else name
+    real = real_file(name) if name != "-" else name
     idx = fctx.source.index
 
     def span(node) -> Span:

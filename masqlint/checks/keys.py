@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 
 from masqlint.agent.goyaml import _MAP as _GO_YAML_WORDS
@@ -106,6 +105,8 @@ def unknown_key(ctx):
             continue
         lowered = {f.lower(): f for f in FIELDS}
         squashed = key.lower().replace("_", "").replace("-", "")
+        import difflib  # noqa: PLC0415 - lazy: only an unknown key needs it
+
         near = difflib.get_close_matches(squashed, list(lowered), n=1, cutoff=0.75)
         hint = f"; did you mean `{lowered[near[0]]}`?" if near else f"; known keys: {', '.join(FIELDS)}"
         fix = None

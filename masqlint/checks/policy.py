@@ -19,7 +19,7 @@ from masqlint.agent.ranges import intersects, merge_ranges, range_cidrs, range_k
 from masqlint.agent.jsonish import JArray, JNull, JObject
 from masqlint.agent.model import match_field
 from masqlint.checks import COLLECT, RUN, Problem, register
-from masqlint.config.loader import cluster_scope
+from masqlint.config.loader import cluster_scope, real_file
 from masqlint.engine.findings import Edit, Fix, Span
 from masqlint.engine.unknown import overlaps
 from masqlint.forms.templated import TEMPLATED_FORMS
@@ -349,7 +349,7 @@ def configmaps_of_file(fctx):
         return  # a ConfigMap rendered under conditions masqlint cannot evaluate is not compared with other files
     name = fctx.source.fspath or fctx.source.path
     scope = cluster_scope(name, fctx.settings)
-    real = os.path.realpath(name) if name != "-" else name
+    real = real_file(name) if name != "-" else name
     for cctx in refs:
         r = node_range(_name_node(cctx.config.configmap))
         span = fctx.source.index.span(*r) if r else Span(1, 1, 1, 1)

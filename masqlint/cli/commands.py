@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import json
+import gc
+import importlib
 import os
 import sys
-
-from masqlint.cli.inputs import config_bytes_from_manifest, file_context, read_input
-import importlib
 
 from masqlint.cli.options import build_options
 from masqlint.config.loader import load_settings_file, settings_for_path
 from masqlint.config.settings import Settings
 from masqlint.engine.findings import Severity
 from masqlint.errors import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, UsageError
-from dataclasses import replace
 
 
 # Subcommands living in their own modules: name -> module exposing add_parser(sub, common) and run(args)
@@ -90,6 +87,7 @@ def cmd_check(args) -> int:
 
     baseline = _baseline_path(args, opts)
     own = os.path.abspath(baseline) if baseline else None
+    gc.freeze()  # what start-up made lives to the end: the collector need not walk it again and again
     result, outcomes = run((c for c in candidates() if own is None or os.path.abspath(c.path) != own), opts)
     errors += [o.error for o in outcomes if o.error]
     if getattr(args, "write_baseline", False) or getattr(args, "add_noqa", False):
@@ -161,9 +159,9 @@ def _fixable(outcomes, opts) -> tuple[int, int]:
             safe += sum(1 for f in fixes if f.safe)
             unsafe += sum(1 for f in fixes if not f.safe)
             continue
-        dry = replace(opts, fix=False, diff=True, unsafe_fixes=False)
+        dry = opts.replace(fix=False, diff=True, unsafe_fixes=False)
         s = process(o.result.path, path, True, dry).fixed if any(f.safe for f in fixes) else 0
-        a = process(o.result.path, path, True, replace(dry, unsafe_fixes=True)).fixed if not all(f.safe for f in fixes) else s
+        a = process(o.result.path, path, True, dry.replace(unsafe_fixes=True)).fixed if not all(f.safe for f in fixes) else s
         safe += s
         unsafe += max(a - s, 0)
     return safe, unsafe
@@ -267,6 +265,8 @@ def _fail_on(args, opts) -> Severity:
 
 
 def _show_config(paths, opts) -> int:
+    import json  # noqa: PLC0415 - lazy: json only for the JSON output of this subcommand
+
     from masqlint.forms import forms_in_force  # noqa: PLC0415 - lazy: each subcommand loads what it needs
     from masqlint.pipeline.runner import settings_for  # noqa: PLC0415 - lazy: each subcommand loads what it needs
 
@@ -374,7 +374,10 @@ def _render_settings(args):
 
 
 def cmd_render(args) -> int:
+    import json  # noqa: PLC0415 - lazy: json only for the JSON output of this subcommand
+
     from masqlint.agent.sync import sync_bytes  # noqa: PLC0415 - lazy: each subcommand loads what it needs
+    from masqlint.cli.inputs import config_bytes_from_manifest, file_context, read_input  # noqa: PLC0415 - lazy: as above
 
     args.target = _render_target(args, _render_settings(args))
     if args.target in ("cilium", "azure"):
@@ -439,6 +442,8 @@ def cmd_render(args) -> int:
 
 
 def cmd_rules(args) -> int:
+    import json  # noqa: PLC0415 - lazy: json only for the JSON output of this subcommand
+
     from masqlint.engine.catalog import load_catalog  # noqa: PLC0415 - lazy: each subcommand loads what it needs
 
     cat = load_catalog()
@@ -458,6 +463,8 @@ def cmd_rules(args) -> int:
 
 
 def cmd_rule(args) -> int:
+    import json  # noqa: PLC0415 - lazy: json only for the JSON output of this subcommand
+
     from masqlint.engine.catalog import lookup  # noqa: PLC0415 - lazy: each subcommand loads what it needs
     from masqlint.engine.docs import public_text, rule_text  # noqa: PLC0415 - lazy: each subcommand loads what it needs
 

@@ -2,37 +2,18 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
 from masqlint import __version__
 from masqlint.errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, MasqlintError, UsageError
-import difflib
+from masqlint.cli.plain import plain_check
+
+TYPE_CHECKING = False  # typing's flag, without importing typing (or argparse) at start-up
+if TYPE_CHECKING:
+    import argparse
 
 COMMANDS = ("check", "render", "rules", "rule", "trace", "diff", "init", "lsp")
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # exit 2 with one line, as for every usage error
-        raise UsageError(f"{self.prog}: {message}")
-
-
-class _FormatAction(argparse.Action):
-    """``--format`` / ``--output`` in command-line order: each --output belongs to the --format before it."""
-
-    def __call__(self, parser, namespace, values, option_string=None):
-        setattr(namespace, self.dest, [*(getattr(namespace, self.dest, None) or []), values])
-        pairs = [list(p) for p in getattr(namespace, "format_pairs", None) or []]
-        if self.dest == "formats":
-            pairs.append([values, None])
-        elif pairs and pairs[-1][1] is None:
-            pairs[-1][1] = values
-        elif not pairs:
-            pairs.append([None, values])  # --output before any --format: the default format
-        else:
-            raise UsageError(f"masqlint check: --output {values}: each --output follows its own --format")
-        namespace.format_pairs = [tuple(p) for p in pairs]
 
 
 def _common_settings_args(p):
@@ -52,6 +33,8 @@ def _common_settings_args(p):
 def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
     """The argument parser; with ``wanted`` (the subcommand about to run) only that subcommand's
     module is imported (``--help`` without a subcommand builds every one)."""
+    from masqlint.cli.argparsing import FormatAction as _FormatAction, Parser as _Parser  # noqa: PLC0415 - lazy: argparse only when the arguments need a parser
+
     p = _Parser(prog="masqlint", description="Lint and check policy for the ip-masq-agent ConfigMap (SNAT on GKE and Kubernetes).")
     p.add_argument("--version", action="version", version=f"masqlint {__version__}")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
@@ -134,6 +117,7 @@ def _mistyped_command(word: str) -> str | None:
     """The message for a first argument that is no path but close to a subcommand's name."""
     if word.startswith("-") or word == "-" or os.path.lexists(word) or "/" in word or os.sep in word:
         return None
+    import difflib  # noqa: PLC0415 - lazy: difflib only for a first argument that is neither a command nor a path
 
     hit = difflib.get_close_matches(word.lower(), COMMANDS, n=1, cutoff=0.6)
     if not hit:
@@ -153,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         argv = ["check"]
     debug = "--debug" in argv or bool(os.environ.get("MASQLINT_DEBUG"))
     try:
-        args = build_parser(argv[0] if argv[0] in COMMANDS else None).parse_args(argv)
+        args = plain_check(argv) or build_parser(argv[0] if argv[0] in COMMANDS else None).parse_args(argv)
         from masqlint.cli import commands  # noqa: PLC0415 - lazy: the subcommands' modules after the arguments are parsed
 
         return commands.dispatch(args)
@@ -174,3 +158,21 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"masqlint: error: internal error: {type(e).__name__}: {e} (run with --debug for details)", file=sys.stderr)
         return EXIT_ERROR
+
+
+def run() -> None:
+    """The ``masqlint`` program: :func:`main`, then out without tearing the interpreter down.
+
+    Once the output is flushed nothing is left to do: freeing every object the run made
+    (module tables, the rule catalog, parsed files) is the last tenth of a short run. The
+    language server ends the ordinary way (its streams and threads close themselves), and
+    :func:`main` itself always returns, for callers in the same process."""
+    if sys.argv[1:2] == ["lsp"]:
+        raise SystemExit(main())
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # the reader went away: nothing more can be told
+        pass
+    os._exit(code)

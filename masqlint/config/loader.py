@@ -7,16 +7,13 @@ or run.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import stat
 import sys
 from functools import lru_cache
-from pathlib import Path
 
 from masqlint.errors import ConfigError
-from masqlint.resources import schema_path
 from masqlint.config.settings import Settings, from_mapping
 from masqlint.config.settings import glob_match
 from masqlint.config.rulesel import unknown_key_message
@@ -27,7 +24,11 @@ CONFIG_NAMES = (".masqlint.yaml", ".masqlint.yml", "masqlint.yaml")
 
 @lru_cache(maxsize=1)
 def _validator():
+    import json  # noqa: PLC0415 - lazy: json only when a settings file is read
+
     import jsonschema  # noqa: PLC0415 - lazy: jsonschema only when a settings file is read
+
+    from masqlint.resources import schema_path  # noqa: PLC0415 - lazy: pathlib only when a settings file is read
 
     schema = json.loads(schema_path("masqlint-config.schema.json").read_text(encoding="utf-8"))
     return jsonschema.Draft202012Validator(schema)
@@ -160,7 +161,7 @@ def load_yaml_settings(path: str) -> Settings:
     if data is None:
         data = {}
     validate_mapping(data, shown, node)
-    return _with_clusters(from_mapping(data, path=path, root=str(Path(path).resolve().parent)))
+    return _with_clusters(from_mapping(data, path=path, root=os.path.dirname(os.path.realpath(path))))
 
 
 def load_pyproject_settings(path: str) -> Settings | None:
@@ -183,7 +184,7 @@ def load_pyproject_settings(path: str) -> Settings | None:
     except RecursionError:
         raise ConfigError(f"{shown}: not valid TOML: nested too deeply") from None
     except Exception as e:  # noqa: BLE001 - tomllib.TOMLDecodeError says "(at line N, column M)" or "(at end of document)"
-        raise ConfigError(f"{_toml_error_location(shown, raw, str(e))}: not valid TOML: {_TOML_AT.sub('', str(e))}") from None
+        raise ConfigError(f"{_toml_error_location(shown, raw, str(e))}: not valid TOML: {re.sub(_TOML_AT, '', str(e))}") from None
     tool = doc.get("tool", {})
     data = tool.get("masqlint") if isinstance(tool, dict) else None
     if data is None:
@@ -192,7 +193,7 @@ def load_pyproject_settings(path: str) -> Settings | None:
         validate_mapping(data, shown)
     except ConfigError as e:
         raise ConfigError(_toml_setting_location(shown, raw.decode("utf-8"), str(e))) from None
-    return _with_clusters(from_mapping(data, path=path, root=str(Path(path).resolve().parent)))
+    return _with_clusters(from_mapping(data, path=path, root=os.path.dirname(os.path.realpath(path))))
 
 
 def _with_clusters(settings: Settings) -> Settings:
@@ -237,6 +238,16 @@ def _real_dir(d: str) -> str:
     if not name or parent == d:
         return d
     p = os.path.join(_real_dir(parent), name)
+    return os.path.realpath(p) if os.path.islink(p) else p
+
+
+def real_file(path: str) -> str:
+    """os.path.realpath of a file: its directory's answer is cached, so only the file itself is
+    looked at (one lstat) rather than every component of its path."""
+    if ".." in path.split(os.sep):  # realpath resolves a link before the ".." that follows it
+        return os.path.realpath(path)
+    d, name = os.path.split(os.path.abspath(path))
+    p = os.path.join(_real_dir(d), name)
     return os.path.realpath(p) if os.path.islink(p) else p
 
 
@@ -302,13 +313,13 @@ def _read_settings_bytes(path: str) -> bytes:
     return data
 
 
-_TOML_AT = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)\s*$")
+_TOML_AT = r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)\s*$"  # compiled on first use by re's cache
 _EXPANSION_LIMIT = 100_000
 _DEPTH_LIMIT = 100  # settings nest a few levels; deeper input would only exhaust the validators
 
 
 def _toml_error_location(path: str, raw: bytes, message: str) -> str:
-    m = _TOML_AT.search(message)
+    m = re.search(_TOML_AT, message)
     if m is None:
         return path
     if m.group(1):

@@ -3,15 +3,14 @@
 
 from __future__ import annotations
 
-import difflib
-from masqlint.engine.catalog import rule_headers
-
 
 class UnknownName(ValueError):
     """A selector or key that names nothing; ``str()`` is the message to print."""
 
 
 def _rules():
+    from masqlint.engine.catalog import rule_headers  # noqa: PLC0415 - lazy: the catalog loads only when a selector is checked
+
     return rule_headers()
 
 
@@ -26,6 +25,8 @@ def selector_known(selector: str) -> bool:
 
 def suggest(word: str, choices, n: int = 1) -> list[str]:
     """The closest of ``choices`` to ``word`` (case-insensitive), best first."""
+    import difflib  # noqa: PLC0415 - lazy: difflib only for a name that matches nothing
+
     lower = {c.lower(): c for c in choices}
     hits = difflib.get_close_matches(word.lower(), list(lower), n=n, cutoff=0.6)
     return [lower[h] for h in hits]

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from dataclasses import dataclass, field, replace
-from pathlib import PurePosixPath
+import re
 
 from masqlint.engine.findings import Severity
 from masqlint.config.globs import could_match_relpath, required_literal
-import re
+from masqlint.record import Record
 
 DEFAULT_STANDALONE_GLOBS = (
     "**/ip-masq-agent",
@@ -24,47 +23,84 @@ DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024
 DEFAULT_TARGET = "gke"
 
 
-@dataclass(frozen=True)
-class Destination:
-    cidr: str
-    name: str = ""
+class Destination(Record):
+    __slots__ = ("cidr", "name")
+
+    def __init__(self, cidr: str, name: str = ""):
+        self.cidr = cidr
+        self.name = name
 
     @property
     def label(self) -> str:
         return f"{self.name} ({self.cidr})" if self.name else self.cidr
 
 
-@dataclass(frozen=True)
-class Scope:
-    files: tuple[str, ...]
-    overrides: dict = field(default_factory=dict, hash=False, compare=False)
+class Scope(Record):
+    __slots__ = ("files", "overrides")
+    _fields = ("files",)  # the overrides (a dict) are not part of the value
+
+    def __init__(self, files: tuple[str, ...], overrides: dict | None = None):
+        self.files = files
+        self.overrides = {} if overrides is None else overrides
 
 
-@dataclass(frozen=True)
-class Settings:
-    # unless set (explicit_target), each config's form and surroundings decide (forms.consumers), else this
-    target: str = DEFAULT_TARGET
-    agent_flags: dict = field(default_factory=dict, hash=False, compare=False)
-    select: tuple[str, ...] = ("ALL",)
-    ignore: tuple[str, ...] = ()
-    extend_select: tuple[str, ...] = ()
-    severity: dict = field(default_factory=dict, hash=False, compare=False)  # rule id/name -> Severity
-    fail_on: Severity = Severity.WARNING
-    exclude: tuple[str, ...] = ()
-    standalone: tuple[str, ...] = DEFAULT_STANDALONE_GLOBS
-    max_file_size: int = DEFAULT_MAX_FILE_SIZE
-    must_masquerade: tuple[Destination, ...] = ()
-    must_not_masquerade: tuple[Destination, ...] = ()
-    allow_dropped_defaults: tuple[str, ...] = ()
-    scopes: tuple[Scope, ...] = ()
-    baseline: str | None = None  # as written in the settings (relative to config_root)
-    cluster: str | None = None  # a cluster description (gcloud JSON/YAML or Terraform), relative to config_root
-    cluster_name: str | None = None  # which cluster of a file that describes several
-    explicit_target: bool = False  # `target` was written in settings or on the command line
-    # forms turned off by settings (``forms: {terraform: false}``); every form is read by default
-    disabled_forms: frozenset = frozenset()
-    config_path: str | None = None  # where these settings came from
-    config_root: str | None = None  # directory scope globs are relative to
+class Settings(Record):
+    """Resolved settings for a file; treated as immutable (``merged`` and ``replace`` make new ones)."""
+
+    __slots__ = ("target", "agent_flags", "select", "ignore", "extend_select", "severity", "fail_on", "exclude",
+                 "standalone", "max_file_size", "must_masquerade", "must_not_masquerade", "allow_dropped_defaults",
+                 "scopes", "baseline", "cluster", "cluster_name", "explicit_target", "disabled_forms", "config_path",
+                 "config_root", "_memo")
+    # the dicts (agent flags, severity overrides) and the memo of derived values are not part of the value
+    _fields = ("target", "select", "ignore", "extend_select", "fail_on", "exclude", "standalone", "max_file_size",
+               "must_masquerade", "must_not_masquerade", "allow_dropped_defaults", "scopes", "baseline", "cluster",
+               "cluster_name",
+               "explicit_target", "disabled_forms", "config_path", "config_root")
+
+    def __init__(self, target: str = DEFAULT_TARGET, agent_flags: dict | None = None, select: tuple[str, ...] = ("ALL",),
+                 ignore: tuple[str, ...] = (), extend_select: tuple[str, ...] = (), severity: dict | None = None,
+                 fail_on: Severity = Severity.WARNING, exclude: tuple[str, ...] = (),
+                 standalone: tuple[str, ...] = DEFAULT_STANDALONE_GLOBS, max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+                 must_masquerade: tuple[Destination, ...] = (), must_not_masquerade: tuple[Destination, ...] = (),
+                 allow_dropped_defaults: tuple[str, ...] = (), scopes: tuple[Scope, ...] = (),
+                 baseline: str | None = None, cluster: str | None = None, cluster_name: str | None = None,
+                 explicit_target: bool = False,
+                 disabled_forms: frozenset = frozenset(), config_path: str | None = None, config_root: str | None = None):
+        # unless set (explicit_target), each config's form and surroundings decide (forms.consumers), else this
+        self.target = target
+        self.agent_flags = {} if agent_flags is None else agent_flags
+        self.select = select
+        self.ignore = ignore
+        self.extend_select = extend_select
+        self.severity = {} if severity is None else severity  # rule id/name -> Severity
+        self.fail_on = fail_on
+        self.exclude = exclude
+        self.standalone = standalone
+        self.max_file_size = max_file_size
+        self.must_masquerade = must_masquerade
+        self.must_not_masquerade = must_not_masquerade
+        self.allow_dropped_defaults = allow_dropped_defaults
+        self.scopes = scopes
+        self.baseline = baseline  # as written in the settings (relative to config_root)
+        self.cluster = cluster  # a cluster description (gcloud JSON/YAML or Terraform), relative to config_root
+        self.cluster_name = cluster_name  # which cluster of a file that describes several
+        self.explicit_target = explicit_target  # `target` was written in settings or on the command line
+        # forms turned off by settings (``forms: {terraform: false}``); every form is read by default
+        self.disabled_forms = disabled_forms
+        self.config_path = config_path  # where these settings came from
+        self.config_root = config_root  # directory scope globs are relative to
+        self._memo: dict | None = None  # values derived from these settings (see memo())
+
+    def replace(self, **changes) -> "Settings":
+        new = super().replace(**changes)
+        new._memo = None
+        return new
+
+    def memo(self) -> dict:
+        """A per-settings cache for values derived from them alone (the selected rules, ...)."""
+        if self._memo is None:
+            self._memo = {}
+        return self._memo
 
     def cluster_facts(self):
         """The facts of the cluster these settings name (``config.cluster.ClusterFacts``), or None."""
@@ -113,7 +149,7 @@ class Settings:
         return out
 
     def merged(self, mapping: dict) -> "Settings":
-        return replace(self, **_fields_from_mapping(mapping, base=self))
+        return self.replace(**_fields_from_mapping(mapping, base=self))
 
 
 def glob_match(path: str, pattern: str) -> bool:
@@ -121,6 +157,8 @@ def glob_match(path: str, pattern: str) -> bool:
     lit = required_literal(pattern)
     if lit is not None and lit not in path:
         return False  # cheap rejection; see globs.py
+    from pathlib import PurePosixPath  # noqa: PLC0415 - lazy: pathlib only for a glob the cheap test cannot settle
+
     p = PurePosixPath(path)
     if "/" not in pattern.strip("/") and fnmatch.fnmatchcase(p.name, pattern):
         return True
@@ -140,6 +178,8 @@ def path_matches(globs, absolute: str | None, given: str, bases=()) -> bool:
     directory). ``absolute`` (normalised) is None for a buffer with no file behind it."""
     if not globs:
         return False
+    if given == absolute and not could_match_relpath(absolute, globs):
+        return False  # a walked file's path: no glob's literal is in it, nor in any path relative to it
     given = given.replace(os.sep, "/")
     if any(glob_match(given, g) for g in globs):
         return True
@@ -218,4 +258,4 @@ def _fields_from_mapping(m: dict, base: Settings | None = None) -> dict:
 
 
 def from_mapping(m: dict, path: str | None = None, root: str | None = None) -> Settings:
-    return replace(Settings(), config_path=path, config_root=root, **_fields_from_mapping(m))
+    return Settings(config_path=path, config_root=root, **_fields_from_mapping(m))

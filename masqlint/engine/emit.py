@@ -26,9 +26,14 @@ def _matches(rule: Rule | RuleHeader, selectors: Iterable[str]) -> bool:
 
 
 def rule_enabled(rule: Rule | RuleHeader, settings: Settings) -> bool:
-    if _matches(rule, settings.ignore):
-        return False
-    return _matches(rule, settings.select) or _matches(rule, settings.extend_select)
+    """Is ``rule`` selected? Decided once per rule and settings (every file of a directory shares them)."""
+    memo = settings.memo()
+    key = ("enabled", rule.id)
+    hit = memo.get(key)
+    if hit is None:
+        hit = memo[key] = not _matches(rule, settings.ignore) and (
+            _matches(rule, settings.select) or _matches(rule, settings.extend_select))
+    return hit
 
 
 def rule_severity(rule: Rule | RuleHeader, settings: Settings, default: str | None = None) -> Severity:

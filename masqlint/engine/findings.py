@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any
+
+from masqlint.record import Record
+
+TYPE_CHECKING = False  # typing's own flag, without importing typing
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
 
 
 class Severity(IntEnum):
@@ -25,56 +29,71 @@ class Severity(IntEnum):
             raise ValueError(f"unknown severity {text!r} (expected error, warning or info)") from None
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(Record):
     """A 1-based, inclusive-start / exclusive-end range; columns count characters."""
 
-    line: int
-    column: int
-    end_line: int
-    end_column: int
+    __slots__ = ("line", "column", "end_line", "end_column")
+
+    def __init__(self, line: int, column: int, end_line: int, end_column: int):
+        self.line = line
+        self.column = column
+        self.end_line = end_line
+        self.end_column = end_column
 
 
-@dataclass(frozen=True)
 class ElsewhereSpan(Span):
     """A span in another file than the one being linted: a file the linted one reads (Terraform
     ``file()``); the finding is reported with that file's path."""
 
-    path: str = ""
+    __slots__ = ("path",)
+
+    def __init__(self, line: int, column: int, end_line: int, end_column: int, path: str = ""):
+        super().__init__(line, column, end_line, end_column)
+        self.path = path
 
 
-@dataclass(frozen=True)
-class Edit:
+class Edit(Record):
     """Replace the characters [start, end) of the decoded file text with `text`."""
 
-    start: int
-    end: int
-    text: str
+    __slots__ = ("start", "end", "text")
+
+    def __init__(self, start: int, end: int, text: str):
+        self.start = start
+        self.end = end
+        self.text = text
 
 
-@dataclass(frozen=True)
-class Fix:
-    description: str
-    edits: tuple[Edit, ...]
-    safe: bool = True
+class Fix(Record):
+    __slots__ = ("description", "edits", "safe")
+
+    def __init__(self, description: str, edits: tuple[Edit, ...], safe: bool = True):
+        self.description = description
+        self.edits = edits
+        self.safe = safe
 
 
-@dataclass
-class Finding:
-    rule: str  # "MQ301"
-    name: str  # "invalid-cidr"
-    severity: Severity
-    message: str
-    path: str  # file path as shown to the user
-    span: Span
-    fix: Fix | None = None
-    # Extra machine-readable facts (the CIDR, the key, ...); never needed to print.
-    data: dict = field(default_factory=dict)
-    # the agent the finding assumes (settings' target, else the one the config's surroundings name,
-    # else gke); None for findings about the file rather than about an agent config
-    target: str | None = None
-    # Other places that share this finding's cause: ((Span, what is there), ...)
-    related: tuple = ()
+class Finding(Record):
+    __slots__ = ("rule", "name", "severity", "message", "path", "span", "fix", "data", "target", "related")
+    # mutable: not hashable
+    __hash__ = None  # type: ignore[assignment]
+
+    def __init__(self, rule: str, name: str, severity: Severity, message: str, path: str, span: Span,
+                 fix: Fix | None = None, data: dict | None = None, target: str | None = None,
+                 related: tuple = ()):
+        self.rule = rule  # "MQ301"
+        self.name = name  # "invalid-cidr"
+        self.severity = severity
+        self.message = message
+        self.path = path  # file path as shown to the user
+        self.span = span
+        self.fix = fix
+        # Extra machine-readable facts (the CIDR, the key, ...); never needed to print.
+        self.data = {} if data is None else data
+        # the agent the finding assumes (settings' target, else the one the config's surroundings name,
+        # else gke); None for findings about the file rather than about an agent config
+        self.target = target
+        # Other places that share this finding's cause: ((Span, what is there), ...)
+        self.related = related
 
     @property
     def line(self) -> int:
@@ -111,40 +130,55 @@ class Finding:
         }
 
 
-@dataclass(frozen=True)
-class RuleInfo:
+class RuleInfo(Record):
     """What output formats need to know about a rule (from the catalog in rules/)."""
 
-    id: str
-    name: str
-    severity: Severity
-    summary: str
-    rationale: str = ""
-    fix: str = ""
-    fix_safety: str = "none"  # none | safe | unsafe
-    help_uri: str = ""
+    __slots__ = ("id", "name", "severity", "summary", "rationale", "fix", "fix_safety", "help_uri")
+
+    def __init__(self, id: str, name: str, severity: Severity, summary: str, rationale: str = "", fix: str = "",
+                 fix_safety: str = "none", help_uri: str = ""):
+        self.id = id
+        self.name = name
+        self.severity = severity
+        self.summary = summary
+        self.rationale = rationale
+        self.fix = fix
+        self.fix_safety = fix_safety  # none | safe | unsafe
+        self.help_uri = help_uri
 
 
-@dataclass
-class FileResult:
-    path: str  # as shown to the user
-    text: str | None = None  # decoded text when it could be read (for source lines in reports)
-    findings: list[Finding] = field(default_factory=list)
-    configs: int = 0  # ip-masq-agent configurations found in the file
-    suppressed: int = 0
-    error: str | None = None  # could not be read at all (a finding is also emitted)
-    # files this one refers to (a kustomize generator's `files:`, a Terraform file()), checked as agent
-    # configs of their own
-    related: list = field(default_factory=list)
-    # what COLLECT-scope checks gathered from the file for the RUN-scope check of the same rule id
-    facts: dict[str, list[Any]] = field(default_factory=dict)
-    settings: Any = None  # the settings the file was checked with (config.settings.Settings)
+class FileResult(Record):
+    """One checked file (a clean file is this object and its empty list of findings, nothing more)."""
+
+    __slots__ = ("path", "text", "findings", "configs", "suppressed", "error", "related", "facts", "settings")
+    # mutable: not hashable
+    __hash__ = None  # type: ignore[assignment]
+
+    def __init__(self, path: str, text: str | None = None, findings: list[Finding] | None = None, configs: int = 0,
+                 suppressed: int = 0, error: str | None = None, related: list | None = None,
+                 facts: dict[str, list[Any]] | None = None, settings: Any = None):
+        self.path = path  # as shown to the user
+        self.text = text  # decoded text when it could be read (for source lines in reports)
+        self.findings = [] if findings is None else findings
+        self.configs = configs  # ip-masq-agent configurations found in the file
+        self.suppressed = suppressed
+        self.error = error  # could not be read at all (a finding is also emitted)
+        # files this one refers to (a kustomize generator's `files:`, a Terraform file()), checked as agent
+        # configs of their own
+        self.related: list[FileResult] = [] if related is None else related
+        # what COLLECT-scope checks gathered from the file for the RUN-scope check of the same rule id
+        self.facts: dict[str, list[Any]] = {} if facts is None else facts
+        self.settings = settings  # the settings the file was checked with (config.settings.Settings)
 
 
-@dataclass
-class RunResult:
-    files: list[FileResult] = field(default_factory=list)
-    rules: Mapping[str, RuleInfo] = field(default_factory=dict)  # id -> info, for SARIF & co.
+class RunResult(Record):
+    __slots__ = ("files", "rules")
+    # mutable: not hashable
+    __hash__ = None  # type: ignore[assignment]
+
+    def __init__(self, files: list[FileResult] | None = None, rules: Mapping[str, RuleInfo] | None = None):
+        self.files: list[FileResult] = [] if files is None else files
+        self.rules: Mapping[str, RuleInfo] = {} if rules is None else rules  # id -> info, for SARIF & co.
 
     @property
     def findings(self) -> list[Finding]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from masqlint.agent.jsonish import JArray, JObject
 from masqlint.text.source import node_range
 from masqlint.agent.model import match_field
-from dataclasses import replace
 
 
 def overlaps(ranges, r) -> bool:
@@ -107,7 +106,7 @@ def drop_unknown(fctx, findings: list) -> list:
         if f.rule == "MQ001" and (f.span.line in near or f.span.line - 1 in near or f.span.line + 1 in near):
             continue  # a syntax error next to template markup: the rendered text decides
         if f.fix is not None and any(overlaps(masked + unknown, (e.start, max(e.end, e.start))) for e in f.fix.edits):
-            f = replace(f, fix=None)
+            f = f.replace(fix=None)
         out.append(f)
     return out
 

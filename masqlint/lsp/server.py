@@ -1,7 +1,7 @@
 """``masqlint lsp``: a Language Server over standard input/output.
 
-Diagnostics are published when a document is opened, shortly after it stops changing and
-when it is saved; each finding with a fix is offered as a quick fix (safe fixes preferred,
+Diagnostics are published when a document is opened, when it is saved, at once after a
+single change, and after a burst of changes once it pauses; each finding with a fix is offered as a quick fix (safe fixes preferred,
 unsafe ones labelled), and "Fix all safe problems" as the ``source.fixAll.masqlint``
 action. Documents are linted from the editor's buffer, with the settings the command line
 would use for the file (the nearest ``.masqlint.yaml`` / ``[tool.masqlint]`` above it).
@@ -17,21 +17,16 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 from masqlint.config.loader import ConfigError, find_settings_for_dir
 from masqlint.engine.findings import Edit, FileResult, Finding, Severity, Span
-from masqlint.pipeline.fix import fix_until_stable
 from masqlint.pipeline.runner import Options, lint_bytes, lint_prepared, prepare
-from masqlint.text.source import LineIndex
-import asyncio
-from masqlint import __version__
-from masqlint.engine.catalog import rule_infos
 
 SOURCE = "masqlint"
 FIX_ALL_KIND = "source.fixAll.masqlint"
-DEBOUNCE_SECONDS = 0.2
+DEBOUNCE_SECONDS = 0.2  # a burst of changes is linted once it has paused this long
+SETTLE_SECONDS = 0.01  # a single change waits only for changes the editor sent along with it
 SETTINGS_FILE_NAMES = (".masqlint.yaml", ".masqlint.yml", "masqlint.yaml", "pyproject.toml")
 
 
@@ -75,7 +70,6 @@ def _units_utf8(s: str) -> int:
 UNIT_COUNTERS: dict[str, Callable[[str], int]] = {"utf-16": _units_utf16, "utf-8": _units_utf8, "utf-32": len}
 
 
-@dataclass
 class PositionMap:
     """Character offsets of a linted text ↔ LSP (line, character) in the client's units.
 
@@ -83,14 +77,16 @@ class PositionMap:
     (a leading U+FEFF that decoding drops).
     """
 
-    text: str
-    encoding: str = "utf-16"
-    shift: int = 0
-    index: LineIndex = field(init=False)
+    __slots__ = ("text", "encoding", "shift", "index", "_units")
 
-    def __post_init__(self) -> None:
-        self.index = LineIndex(self.text)
-        self._units = UNIT_COUNTERS.get(str(getattr(self.encoding, "value", self.encoding)), _units_utf16)
+    def __init__(self, text: str, encoding: str = "utf-16", shift: int = 0):
+        from masqlint.text.source import LineIndex  # noqa: PLC0415 - lazy: the text modules load YAML, not needed before `initialize`
+
+        self.text = text
+        self.encoding = encoding
+        self.shift = shift
+        self.index = LineIndex(text)
+        self._units = UNIT_COUNTERS.get(str(getattr(encoding, "value", encoding)), _units_utf16)
 
     def position(self, offset: int) -> tuple[int, int]:
         """A character offset in the linted text → (0-based line, column in client units)."""
@@ -117,15 +113,18 @@ class PositionMap:
 # --- linting a buffer ---------------------------------------------------------------------------
 
 
-@dataclass
 class BufferLint:
-    text: str  # the buffer as the editor holds it
-    findings: list[Finding]
-    linted: str  # the text the findings' offsets refer to
-    shift: int = 0  # characters the buffer holds before `linted` (a leading BOM)
-    error: str | None = None  # settings could not be loaded
-    settings: Any = None
-    standalone: bool | None = None
+    __slots__ = ("text", "findings", "linted", "shift", "error", "settings", "standalone")
+
+    def __init__(self, text: str, findings: list[Finding], linted: str, shift: int = 0, error: str | None = None,
+                 settings: Any = None, standalone: bool | None = None):
+        self.text = text  # the buffer as the editor holds it
+        self.findings = findings
+        self.linted = linted  # the text the findings' offsets refer to
+        self.shift = shift  # characters the buffer holds before `linted` (a leading BOM)
+        self.error = error  # settings could not be loaded
+        self.settings = settings
+        self.standalone = standalone
 
 
 def lint_buffer(path: str, text: str, opts: Options, root: str | None = None) -> BufferLint:
@@ -155,6 +154,8 @@ def fix_all_safe(lint: BufferLint, path: str) -> str | None:
     def relint(text: str) -> FileResult:
         return lint_bytes(path, text.encode("utf-8", "surrogatepass"), settings, lint.standalone, path, explicit=False)
 
+    from masqlint.pipeline.fix import fix_until_stable  # noqa: PLC0415 - lazy: fixes load on the first fix-all
+
     text, _, _ = fix_until_stable(lint.linted, lint.findings, relint, unsafe=False)
     if text == lint.linted:
         return None
@@ -171,6 +172,15 @@ def minimal_edit(old: str, new: str) -> tuple[int, int, str]:
     while b < n - a and old[len(old) - 1 - b] == new[len(new) - 1 - b]:
         b += 1
     return a, len(old) - b, new[a: len(new) - b]
+
+
+def change_delay(now: float, previous: float | None, pending: bool) -> float:
+    """Seconds to wait before linting after a change at ``now`` (loop time): a change on its own
+    waits only for changes sent along with it; one within a burst (a lint still pending, or the
+    previous change less than the debounce interval ago) waits for the burst to pause."""
+    if pending or (previous is not None and now - previous < DEBOUNCE_SECONDS):
+        return DEBOUNCE_SECONDS
+    return SETTLE_SECONDS
 
 
 # --- the server ---------------------------------------------------------------------------------
@@ -204,14 +214,19 @@ def _overlaps(types, a, b) -> bool:
 
 def create_server(opts: "Options"):
     """A pygls ``LanguageServer`` linting with ``opts`` (the command line's settings options)."""
+    import asyncio  # noqa: PLC0415 - lazy: the event loop only when the server starts
+
     from lsprotocol import types  # noqa: PLC0415 - lazy: pygls is an optional dependency, loaded when the server starts
     from pygls.lsp.server import LanguageServer  # noqa: PLC0415 - lazy: pygls is an optional dependency, loaded when the server starts
     from pygls.uris import to_fs_path  # noqa: PLC0415 - lazy: pygls is an optional dependency, loaded when the server starts
 
+    from masqlint import __version__  # noqa: PLC0415 - lazy: the version only when the server starts
+
     server = LanguageServer("masqlint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
     pending: dict[str, asyncio.TimerHandle] = {}
+    last_change: dict[str, float] = {}  # uri -> loop time of its latest change
     cache: dict[str, tuple[str, BufferLint]] = {}  # uri -> (buffer text, lint of it)
-    infos = rule_infos()
+    infos: dict = {}  # the catalog, read on the first diagnostic rather than before `initialize`
 
     def path_of(uri: str) -> str:
         p = to_fs_path(uri) if uri.startswith("file:") else None
@@ -240,6 +255,10 @@ def create_server(opts: "Options"):
         return bl, PositionMap(bl.linted, encoding(), bl.shift)
 
     def diagnostic(f: Finding, pm: PositionMap):
+        if not infos:
+            from masqlint.engine.catalog import rule_infos  # noqa: PLC0415 - lazy: the catalog loads on the first diagnostic, not before initialize
+
+            infos.update(rule_infos())
         info = infos.get(f.rule)
         return types.Diagnostic(
             range=_range(types, pm.span_range(f.span)),
@@ -283,7 +302,13 @@ def create_server(opts: "Options"):
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     async def did_change(ls, params: types.DidChangeTextDocumentParams) -> None:
-        schedule(params.text_document.uri, DEBOUNCE_SECONDS)
+        # A change on its own is linted at once; one that follows another within the debounce
+        # interval (typing, or several sent in one write) makes a burst, linted once it pauses.
+        uri = params.text_document.uri
+        now = asyncio.get_running_loop().time()
+        delay = change_delay(now, last_change.get(uri), uri in pending)
+        last_change[uri] = now
+        schedule(uri, delay)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))
     async def did_save(ls, params: types.DidSaveTextDocumentParams) -> None:
@@ -303,6 +328,7 @@ def create_server(opts: "Options"):
         if old is not None:
             old.cancel()
         cache.pop(uri, None)
+        last_change.pop(uri, None)
         server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
     @server.feature(

@@ -11,26 +11,30 @@ import os
 import re
 import stat
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from masqlint.config.settings import path_matches
+from masqlint.record import Record
 from masqlint.pipeline.wanted import walk_wants
 
 EXTENSIONS = (".yaml", ".yml", ".json", ".md", ".markdown", "/Kustomization", ".tf")
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", ".tox", ".mypy_cache", ".pytest_cache"}
 
 
-@dataclass(frozen=True)
-class Candidate:
-    display: str  # path as shown to the user
-    path: str  # path to open
-    explicit: bool  # named on the command line (not found by walking a directory)
+class Candidate(Record):
+    __slots__ = ("display", "path", "explicit")
+
+    def __init__(self, display: str, path: str, explicit: bool):
+        self.display = display  # path as shown to the user
+        self.path = path  # path to open (absolute and normalised when found by walking)
+        self.explicit = explicit  # named on the command line (not found by walking a directory)
 
 
-@dataclass(frozen=True)
-class Skipped:
-    display: str
-    reason: str
+class Skipped(Record):
+    __slots__ = ("display", "reason")
+
+    def __init__(self, display: str, reason: str):
+        self.display = display
+        self.reason = reason
 
 
 class _Ignores:
@@ -230,11 +234,12 @@ def _walk(top, cwd, globs_for_dir, follow_symlinks, respect_gitignore):
     while stack:
         disp_dir, abs_dir = stack.pop()
         try:
-            st = os.stat(abs_dir)
-            key = (st.st_dev, st.st_ino)
-            if key in seen_dirs:
-                continue
-            seen_dirs.add(key)
+            if follow_symlinks:  # only a followed link can lead back into a directory already walked
+                st = os.stat(abs_dir)
+                key = (st.st_dev, st.st_ino)
+                if key in seen_dirs:
+                    continue
+                seen_dirs.add(key)
             entries = sorted(os.scandir(abs_dir), key=lambda e: e.name)
         except OSError as e:
             yield Skipped(disp_dir, f"cannot read directory: {e.strerror or e}")

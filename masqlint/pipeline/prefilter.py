@@ -27,10 +27,11 @@ from __future__ import annotations
 
 import re
 
-_TEXT_WORDS = re.compile(r"masq|cidrlimit|resyncinterval|egressnatpolicy", re.IGNORECASE)  # Unicode-aware: ſ, ı, İ, K
-_ESCAPE = re.compile(rb"\\(?:[xuU]|[ \t]*\r?\n)")
+# Patterns, compiled by re's own cache on first use: most runs only meet ASCII text without escapes.
+_TEXT_WORDS = r"(?i)masq|cidrlimit|resyncinterval|egressnatpolicy"  # Unicode-aware: ſ, ı, İ, K
+_ESCAPE = rb"\\(?:[xuU]|[ \t]*\r?\n)"
 # One escape at a time, left to right as YAML reads them (so ``\\\\x73`` stays a backslash and text).
-_TEXT_ESCAPE = re.compile(r"\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|([ \t]*(?:\r\n|\r|\n)[ \t]*)|.)")
+_TEXT_ESCAPE = r"\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|([ \t]*(?:\r\n|\r|\n)[ \t]*)|.)"
 
 
 def might_hold_config(data: bytes) -> bool:
@@ -43,7 +44,7 @@ def might_hold_config(data: bytes) -> bool:
         return _might_hold_text(text)
     if not data.isascii():
         return _might_hold_text(data.decode("utf-8", errors="replace"))
-    if b"\\" in data and _ESCAPE.search(data) is not None:
+    if b"\\" in data and re.search(_ESCAPE, data) is not None:
         return _might_hold_text(data.decode("ascii"))
     return False
 
@@ -59,8 +60,8 @@ def _unescape(m: re.Match) -> str:
 
 
 def _might_hold_text(text: str) -> bool:
-    if _TEXT_WORDS.search(text) is not None:
+    if re.search(_TEXT_WORDS, text) is not None:
         return True
     if "\\" in text:
-        return _TEXT_WORDS.search(_TEXT_ESCAPE.sub(_unescape, text)) is not None
+        return re.search(_TEXT_WORDS, re.sub(_TEXT_ESCAPE, _unescape, text)) is not None
     return False

@@ -8,48 +8,52 @@ import itertools
 import os
 import stat
 import sys
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Iterator, Mapping
 
 from masqlint.config.loader import ConfigError, find_settings_for_dir, settings_for_path
 from masqlint.config.settings import DEFAULT_STANDALONE_GLOBS, Settings, path_matches
 from masqlint.engine.findings import FileResult, Finding, RunResult
-from masqlint.engine.emit import TooLarge, skipped_findings
 from masqlint.pipeline.discover import Candidate, DirGlobs, Skipped, discover
-from masqlint.pipeline.fix import ChangedOnDisk, fix_until_stable, unified_diff, write_atomic
 from masqlint.pipeline.prefilter import might_hold_config
-from masqlint.engine.catalog import rule_infos
-from masqlint.pipeline import pool as fork_pool
+from masqlint.record import Record
 
-if TYPE_CHECKING:
+TYPE_CHECKING = False  # typing's own flag, without importing typing
+if TYPE_CHECKING:  # pragma: no cover
     from masqlint.engine.lint import FileContext
     from masqlint.text.source import SourceFile
 
 
-@dataclass
-class Options:
-    forced: Settings | None = None  # --config FILE
-    base: Settings | None = None  # defaults when no settings file is found
-    overrides: dict = field(default_factory=dict)  # from CLI flags
-    use_config_files: bool = True
-    fix: bool = False
-    unsafe_fixes: bool = False
-    diff: bool = False
-    jobs: int = 1
-    follow_symlinks: bool = False
-    skip_unread: bool = False  # named files of no form are skipped silently, as in a walk
-    stdin_filename: str | None = None
-    stdin_data: bytes | None = None
+class Options(Record):
+    __slots__ = ("forced", "base", "overrides", "use_config_files", "fix", "unsafe_fixes", "diff", "jobs",
+                 "follow_symlinks", "skip_unread", "stdin_filename", "stdin_data", "settings_by_dir")
+
+    def __init__(self, forced: Settings | None = None, base: Settings | None = None, overrides: dict | None = None,
+                 use_config_files: bool = True, fix: bool = False, unsafe_fixes: bool = False, diff: bool = False,
+                 jobs: int = 1, follow_symlinks: bool = False, skip_unread: bool = False,
+                 stdin_filename: str | None = None, stdin_data: bytes | None = None):
+        self.forced = forced  # --config FILE
+        self.base = base  # defaults when no settings file is found
+        self.overrides = {} if overrides is None else overrides  # from CLI flags
+        self.use_config_files = use_config_files
+        self.fix = fix
+        self.unsafe_fixes = unsafe_fixes
+        self.diff = diff
+        self.jobs = jobs
+        self.follow_symlinks = follow_symlinks
+        self.skip_unread = skip_unread  # named files of no form are skipped silently, as in a walk
+        self.stdin_filename = stdin_filename
+        self.stdin_data = stdin_data
+        self.settings_by_dir: dict[str, Settings] = {}  # a directory -> its files' settings, for one run
 
 
-@dataclass
 class FileOutcome:
-    result: FileResult
-    diff: str = ""
-    fixed: int = 0
-    error: str | None = None  # could not be read / written
+    __slots__ = ("result", "diff", "fixed", "error")
+
+    def __init__(self, result: FileResult, diff: str = "", fixed: int = 0, error: str | None = None):
+        self.result = result
+        self.diff = diff
+        self.fixed = fixed
+        self.error = error  # could not be read / written
 
 
 def settings_for(path: str, opts: Options) -> Settings:
@@ -71,6 +75,18 @@ def dir_settings(directory: str, opts: Options) -> Settings:
     return s.merged(opts.overrides) if opts.overrides else s
 
 
+def _settings_in_run(path: str, opts: Options) -> Settings:
+    """``settings_for`` once per directory of a run: the files of a directory share their
+    settings unless scopes tell them apart (settings files do not change during a run)."""
+    d = os.path.dirname(path)
+    s = opts.settings_by_dir.get(d)
+    if s is None:
+        s = settings_for(path, opts)
+        if not s.scopes:
+            opts.settings_by_dir[d] = s
+    return s
+
+
 def walk(paths, opts: Options, *, respect_gitignore: bool = True) -> Iterator[Candidate | Skipped]:
     """The files under ``paths`` (discover.discover), with the ``exclude`` and ``standalone``
     globs of the settings of each directory walked, exactly as ``prepare`` applies them to one file."""
@@ -90,6 +106,8 @@ def walk(paths, opts: Options, *, respect_gitignore: bool = True) -> Iterator[Ca
 
 def _too_large(display: str, size: int, settings: Settings, more: bool = False) -> FileOutcome:
     """MQ006 for a file (or a stream: ``more``, its size unknown beyond the limit) not read."""
+    from masqlint.engine.emit import TooLarge, skipped_findings  # noqa: PLC0415 - lazy: the catalog loads only for a file too large
+
     return FileOutcome(FileResult(display, findings=skipped_findings(TooLarge(display, size, settings, more))))
 
 
@@ -143,18 +161,19 @@ _READ_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY
 
 
 def _read_at_most(fd: int, limit: int, size_hint: int) -> bytes:
-    """Up to ``limit`` bytes from ``fd``; one read call for a file of the size fstat gave
-    (no buffer of ``limit`` bytes is ever allocated)."""
+    """Up to ``limit`` bytes from the regular file ``fd``; one read call for a file of the size
+    fstat gave (no buffer of ``limit`` bytes is ever allocated). A regular file's read returns
+    less than asked only at its end, so a short read ends it without a second call."""
     chunks = []
     total = 0
-    want = min(size_hint + 1, limit)
+    want = max(1, min(size_hint + 1, limit))
     while total < limit:
-        b = os.read(fd, max(1, min(want, limit - total)))
-        if not b:
-            break
+        b = os.read(fd, want)
         chunks.append(b)
         total += len(b)
-        want = 1 << 20
+        if len(b) < want:
+            break
+        want = max(1, min(1 << 20, limit - total))
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
@@ -283,7 +302,9 @@ def process(display: str, path: str, explicit: bool, opts: Options) -> FileOutco
 def process_or_none(display: str, path: str, explicit: bool, opts: Options) -> FileOutcome | None:
     """``process``, answering None for a file with nothing to report (excluded, or no config)."""
     try:
-        p = prepare(display, path, opts, explicit=explicit and not opts.skip_unread)
+        name_for_settings = (opts.stdin_filename or display) if path == "-" else path
+        settings = _settings_in_run(name_for_settings, opts) if path != "-" else None
+        p = prepare(display, path, opts, settings=settings, explicit=explicit and not opts.skip_unread)
         if p.outcome is not None:
             return p.outcome
         if p.data is None:
@@ -303,6 +324,8 @@ def process_or_none(display: str, path: str, explicit: bool, opts: Options) -> F
 def _fix(display: str, path: str, data: bytes, result: FileResult, settings: Settings, standalone: bool | None,
          opts: Options) -> FileOutcome:
     from masqlint.engine.lint import lint_source  # noqa: PLC0415 - lazy: the linter loads once a file may hold a config
+    from masqlint.pipeline.fix import (  # noqa: PLC0415 - lazy: fixes load only for --fix and --diff
+        ChangedOnDisk, fix_until_stable, unified_diff, write_atomic)
     from masqlint.text.source import SourceFile  # noqa: PLC0415 - lazy: as above
 
     original = result.text
@@ -348,6 +371,8 @@ class CatalogRules(Mapping):
 
     def _load(self) -> dict:
         if self._infos is None:
+            from masqlint.engine.catalog import rule_infos  # noqa: PLC0415 - lazy: the catalog loads when a format asks for it
+
             self._infos = rule_infos()
         return self._infos
 
@@ -362,17 +387,28 @@ class CatalogRules(Mapping):
 
 
 def run(candidates, opts: Options) -> tuple[RunResult, list[FileOutcome]]:
-    """Lint every candidate; results in input order.
+    """Lint every candidate: a FileResult for each, in input order, and the outcomes of the
+    files that had something to say (findings, an error, fixes); a file with nothing to report
+    (excluded, or no config) is one small FileResult and nothing else.
 
     ``candidates`` may be a lazy iterable (discovery still walking): with several jobs, files
     are linted by worker processes while the rest of the tree is being listed."""
     it = iter(candidates)
     head = list(itertools.islice(it, POOL_MIN_FILES))
+    pairs: Iterable[tuple[str, FileOutcome | None]]
     if opts.jobs > 1 and len(head) == POOL_MIN_FILES and not any(c.path == "-" for c in head):
-        outcomes = _run_pool(itertools.chain(head, it), opts)
+        pairs = _run_pool(itertools.chain(head, it), opts)
     else:
-        outcomes = [process(c.display, c.path, c.explicit, opts) for c in itertools.chain(head, it)]
-    rr = RunResult(files=with_related([o.result for o in outcomes]), rules=CatalogRules())
+        pairs = ((c.display, process_or_none(c.display, c.path, c.explicit, opts)) for c in itertools.chain(head, it))
+    files: list[FileResult] = []
+    outcomes: list[FileOutcome] = []
+    for display, o in pairs:
+        if o is None:
+            files.append(FileResult(display))
+        else:
+            files.append(o.result)
+            outcomes.append(o)
+    rr = RunResult(files=with_related(files), rules=CatalogRules())
     across_files(rr.files)
     return rr, outcomes
 
@@ -446,8 +482,10 @@ def _preload() -> None:
     rule_headers()
 
 
-def _run_pool(candidates, opts: Options) -> list[FileOutcome]:
-    """Lint in ``opts.jobs`` worker processes; results in input order."""
+def _run_pool(candidates, opts: Options) -> list[tuple[str, FileOutcome | None]]:
+    """Lint in ``opts.jobs`` worker processes: (display, outcome or None) in input order."""
+    from masqlint.pipeline import pool as fork_pool  # noqa: PLC0415 - lazy: worker processes only for a run of many files
+
     if fork_pool.available():
         _preload()
         kept: list = []
@@ -460,8 +498,8 @@ def _run_pool(candidates, opts: Options) -> list[FileOutcome]:
         try:
             results = fork_pool.run(items(), lambda item: process_or_none(item[0], item[1], item[2], opts), opts.jobs)
         except fork_pool.Unavailable:  # no process could be started: lint here
-            return [process(c.display, c.path, c.explicit, opts) for c in candidates]
-        return [o if o is not None else FileOutcome(FileResult(c.display)) for c, o in zip(kept, results)]
+            return [(c.display, process_or_none(c.display, c.path, c.explicit, opts)) for c in candidates]
+        return [(c.display, o) for c, o in zip(kept, results)]
     import multiprocessing  # noqa: PLC0415 - lazy: multiprocessing only where the fork pool is unavailable
 
     try:
@@ -470,7 +508,7 @@ def _run_pool(candidates, opts: Options) -> list[FileOutcome]:
 
         pool = Pool(opts.jobs, _worker_init, (opts,), context=ctx)
     except (OSError, RuntimeError, ImportError):  # no process pool on this platform: do it here
-        return [process(c.display, c.path, c.explicit, opts) for c in candidates]
+        return [(c.display, process_or_none(c.display, c.path, c.explicit, opts)) for c in candidates]
     sent_kept: list = []
 
     def sent():
@@ -482,4 +520,4 @@ def _run_pool(candidates, opts: Options) -> list[FileOutcome]:
         results = list(pool.imap(_worker_lint, sent(), chunksize=_POOL_CHUNK))
     finally:
         pool.terminate()
-    return [o if o is not None else FileOutcome(FileResult(c.display)) for c, o in zip(sent_kept, results)]
+    return [(c.display, o) for c, o in zip(sent_kept, results)]

@@ -12,8 +12,9 @@ as is (``sys.stdout.write``), without adding a newline.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 from importlib import import_module
+
+TYPE_CHECKING = False  # typing's own flag, without importing typing
 
 if TYPE_CHECKING:  # pragma: no cover
     from masqlint.engine.findings import RunResult

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
-import unicodedata
-from pathlib import PurePath
 
 from masqlint.engine.findings import FileResult, Finding, RunResult, Severity, Span
 
 # The line breaks YAML counts (and PyYAML's marks with it): \r\n, \n, \r, NEL, LS, PS.
-_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+_LINE_BREAK = "\r\n|[\n\r\x85\u2028\u2029]"  # compiled by re.split's cache on first use
 
 # Bidirectional controls reorder what a terminal shows; never print them raw.
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -37,7 +34,7 @@ class SourceLines:
     def line(self, file: FileResult, lineno: int) -> str | None:
         key = id(file)
         if key not in self._cache:
-            self._cache[key] = None if file.text is None else _LINE_BREAK.split(file.text)
+            self._cache[key] = None if file.text is None else re.split(_LINE_BREAK, file.text)
         lines = self._cache[key]
         if lines is None or not 1 <= lineno <= len(lines):
             return None
@@ -81,8 +78,10 @@ def visible(text: str) -> str:
 
 def char_width(ch: str) -> int:
     """Terminal columns taken by one (already visible) character."""
-    if ch == "\t":
+    if " " <= ch < "\x7f" or ch == "\t":
         return 1
+    import unicodedata  # noqa: PLC0415 - lazy: only a character outside printable ASCII needs it
+
     if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
         return 0
     return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
@@ -143,10 +142,14 @@ def posix_path(path: str) -> str:
     """The path with forward slashes and without a leading ``./``."""
     if path in ("", "-"):
         return path
+    from pathlib import PurePath  # noqa: PLC0415 - lazy: pathlib only for a path to convert
+
     return PurePath(path).as_posix()
 
 
 def is_absolute(path: str) -> bool:
+    from pathlib import PurePath  # noqa: PLC0415 - lazy: pathlib only for a path to convert
+
     return PurePath(path).is_absolute()
 
 
@@ -155,6 +158,8 @@ def is_absolute(path: str) -> bool:
 
 def digest(*parts: str) -> str:
     """A SHA-256 hex digest of the parts, joined so that no two part lists collide."""
+    import hashlib  # noqa: PLC0415 - lazy: hashlib only for the formats that fingerprint findings
+
     joined = "\0".join(parts)
     return hashlib.sha256(joined.encode("utf-8", "surrogatepass")).hexdigest()
 

@@ -1,6 +1,5 @@
 """net.ParseCIDR / net.IP.String / (*net.IPNet).String as Go 1.26 behaves."""
 
-import dataclasses
 import ipaddress
 
 import pytest
@@ -344,9 +343,9 @@ def test_rfc5952_first_longest_run_wins():
     assert ip_string(v6("1:0:2:3:4:5:6:7")) == "1:0:2:3:4:5:6:7"
 
 
-def test_result_is_frozen_dataclass():
+def test_result_is_immutable():
     c = parse_cidr("10.0.0.0/8")
     assert isinstance(c, GoCIDR)
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):  # shared by every entry with the same text: never changed
         c.prefixlen = 9  # type: ignore[misc]
     assert c == parse_cidr("10.0.0.0/8")

@@ -313,6 +313,29 @@ def test_changes_are_debounced(client, tmp_path):
     assert early == []
 
 
+def test_edits_apart_are_each_linted(client, tmp_path):
+    """Edits with the editor idle in between (each after the last one's diagnostics): every
+    version gets its own diagnostics, in order, whatever the burst rule debounces."""
+    client.initialize(tmp_path)
+    uri = _open(client, tmp_path / "cm.yaml", BROKEN)
+    client.wait_diagnostics(uri, version=1)
+    fixed = BROKEN.replace(", 10.8.0.0/16]", "]")
+    for version, text, dup in ((2, fixed, False), (3, BROKEN, True), (4, fixed, False)):
+        _change(client, uri, text, version)
+        diags = client.wait_diagnostics(uri, version=version)["diagnostics"]
+        assert ("MQ305" in _by_code(diags)) is dup
+
+
+def test_a_change_on_its_own_is_not_debounced():
+    from masqlint.lsp.server import DEBOUNCE_SECONDS, SETTLE_SECONDS, change_delay
+
+    assert SETTLE_SECONDS < DEBOUNCE_SECONDS
+    assert change_delay(100.0, None, pending=False) == SETTLE_SECONDS  # the first change of a document
+    assert change_delay(100.0, 100.0 - 2 * DEBOUNCE_SECONDS, pending=False) == SETTLE_SECONDS  # after a pause
+    assert change_delay(100.0, 100.0 - DEBOUNCE_SECONDS / 2, pending=False) == DEBOUNCE_SECONDS  # typing
+    assert change_delay(100.0, 100.0 - 2 * DEBOUNCE_SECONDS, pending=True) == DEBOUNCE_SECONDS  # one still queued
+
+
 def test_settings_come_from_the_files_folder(client, tmp_path):
     client.initialize(tmp_path)
     strict = tmp_path / "strict"

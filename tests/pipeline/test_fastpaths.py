@@ -799,7 +799,9 @@ def _imported_after_check(tmp_path, name, text):
     (tmp_path / name).write_bytes(text)
     code = ("import sys; from masqlint.cli.main import main; code = main(['check', '--no-config', sys.argv[1]]); "
             f"print(code, sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})))")
-    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    from paths import REPO
+
+    repo = str(REPO)
     out = subprocess.run([sys.executable, "-c", code, name], cwd=tmp_path, capture_output=True, text=True,
                          env={**os.environ, "PYTHONPATH": repo})
     return out.stdout.strip().splitlines()[-1]
@@ -905,3 +907,168 @@ def test_no_fork_means_linting_here(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "fork", no_fork)
     monkeypatch.setattr(pool, "available", lambda: True)
     assert _summary(*run(discover(["."]), Options(jobs=2, use_config_files=False))) == _summary(*serial)
+
+
+# --- start-up: what a cold run of a file without a config loads ---------------------------------------
+
+# Modules a plain `masqlint check FILE` may load for a file that holds no agent config; anything else
+# (YAML, the rule catalog, the checks, argparse, dataclasses, json, pathlib, typing) is for files with
+# configs or for other commands. masqlint.errors (the exit codes and the errors every command stops on) and
+# masqlint.cli.options (the check command's settings from its arguments) are what every check needs.
+PLAIN_RUN_MODULES = {
+    "masqlint", "masqlint.cli", "masqlint.cli.commands", "masqlint.cli.main", "masqlint.cli.options", "masqlint.errors",
+    "masqlint.cli.plain", "masqlint.config", "masqlint.config.globs", "masqlint.config.loader", "masqlint.config.rulesel",
+    "masqlint.config.settings", "masqlint.engine", "masqlint.engine.findings", "masqlint.pipeline",
+    "masqlint.pipeline.discover", "masqlint.pipeline.prefilter", "masqlint.pipeline.runner",
+    "masqlint.pipeline.wanted", "masqlint.record",
+    "masqlint.report", "masqlint.report._common", "masqlint.report.text",
+}
+NOT_ON_THE_START_PATH = ("argparse", "dataclasses", "inspect", "typing", "json", "pathlib", "hashlib", "unicodedata",
+                         "shutil", "difflib", "yaml", "jsonschema", "netaddr", "pathspec", "multiprocessing", "concurrent")
+
+
+def test_a_cold_check_of_a_file_without_config_loads_only_the_start_path(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "deploy.yaml").write_text("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n")
+    code = ("import sys; before = set(sys.modules); from masqlint.cli.main import main; "
+            "code = main(['check', 'deploy.yaml']); new = set(sys.modules) - before; "
+            "print(code, sorted(m for m in new if m.startswith('masqlint.') or m == 'masqlint'), "
+            "sorted({m.split('.')[0] for m in new} & set(sys.argv[1:])))")
+    from paths import REPO
+
+    repo = str(REPO)
+    out = subprocess.run([sys.executable, "-c", code, *NOT_ON_THE_START_PATH], cwd=tmp_path, capture_output=True,
+                         text=True, env={**os.environ, "PYTHONPATH": repo})
+    last = out.stdout.strip().splitlines()[-1]
+    assert last.startswith("0 "), out.stdout + out.stderr
+    assert last == f"0 {sorted(PLAIN_RUN_MODULES)!r} []"
+
+
+def test_the_plain_form_is_parsed_as_the_parser_would():
+    from masqlint.cli.main import build_parser
+    from masqlint.cli.plain import plain_check
+
+    for argv in (["check"], ["check", "deploy.yaml"], ["check", "charts", "kube-system/ip-masq-agent.yaml", "."]):
+        fast = plain_check(argv)
+        assert fast is not None
+        parsed = vars(build_parser("check").parse_args(argv))
+        # every option the parser knows has its value without asking the parser (add new ones to plain.py)
+        missing = {k: v for k, v in parsed.items() if k not in vars(fast)}
+        assert not missing, f"options of `check` that masqlint/cli/plain.py does not know yet (add their defaults): {missing}"
+        assert fast.format_pairs is None and getattr(build_parser("check").parse_args(argv), "format_pairs", None) is None
+        assert {k: v for k, v in vars(fast).items() if k != "format_pairs"} == parsed
+    # an option the plain form does not list still gets the parser's default (slower, never wrong)
+    fast = plain_check(["check", "deploy.yaml"])
+    assert fast is not None
+    del fast.fix
+    assert fast.fix is False and vars(fast)["fix"] is False
+    with pytest.raises(AttributeError):
+        fast.no_such_option  # noqa: B018
+    for argv in (["check", "-"], ["check", "--fix", "a.yaml"], ["check", "a.yaml", "-j1"], ["check", "--", "a"],
+                 ["render", "a.yaml"], ["check", "-h"], []):
+        assert plain_check(argv) is None
+
+
+def test_a_file_is_read_with_one_call(tmp_path, monkeypatch):
+    from masqlint.config.settings import Settings
+    from masqlint.pipeline import runner
+
+    for size in (0, 1, 4096, 3 * (1 << 20) + 5):
+        p = tmp_path / f"f{size}.yaml"
+        data = (b"kind: Service\n" * (size // 14 + 1))[:size]
+        p.write_bytes(data)
+        calls: list[int] = []
+
+        def counting_read(fd, n, calls=calls, real_read=os.read):
+            calls.append(n)
+            return real_read(fd, n)
+
+        monkeypatch.setattr(runner.os, "read", counting_read)
+        got, early = runner.read_candidate(p.name, str(p), Settings(), runner.Options())
+        monkeypatch.undo()
+        assert early is None and got == data
+        assert len(calls) == 1  # no second read to learn that the end was reached
+
+
+def test_a_file_that_grows_while_read_is_read_to_its_end(tmp_path):
+    from masqlint.pipeline.runner import _read_at_most
+
+    p = tmp_path / "growing.yaml"
+    p.write_bytes(b"a" * 100)
+    fd = os.open(p, os.O_RDONLY)
+    try:
+        with open(p, "ab") as fh:  # it grew after fstat said 10 bytes
+            fh.write(b"b" * 50)
+        assert _read_at_most(fd, 1000, 10) == b"a" * 100 + b"b" * 50
+    finally:
+        os.close(fd)
+
+
+def test_settings_taken_once_per_directory_give_what_each_file_would_get(tmp_path, monkeypatch):
+    """A run reuses a directory's settings for its files; linting each file on its own, with
+    nothing reused, gives the same findings, fixes and order (nested settings, scopes, flags)."""
+    from masqlint.pipeline.discover import Candidate, discover
+    from masqlint.pipeline.runner import Options, across_files, process, run
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".masqlint.yaml").write_text(
+        "scopes:\n  - files: ['prod/**']\n    severity: {MQ302: error}\n", encoding="utf-8")
+    for d, extra in (("dev", ""), ("prod/eu", ""), ("legacy", "ignore: [MQ305]\n"), ("legacy/old", None)):
+        (tmp_path / d).mkdir(parents=True)
+        if extra:
+            (tmp_path / d / ".masqlint.yaml").write_text(extra, encoding="utf-8")
+        for i, cidr in enumerate(("10.8.0.5/16", "10.8.0.0/16", "10.9.0.0/16")):
+            text = AGENT_CM.format(cidr=cidr).replace("      - 10.9", "      - 10.9.0.0/16\n      - 10.9") if i == 2 else \
+                AGENT_CM.format(cidr=cidr)
+            (tmp_path / d / f"cm{i}.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+
+    def summary(files):
+        return [(f.path, [(x.rule, x.severity, x.span, x.fix) for x in f.findings]) for f in files]
+
+    for overrides in ({}, {"select": ["MQ3", "MQ4"]}):
+        cands = [c for c in discover(["."]) if isinstance(c, Candidate)]
+        assert len([c for c in cands if c.path.endswith(".yaml") and "/cm" in c.path]) == 12
+        rr, _ = run(cands, Options(jobs=1, overrides=overrides))
+        alone = [process(c.display, c.path, c.explicit, Options(overrides=overrides)).result for c in cands]
+        across_files(alone)  # duplicates across files, as the run does
+        assert summary(rr.files) == summary(alone)
+        by_path = {os.path.normpath(p): found for p, found in summary(rr.files)}
+        assert any(sev == 3 for _, sev, _, _ in by_path["prod/eu/cm0.yaml"])  # the scope made MQ302 an error
+        assert not any(rule == "MQ305" for rule, *_ in by_path["legacy/old/cm2.yaml"])  # the nearer settings
+
+
+def test_a_real_path_from_the_cached_directory_is_realpath(tmp_path, monkeypatch):
+    from masqlint.config.loader import find_settings_for_dir, real_file
+
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "x.yaml").write_text("k: v\n")
+    os.symlink(tmp_path / "a", tmp_path / "link")
+    os.symlink(tmp_path / "a" / "b" / "x.yaml", tmp_path / "a" / "y.yaml")
+    monkeypatch.chdir(tmp_path)
+    find_settings_for_dir.cache_clear()
+    for p in ("a/b/x.yaml", "link/b/x.yaml", str(tmp_path / "link" / "b" / "x.yaml"), "link/y.yaml", "a/y.yaml",
+              "link/b/../b/x.yaml", "link/../a/b/x.yaml", "./a/./b/x.yaml", "a/missing.yaml"):
+        assert real_file(p) == os.path.realpath(p), p
+
+
+def test_a_walked_path_no_glob_can_match_is_rejected_as_the_full_match_would(tmp_path):
+    """path_matches answers False at once for an absolute path holding no glob's literal; the
+    answer is the one matching the path and every path relative to the bases would give."""
+    from masqlint.config.settings import DEFAULT_STANDALONE_GLOBS, path_matches
+
+    base = str(tmp_path)
+    globs_sets = [DEFAULT_STANDALONE_GLOBS, ("deploy/**/agent.yaml",), ("**/*.conf", "kube-system/*"), ("nomatch",)]
+    names = ["deploy/prod/agent.yaml", "kube-system/ip-masq-agent", "etc/config/ip-masq-agent", "x/y.conf",
+             "apps/web.yaml", "nomatch", "a/nomatch/b"]
+    checked = 0
+    for globs in globs_sets:
+        for n in names:
+            absolute = os.path.join(base, n)
+            rel = os.path.relpath(absolute, base).replace(os.sep, "/")
+            full = any(glob_match(absolute, g) or glob_match(rel, g) for g in globs)
+            assert path_matches(globs, absolute, absolute, (base,)) == full, (globs, n)
+            checked += 1
+    assert checked == len(globs_sets) * len(names)
