@@ -21,6 +21,8 @@ from masqlint.agent.jsonish import JObject
 
 def mapped_v4(text: str):
     """(the prefix as netip reads it, the IPv4 block it stands for or None) for an IPv4-mapped entry, else None."""
+    if ":" not in text:  # an IPv4 entry: nothing to parse (a long list is mostly these)
+        return None
     try:
         p = parse_prefix(text)
     except NetipError:

@@ -159,7 +159,7 @@ def _fixable(outcomes, opts) -> tuple[int, int]:
             safe += sum(1 for f in fixes if f.safe)
             unsafe += sum(1 for f in fixes if not f.safe)
             continue
-        dry = opts.replace(fix=False, diff=True, unsafe_fixes=False)
+        dry = opts.replace(fix=False, diff=True, unsafe_fixes=False, count_fixes=True)  # no diff text, a count
         s = process(o.result.path, path, True, dry).fixed if any(f.safe for f in fixes) else 0
         a = process(o.result.path, path, True, dry.replace(unsafe_fixes=True)).fixed if not all(f.safe for f in fixes) else s
         safe += s

@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 class Options(Record):
     __slots__ = ("forced", "base", "overrides", "use_config_files", "fix", "unsafe_fixes", "diff", "jobs",
-                 "follow_symlinks", "skip_unread", "stdin_filename", "stdin_data", "settings_by_dir")
+                 "follow_symlinks", "skip_unread", "stdin_filename", "stdin_data", "settings_by_dir", "count_fixes")
 
     def __init__(self, forced: Settings | None = None, base: Settings | None = None, overrides: dict | None = None,
                  use_config_files: bool = True, fix: bool = False, unsafe_fixes: bool = False, diff: bool = False,
@@ -44,6 +44,8 @@ class Options(Record):
         self.stdin_filename = stdin_filename
         self.stdin_data = stdin_data
         self.settings_by_dir: dict[str, Settings] = {}  # a directory -> its files' settings, for one run
+        # with ``diff``: only count what --fix would fix (no diff text is made; the summary's fixable count)
+        self.count_fixes = False
 
 
 class FileOutcome:
@@ -341,6 +343,8 @@ def _fix(display: str, path: str, data: bytes, result: FileResult, settings: Set
     if text == original or current is None:
         return FileOutcome(result)
     if opts.diff:
+        if opts.count_fixes:
+            return FileOutcome(result, fixed=total)
         return FileOutcome(result, diff=unified_diff(display, original, text), fixed=total)
     if path == "-":
         return FileOutcome(current, fixed=total, diff=text)
