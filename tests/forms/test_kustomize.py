@@ -395,11 +395,11 @@ def test_suppressions_in_a_referenced_file_and_in_the_kustomization(tmp_path, mo
 
 def test_a_file_two_kustomizations_refer_to_is_reported_once(tmp_path, monkeypatch):
     gen = ("namespace: kube-system\ngeneratorOptions: {disableNameSuffixHash: true}\n"
-           "configMapGenerator:\n  - name: ip-masq-agent\n    files: [config=../shared/agent.conf]\n")
-    tree(tmp_path, {"prod/kustomization.yaml": gen, "staging/kustomization.yaml": gen, "shared/agent.conf": HOST_BITS})
+           "configMapGenerator:\n  - name: ip-masq-agent\n    files: [config=../common/agent.conf]\n")
+    tree(tmp_path, {"prod/kustomization.yaml": gen, "staging/kustomization.yaml": gen, "common/agent.conf": HOST_BITS})
     got, result = findings(tmp_path, monkeypatch)
-    assert got == [("shared/agent.conf", 13, 5, "MQ302")]
-    assert [f.path.removeprefix("./") for f in result.files].count("shared/agent.conf") == 1
+    assert got == [("common/agent.conf", 13, 5, "MQ302")]
+    assert [f.path.removeprefix("./") for f in result.files].count("common/agent.conf") == 1
 
 
 def test_an_extensionless_kustomization_is_found_by_the_walk(tmp_path, monkeypatch):
