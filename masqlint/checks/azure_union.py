@@ -23,15 +23,20 @@ The 64-entry limit stays per file (MQ304 on each file).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from masqlint.agent.azure import PREFIX, sync_named
+from masqlint.agent.azure import PREFIX, AzureResult, sync_named
 from masqlint.agent.decide import canonical_range, ranges_of
 from masqlint.agent.ranges import range_keys, ranges_cidrs, subtract_ranges
 from masqlint.checks import COLLECT, RUN, Problem, register
 from masqlint.checks.cidrs import entries
 from masqlint.config.loader import cluster_scope, real_file
-from masqlint.engine.findings import Finding, Span
+from masqlint.engine.findings import FileResult, Finding, Span
+
+if TYPE_CHECKING:
+    from masqlint.engine.lint import ConfigContext, FileContext
 
 PER_FILE_ONLY = ("MQ309", "MQ401", "MQ420")  # judged on the union when the files are read together
 
@@ -50,7 +55,7 @@ class MountRef:
     file: str = ""  # the file's real path
 
 
-def mount_name(cctx) -> str | None:
+def mount_name(cctx: ConfigContext) -> str | None:
     """The name the agent finds this config under in /etc/config, when it reads it at all."""
     cfg = cctx.config
     name = getattr(cfg, "mount_name", None)
@@ -62,7 +67,7 @@ def mount_name(cctx) -> str | None:
 
 
 @register("MQ421", COLLECT)  # the facts MQ421, MQ305, MQ306, MQ401 and MQ420 read across files
-def mounts_of_file(fctx):
+def mounts_of_file(fctx: FileContext) -> Iterator[MountRef]:
     """The file's configs that Azure's agent reads from its directory (target azure, an ip-masq* name)."""
     name_of_file = fctx.source.fspath or fctx.source.path
     scope = real = None
@@ -86,7 +91,7 @@ def mounts_of_file(fctx):
 class _Union:
     __slots__ = ("members", "result")
 
-    def __init__(self, members, result):
+    def __init__(self, members: list[tuple[FileResult, MountRef]], result: AzureResult):
         self.members = members  # [(FileResult, MountRef)] in name order
         self.result = result  # agent.azure.AzureResult
 
@@ -94,7 +99,7 @@ class _Union:
 _CACHE: dict = {}
 
 
-def unions(files) -> list[_Union]:
+def unions(files: list[FileResult]) -> list[_Union]:
     """The mount sets of the run with two files or more, each run through the agent's read (cached per run)."""
     key = id(files)
     hit = _CACHE.get(key)
@@ -123,34 +128,36 @@ def unions(files) -> list[_Union]:
     return out
 
 
-def _problem(fr, message: str, span: Span, data: dict):
+def _problem(fr: FileResult, message: str, span: Span, data: dict[str, Any]) -> tuple[FileResult, Problem]:
     return fr, Problem(message, at=span, data=data)
 
 
 @register("MQ421", RUN)
-def taken_down_by_sibling(files):
+def taken_down_by_sibling(files: list[FileResult]) -> Iterator[tuple[FileResult, Problem]]:
     for u in unions(files):
         bad = [fres for fres in u.result.files if fres.error is not None]
         if not bad:
             continue
         names = ", ".join(f.file.name for f in bad)
+        first_error = bad[0].error
+        assert first_error is not None  # `bad` holds the files with an error
         for (fr, ref), fres in zip(u.members, u.result.files):
             if fres.error is not None:
                 continue
             yield _problem(
             fr,
                 f"this file is fine on its own, but the agent reads it together with {names} from /etc/config and "
-                f"exits on {'that file' if len(bad) == 1 else 'those files'} (`{bad[0].error.message}`): none of the "
+                f"exits on {'that file' if len(bad) == 1 else 'those files'} (`{first_error.message}`): none of the "
                 "ranges here are programmed, and the pod crash-loops until every ip-masq* file is valid",
                 ref.span, {"rejected": [b.file.name for b in bad]},
             )
 
 
-def _overlaps(files):
+def _overlaps(files: list[FileResult]) -> Iterator[tuple[str, FileResult, MountRef, str, Span, str]]:
     """(rule, FileResult, MountRef, message, span, entry) for every entry another file of its set already
     lists (MQ305) or covers (MQ306); files in the agent's read order (by name)."""
     for u in unions(files):
-        earlier: list[tuple[str, str, tuple]] = []  # (file name, text, canonical range)
+        earlier: list[tuple[str, str, tuple[int, int, int, int] | None]] = []  # (file name, text, canonical range)
         for fr, ref in u.members:
             mine = []
             rngs = [canonical_range(t) for t, _s in ref.entries]
@@ -193,14 +200,14 @@ def _covered_in_file(i: int, rngs: list) -> bool:
 
 
 @register("MQ305", RUN)
-def cross_file_duplicate(files):
+def cross_file_duplicate(files: list[FileResult]) -> Iterator[tuple[FileResult, Problem]]:
     for rule, fr, ref, msg, span, text in _overlaps(files):
         if rule == "MQ305":
             yield _problem(fr, msg, span, {"cidr": text, "file": ref.name})
 
 
 @register("MQ306", RUN)
-def cross_file_redundant(files):
+def cross_file_redundant(files: list[FileResult]) -> Iterator[tuple[FileResult, Problem]]:
     for rule, fr, ref, msg, span, text in _overlaps(files):
         if rule == "MQ306":
             yield _problem(fr, msg, span, {"cidr": text, "file": ref.name})
@@ -217,7 +224,7 @@ def _judge_on_union(u: "_Union") -> None:
 
 
 @register("MQ401", RUN)
-def union_dropped_defaults(files):
+def union_dropped_defaults(files: list[FileResult]) -> Iterator[tuple[FileResult, Problem]]:
     for u in unions(files):
         if not u.result.accepted or not u.result.cidrs or u.result.defaults_applied:
             continue
@@ -241,7 +248,7 @@ def union_dropped_defaults(files):
 
 
 @register("MQ420", RUN)
-def union_no_range(files):
+def union_no_range(files: list[FileResult]) -> Iterator[tuple[FileResult, Problem]]:
     for u in unions(files):
         res = u.result
         if not res.accepted or res.cidrs or res.defaults_applied:
@@ -258,7 +265,7 @@ def union_no_range(files):
         )
 
 
-def _within(f: Finding, ref: MountRef, fr) -> bool:
+def _within(f: Finding, ref: MountRef, fr: FileResult) -> bool:
     """Is finding ``f`` about the config of ``ref`` (the first one at or after its anchor)?"""
     starts = sorted(r.span.line for r in (fr.facts.get("MQ421") or ()))
     nxt = [ln for ln in starts if ln > ref.span.line]

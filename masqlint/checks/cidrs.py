@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from masqlint.agent.gonet import GoCIDR, GoNetError, parse_cidr
 from masqlint.agent.jsonish import JArray, JNull, JString
@@ -19,7 +21,11 @@ from masqlint.agent.gonetip import parse_prefix
 from masqlint.text.source import node_range
 from masqlint.record import Record
 
+if TYPE_CHECKING:
+    from masqlint.engine.lint import ConfigContext
+
 FIELD = "nonMasqueradeCIDRs"
+T = TypeVar("T")
 
 
 class Entry(Record):
@@ -40,27 +46,32 @@ class Entry(Record):
         self.rng: tuple[int, int, int] | None = cidr.as_int_range() if cidr else None
 
 
-def cidr_list(ctx) -> JArray | None:
+def cidr_list(ctx: ConfigContext) -> JArray | None:
     """The list value that decided ``nonMasqueradeCIDRs`` (None when absent or not a list)."""
     v = ctx.decoded.origins.get(FIELD) if ctx.decoded is not None else None
     return v if isinstance(v, JArray) else None
 
 
-def entries(ctx) -> list[Entry]:
-    """The written entries that are in force, in order (null items and defaults excluded).
-
-    Computed once per config context (every MQ3xx/MQ40x check walks them); do not mutate."""
-    cached = getattr(ctx, "_cidr_entries", None)
+def _memo(ctx: ConfigContext, name: str, make: Callable[[ConfigContext], T]) -> T:
+    """``make(ctx)``, kept on the context as attribute ``name``: computed once per config context."""
+    cached = getattr(ctx, name, None)
     if cached is None:
-        cached = _entries(ctx)
+        cached = make(ctx)
         try:
-            ctx._cidr_entries = cached
+            setattr(ctx, name, cached)
         except AttributeError:  # a context that takes no attributes: compute each time
             pass
     return cached
 
 
-def _entries(ctx) -> list[Entry]:
+def entries(ctx: ConfigContext) -> list[Entry]:
+    """The written entries that are in force, in order (null items and defaults excluded).
+
+    Computed once per config context (every MQ3xx/MQ40x check walks them); do not mutate."""
+    return _memo(ctx, "_cidr_entries", _entries)
+
+
+def _entries(ctx: ConfigContext) -> list[Entry]:
     if ctx.decoded is None or FIELD not in ctx.decoded.origins:
         return []
     out = []
@@ -84,56 +95,50 @@ def _entries(ctx) -> list[Entry]:
     return out
 
 
-def valid_entries(ctx) -> list[Entry]:
+def valid_entries(ctx: ConfigContext) -> list[Entry]:
     """The entries the agent accepts (parsable, no host bits); once per context, do not mutate."""
-    cached = getattr(ctx, "_cidr_valid_entries", None)
-    if cached is None:
-        cached = [e for e in entries(ctx) if e.cidr is not None and e.cidr.aligned]
-        try:
-            ctx._cidr_valid_entries = cached
-        except AttributeError:
-            pass
-    return cached
+    return _memo(ctx, "_cidr_valid_entries", _valid_entries)
+
+
+def _valid_entries(ctx: ConfigContext) -> list[Entry]:
+    return [e for e in entries(ctx) if e.cidr is not None and e.cidr.aligned]
 
 
 _M129 = (1 << 129) - 1
 
 
-def _range_sweep(ctx) -> tuple[list[tuple[Entry, Entry]], list[Entry]]:
+def _range_sweep(ctx: ConfigContext) -> tuple[list[tuple[Entry, Entry]], list[Entry]]:
     """One walk of the valid entries in address order (longest first where two start together,
     the first written where two are the same range): the (entry, entry covering it) pairs of
     MQ306 and the entries no other covers, for MQ307. Once per context.
 
     Sorted by one integer per entry (version, start, then end descending), which long lists
     sort faster than tuples."""
-    cached = getattr(ctx, "_cidr_sweep", None)
-    if cached is None:
-        ents = valid_entries(ctx)
-        rngs = [e.rng for e in ents if e.rng is not None]  # valid entries all have a range
-        keys = [((v == 6) << 258) | (lo << 129) | (_M129 - hi) for v, lo, hi in rngs]
-        redundant: list[tuple[Entry, Entry]] = []
-        kept: list[Entry] = []
-        prev: int | None = None
-        cover: tuple[int, int, int] | None = None
-        for i in sorted(range(len(ents)), key=keys.__getitem__):  # stable: the first written first
-            if keys[i] == prev:
-                continue  # the same range again (MQ305)
-            prev = keys[i]
-            v, _lo, hi = rngs[i]
-            if cover is not None and cover[0] == v and hi <= cover[2]:
-                redundant.append((ents[i], kept[-1]))
-                continue
-            cover = rngs[i]
-            kept.append(ents[i])
-        cached = (redundant, kept)
-        try:
-            ctx._cidr_sweep = cached
-        except AttributeError:
-            pass
-    return cached
+    return _memo(ctx, "_cidr_sweep", _sweep)
 
 
-def line_of(ctx, node) -> int:
+def _sweep(ctx: ConfigContext) -> tuple[list[tuple[Entry, Entry]], list[Entry]]:
+    ents = valid_entries(ctx)
+    rngs = [e.rng for e in ents if e.rng is not None]  # valid entries all have a range
+    keys = [((v == 6) << 258) | (lo << 129) | (_M129 - hi) for v, lo, hi in rngs]
+    redundant: list[tuple[Entry, Entry]] = []
+    kept: list[Entry] = []
+    prev: int | None = None
+    cover: tuple[int, int, int] | None = None
+    for i in sorted(range(len(ents)), key=keys.__getitem__):  # stable: the first written first
+        if keys[i] == prev:
+            continue  # the same range again (MQ305)
+        prev = keys[i]
+        v, _lo, hi = rngs[i]
+        if cover is not None and cover[0] == v and hi <= cover[2]:
+            redundant.append((ents[i], kept[-1]))
+            continue
+        cover = rngs[i]
+        kept.append(ents[i])
+    return redundant, kept
+
+
+def line_of(ctx: ConfigContext, node: Any) -> int:
     return ctx.span(node).line
 
 
@@ -185,7 +190,7 @@ def _diagnose(text: str) -> tuple[str, str | None]:
 
 
 @register("MQ301")
-def invalid_cidr(ctx):
+def invalid_cidr(ctx: ConfigContext) -> Iterator[Problem]:
     for e in entries(ctx):
         if e.cidr is not None:
             continue
@@ -206,7 +211,7 @@ def invalid_cidr(ctx):
 
 
 @register("MQ302")
-def cidr_host_bits(ctx):
+def cidr_host_bits(ctx: ConfigContext) -> Iterator[Problem]:
     if ctx.target.reader == "cilium":
         yield from _cilium_host_bits(ctx)
         return
@@ -233,7 +238,7 @@ def cidr_host_bits(ctx):
         )
 
 
-def _cilium_host_bits(ctx):
+def _cilium_host_bits(ctx: ConfigContext) -> Iterator[Problem]:
     """Cilium masks (``netip.Prefix.Masked``): a warning that names the range it programs."""
     for e in entries(ctx):
         if e.cidr is None and e.error is not None:
@@ -259,7 +264,7 @@ def _cilium_host_bits(ctx):
 
 
 @register("MQ303")
-def ipv6_disabled(ctx):
+def ipv6_disabled(ctx: ConfigContext) -> Iterator[Problem]:
     if ctx.target.flags.enable_ipv6 or not ctx.target.checks_ipv6_flag:
         return
     for e in entries(ctx):
@@ -277,7 +282,7 @@ def ipv6_disabled(ctx):
 
 
 @register("MQ304")
-def cidr_limit(ctx):
+def cidr_limit(ctx: ConfigContext) -> Iterator[Problem]:
     d = ctx.decoded
     if d is None:
         return
@@ -303,7 +308,7 @@ def cidr_limit(ctx):
     )
 
 
-def _key_origin(ctx, field_name):
+def _key_origin(ctx: ConfigContext, field_name: str) -> Any:
     root = ctx.parsed
     if not isinstance(root, JObject):
         return None
@@ -317,17 +322,17 @@ def _key_origin(ctx, field_name):
 # --- MQ305 / MQ306 / MQ307 -------------------------------------------------------------------------
 
 
-def _item_delete_range(ctx, e: Entry) -> tuple[int, int] | None:
+def _item_delete_range(ctx: ConfigContext, e: Entry) -> tuple[int, int] | None:
     """Outer offsets that remove a list item: its whole line for a block item, `, item` in a flow list."""
     r = ctx.outer_range(e.node)
-    if r is None:
+    if r is None or ctx.source.text is None:
         return None
     ed = delete_block_item(ctx.source.text, *r)
     return None if ed is None else (ed.start, ed.end)
 
 
 @register("MQ305")
-def duplicate_cidr(ctx):
+def duplicate_cidr(ctx: ConfigContext) -> Iterator[Problem]:
     seen: dict = {}
     lst = cidr_list(ctx)
     has_nulls = lst is not None and any(isinstance(i, JNull) for i in lst.items)
@@ -355,7 +360,7 @@ def duplicate_cidr(ctx):
 
 
 @register("MQ306")
-def redundant_cidr(ctx):
+def redundant_cidr(ctx: ConfigContext) -> Iterator[Problem]:
     """One finding per covering entry: the entries it makes redundant are its related locations."""
     lst = cidr_list(ctx)
     has_nulls = lst is not None and any(isinstance(i, JNull) for i in lst.items)
@@ -372,7 +377,7 @@ def redundant_cidr(ctx):
         fix = None
         if all(ranges):
             what = f"remove {inside[0].text}" if len(inside) == 1 else f"remove the {len(inside)} entries inside {cover.text}"
-            fix = Fix(what, tuple(Edit(r[0], r[1], "") for r in ranges), safe=not has_nulls)
+            fix = Fix(what, tuple(Edit(r[0], r[1], "") for r in ranges if r is not None), safe=not has_nulls)
         cover_line = line_of(ctx, cover.node)
         if len(inside) == 1:
             e = inside[0]
@@ -394,19 +399,19 @@ def redundant_cidr(ctx):
         )
 
 
-def _position(node) -> int:
+def _position(node: Any) -> int:
     r = node_range(node)
     return r[0] if r else 0
 
 
-def _names(entries, most: int = 3) -> str:
+def _names(entries: list[Entry], most: int = 3) -> str:
     """A few entries by text and line, then how many more: messages stay short whatever the list."""
     shown = ", ".join(e.text for e in entries[:most])
     return shown + (f" and {len(entries) - most} more" if len(entries) > most else "")
 
 
 @register("MQ307")
-def mergeable_cidrs(ctx):
+def mergeable_cidrs(ctx: ConfigContext) -> Iterator[Problem]:
     ents = _range_sweep(ctx)[1]
     if len(ents) < 2:
         return
@@ -415,8 +420,9 @@ def mergeable_cidrs(ctx):
 
     runs: list[list[Entry]] = []
     run: list[Entry] = []
-    pv = pend = None
+    pv, pend = 0, 0  # no version 0: the first entry starts a run
     for e in ents:
+        assert e.rng is not None  # a valid entry has a range
         v, lo, hi = e.rng
         if v == pv and lo == pend + 1:
             run.append(e)
@@ -428,9 +434,10 @@ def mergeable_cidrs(ctx):
         if len(group) < 2:
             continue
         i = 0
-        for block in range_blocks(group[0].rng[0], group[0].rng[1], group[-1].rng[2]):
+        rngs = [e.rng for e in group if e.rng is not None]  # all of them: valid entries have a range
+        for block in range_blocks(rngs[0][0], rngs[0][1], rngs[-1][2]):
             members = []
-            while i < len(group) and group[i].rng[1] >= block.first and group[i].rng[2] <= block.last:
+            while i < len(group) and rngs[i][1] >= block.first and rngs[i][2] <= block.last:
                 members.append(group[i])
                 i += 1
             if len(members) >= 2:
@@ -447,7 +454,7 @@ def mergeable_cidrs(ctx):
 
 
 @register("MQ308")
-def null_cidr_item(ctx):
+def null_cidr_item(ctx: ConfigContext) -> Iterator[Problem]:
     lst = cidr_list(ctx)
     if lst is None or ctx.decoded is None or ctx.partial:
         return
@@ -477,7 +484,7 @@ def null_cidr_item(ctx):
 
 
 @register("MQ309")
-def empty_cidr_list(ctx):
+def empty_cidr_list(ctx: ConfigContext) -> Iterator[Problem]:
     d = ctx.decoded
     if d is None or FIELD not in d.origins or ctx.partial:
         return

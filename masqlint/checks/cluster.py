@@ -4,20 +4,27 @@ settings name no cluster (or the fact is unknown)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
 from masqlint.agent.decide import ACCEPTED, decide, parse_destination
 from masqlint.checks import Problem, register
 from masqlint.checks.cidrs import FIELD, _key_origin, valid_entries
 from masqlint.checks.policy import _name_node
 
+if TYPE_CHECKING:
+    from masqlint.config.cluster import ClusterFacts
+    from masqlint.engine.lint import ConfigContext
+
 DPV2 = ("The cluster runs GKE Dataplane V2 (datapathProvider ADVANCED_DATAPATH); the same holds there: the "
         "ConfigMap's list decides, and it must include every Pod range")
 
 
-def _facts(ctx):
+def _facts(ctx: ConfigContext) -> ClusterFacts | None:
     return ctx.settings.cluster_facts()
 
 
-def _preamble(ctx) -> str:
+def _preamble(ctx: ConfigContext) -> str:
     inf = ctx.in_force
     return "" if inf.state == ACCEPTED else f"{inf.why[0].upper()}{inf.why[1:]}. With those rules, "
 
@@ -26,7 +33,7 @@ def _preamble(ctx) -> str:
 
 
 @register("MQ413")
-def ignored_on_autopilot(ctx):
+def ignored_on_autopilot(ctx: ConfigContext) -> Iterator[Problem]:
     if ctx.target.reads_configmap or ctx.settings.effective_target != "gke-autopilot":
         return
     c = ctx.config
@@ -58,7 +65,7 @@ def ignored_on_autopilot(ctx):
 
 
 @register("MQ415")
-def pod_range_masqueraded(ctx):
+def pod_range_masqueraded(ctx: ConfigContext) -> Iterator[Problem]:
     facts = _facts(ctx)
     if facts is None or not facts.pod_ranges or not ctx.target.reads_configmap:
         return
@@ -88,12 +95,13 @@ def pod_range_masqueraded(ctx):
 
 
 @register("MQ416")
-def services_range_listed(ctx):
+def services_range_listed(ctx: ConfigContext) -> Iterator[Problem]:
     facts = _facts(ctx)
     if facts is None or not facts.services_range or not ctx.target.reads_configmap:
         return
     sv, slo, shi, scidr = parse_destination(facts.services_range)
     for e in valid_entries(ctx):
+        assert e.rng is not None  # a valid entry has a range
         v, lo, hi = e.rng
         if v == sv and slo <= lo and hi <= shi:
             yield Problem(
@@ -110,7 +118,7 @@ def services_range_listed(ctx):
 
 
 @register("MQ417")
-def default_snat_disabled(ctx):
+def default_snat_disabled(ctx: ConfigContext) -> Iterator[Problem]:
     facts = _facts(ctx)
     if facts is None or not facts.default_snat_disabled or not ctx.target.reads_configmap:
         return

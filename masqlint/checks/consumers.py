@@ -8,7 +8,10 @@
 
 from __future__ import annotations
 
-from masqlint.agent.gonetip import NetipError, parse_prefix
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from masqlint.agent.gonetip import NetipError, Prefix, parse_prefix
 from masqlint.agent.jsonish import JArray, JNull
 from masqlint.agent.model import LINK_LOCAL_V4, LINK_LOCAL_V6
 from masqlint.engine.findings import Span
@@ -16,10 +19,13 @@ from masqlint.checks import FILE, Problem, register
 from masqlint.checks.cidrs import FIELD, _key_origin, entries
 from masqlint.agent.jsonish import JObject
 
+if TYPE_CHECKING:
+    from masqlint.engine.lint import ConfigContext, FileContext
+
 # --- MQ315 ----------------------------------------------------------------------------------------
 
 
-def mapped_v4(text: str):
+def mapped_v4(text: str) -> tuple[Prefix, str | None] | None:
     """(the prefix as netip reads it, the IPv4 block it stands for or None) for an IPv4-mapped entry, else None."""
     if ":" not in text:  # an IPv4 entry: nothing to parse (a long list is mostly these)
         return None
@@ -36,7 +42,7 @@ def mapped_v4(text: str):
 
 
 @register("MQ315")
-def ipv4_mapped_cidr(ctx):
+def ipv4_mapped_cidr(ctx: ConfigContext) -> Iterator[Problem]:
     cilium = ctx.target.reader == "cilium"
     for e in entries(ctx):
         if e.error is not None:
@@ -71,7 +77,7 @@ def ipv4_mapped_cidr(ctx):
 
 
 @register("MQ420")
-def no_nonmasq_range(ctx):
+def no_nonmasq_range(ctx: ConfigContext) -> Iterator[Problem]:
     t = ctx.target
     if t.prefills_defaults or ctx.config.text is None or t.defaults_for_file(True, ctx.config.text == ""):
         return
@@ -99,7 +105,7 @@ def no_nonmasq_range(ctx):
     )
 
 
-def _first_key(ctx):
+def _first_key(ctx: ConfigContext) -> Any:
     root = ctx.parsed
     if isinstance(root, JObject) and root.members:
         return root.members[0][2]
@@ -110,11 +116,12 @@ def _first_key(ctx):
 
 
 @register("MQ421")
-def agent_exits(ctx):
+def agent_exits(ctx: ConfigContext) -> Iterator[Problem]:
     t = ctx.target
     if t.on_reject != "exit" or ctx.config.text is None or ctx.result.accepted:
         return
     err = ctx.result.error
+    assert err is not None  # a rejected config carries the agent's error
     yield Problem(
         f"the {t.name} agent rejects this file and exits (`the daemon encountered an error: error syncing "
         f"configuration: … {err.message}`, status 255). Its pod restarts, reads the same file and exits again: a crash "
@@ -126,7 +133,7 @@ def agent_exits(ctx):
 
 
 @register("MQ421", scope=FILE)
-def agent_exits_on_bytes(fctx):
+def agent_exits_on_bytes(fctx: FileContext) -> Iterator[Problem]:
     """An agent file that is not valid UTF-8: no config to read, and Azure's agent exits on it."""
     err = fctx.source.decode_error
     if err is None or not fctx.standalone:

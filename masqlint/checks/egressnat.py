@@ -14,8 +14,10 @@ that drops documented destinations), MQ402 and MQ403 (declared destinations) rea
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from masqlint.agent.egressnat import (
     ACTION,
@@ -28,17 +30,22 @@ from masqlint.agent.egressnat import (
     describe,
     policy_in_force,
 )
-from masqlint.agent.gonet import GoNetError, parse_cidr
+from masqlint.agent.gonet import GoCIDR, GoNetError, parse_cidr
 from masqlint.checks import COLLECT, FILE, RUN, Problem, register
 from masqlint.config.loader import cluster_scope, real_file
-from masqlint.engine.findings import Span
+from masqlint.engine.findings import FileResult, Span
 from masqlint.text.source import node_range
-from masqlint.text.yamlload import MappingNode, ScalarNode, SequenceNode
+from masqlint.text.yamlload import MappingNode, Node, ScalarNode, SequenceNode
 from masqlint.checks.cidrs import _diagnose
-from masqlint.checks.traffic import _public_part
+from masqlint.checks.traffic import Range, _public_part
 from masqlint.agent.targets import get_target
-from masqlint.agent.decide import canonical_range, decide, parse_destination, ranges_of
+from masqlint.agent.decide import InForce, canonical_range, decide, parse_destination, ranges_of
 from masqlint.agent.ranges import merge_ranges, range_cidrs, subtract_ranges
+
+if TYPE_CHECKING:
+    from masqlint.config.settings import Settings
+    from masqlint.engine.lint import FileContext
+    from masqlint.forms.egressnat import Policy
 
 
 @lru_cache(maxsize=1)
@@ -60,7 +67,7 @@ def known_fields() -> dict[str, tuple[str, ...]]:
     }
 
 
-def _policies(fctx):
+def _policies(fctx: FileContext) -> Sequence[Policy]:
     return getattr(fctx, "policies", None) or ()
 
 
@@ -68,7 +75,7 @@ def _policies(fctx):
 
 
 @register("MQ409", FILE)
-def invalid_action(fctx):
+def invalid_action(fctx: FileContext) -> Iterator[Problem]:
     for p in _policies(fctx):
         if p.spec_node is not None and not isinstance(p.spec_node, MappingNode):
             continue  # MQ411 says what spec should be
@@ -92,7 +99,7 @@ def invalid_action(fctx):
 # --- MQ410 unknown fields -------------------------------------------------------------------------------
 
 
-def _unknown(node, known, where: str):
+def _unknown(node: Node | None, known: Sequence[str], where: str) -> Iterator[tuple[ScalarNode, str | None, str]]:
     if not isinstance(node, MappingNode):
         return
     for k, _v in node.value:
@@ -107,7 +114,7 @@ def _unknown(node, known, where: str):
 
 
 @register("MQ410", FILE)
-def unknown_field(fctx):
+def unknown_field(fctx: FileContext) -> Iterator[Problem]:
     policies = _policies(fctx)
     if not policies:
         return  # (the schema is read only for a file that holds a policy)
@@ -131,7 +138,7 @@ def unknown_field(fctx):
 
 
 @register("MQ411", FILE)
-def destination_shape(fctx):
+def destination_shape(fctx: FileContext) -> Iterator[Problem]:
     for p in _policies(fctx):
         if p.spec_node is not None and not isinstance(p.spec_node, MappingNode):
             yield Problem("spec is not a mapping: write `spec: {action: NoSNAT, destinations: [{cidr: …}]}`",
@@ -170,7 +177,7 @@ def destination_shape(fctx):
 
 
 @register("MQ412", FILE)
-def managed_policy(fctx):
+def managed_policy(fctx: FileContext) -> Iterator[Problem]:
     for p in _policies(fctx):
         if p.name.startswith(MANAGED_PREFIX):
             yield Problem(
@@ -185,7 +192,7 @@ def managed_policy(fctx):
 
 
 @register("MQ414", FILE)
-def policy_on_standard(fctx):
+def policy_on_standard(fctx: FileContext) -> Iterator[Problem]:
     s = fctx.settings
     if not _policies(fctx) or not s.target_known or s.effective_target == "gke-autopilot":
         return
@@ -208,7 +215,7 @@ def policy_on_standard(fctx):
 class _Dest:
     __slots__ = ("cidr", "node", "policy", "rng", "text")
 
-    def __init__(self, policy, text, node, cidr):
+    def __init__(self, policy: Policy, text: str, node: Node, cidr: GoCIDR | None):
         self.policy = policy
         self.text = text
         self.node = node
@@ -216,11 +223,12 @@ class _Dest:
         self.rng = cidr.as_int_range() if cidr is not None else None
 
 
-def _dests(p, fctx=None) -> list[_Dest]:
+def _dests(p: Policy, fctx: FileContext | None = None) -> list[_Dest]:
     out = []
     for d in p.destinations:
         if d.cidr is None:
             continue
+        assert d.cidr_node is not None  # a cidr string is read from its node
         try:
             out.append(_Dest(p, d.cidr, d.cidr_node, parse_cidr(d.cidr)))
         except GoNetError:
@@ -228,16 +236,16 @@ def _dests(p, fctx=None) -> list[_Dest]:
     return out
 
 
-def _valid(p) -> list[_Dest]:
+def _valid(p: Policy) -> list[_Dest]:
     return [d for d in _dests(p) if d.cidr is not None and d.cidr.aligned]
 
 
-def _line(node) -> int:
+def _line(node: Node) -> int:
     return node.start_mark.line + 1
 
 
 @register("MQ301", FILE)
-def invalid_destination(fctx):
+def invalid_destination(fctx: FileContext) -> Iterator[Problem]:
     for p in _policies(fctx):
         for d in _dests(p):
             if d.cidr is not None:
@@ -249,7 +257,7 @@ def invalid_destination(fctx):
 
 
 @register("MQ302", FILE)
-def destination_host_bits(fctx):
+def destination_host_bits(fctx: FileContext) -> Iterator[Problem]:
     for p in _policies(fctx):
         for d in _dests(p):
             if d.cidr is None or d.cidr.aligned:
@@ -262,7 +270,7 @@ def destination_host_bits(fctx):
 
 
 @register("MQ305", FILE)
-def duplicate_destination(fctx):
+def duplicate_destination(fctx: FileContext) -> Iterator[Problem]:
     for p in _policies(fctx):
         seen: dict = {}
         for d in _valid(p):
@@ -275,28 +283,35 @@ def duplicate_destination(fctx):
 
 
 @register("MQ306", FILE)
-def redundant_destination(fctx):
+def redundant_destination(fctx: FileContext) -> Iterator[Problem]:
     for p in _policies(fctx):
         # 0.0.0.0/0 is MQ404; the entries under it are not called redundant as well
-        ents = sorted((d for d in _valid(p) if d.cidr.prefixlen > 0), key=lambda d: (d.rng[0], d.rng[1], -d.rng[2]))
-        cover = None
-        for d in ents:
-            v, lo, hi = d.rng
-            if cover is not None and cover.rng[0] == v and hi <= cover.rng[2]:
-                if cover.rng != d.rng:  # the same range twice is MQ305
-                    yield Problem(f"{d.text} lies inside {cover.text} (line {_line(cover.node)}) of the same "
+        ents: list[tuple[Range, _Dest]] = []
+        for d in _valid(p):
+            assert d.cidr is not None and d.rng is not None  # a valid destination is parsed
+            if d.cidr.prefixlen > 0:
+                ents.append((d.rng, d))
+        ents.sort(key=lambda rd: (rd[0][0], rd[0][1], -rd[0][2]))
+        cover: tuple[Range, _Dest] | None = None
+        for rng, d in ents:
+            v, lo, hi = rng
+            if cover is not None and cover[0][0] == v and hi <= cover[0][2]:
+                if cover[0] != rng:  # the same range twice is MQ305
+                    c = cover[1]
+                    yield Problem(f"{d.text} lies inside {c.text} (line {_line(c.node)}) of the same "
                                   "policy: it changes nothing. Remove it", at=d.node, outer=True,
-                                  data={"cidr": d.text, "covered_by": cover.text})
+                                  data={"cidr": d.text, "covered_by": c.text})
                 continue
-            cover = d
+            cover = (rng, d)
 
 
 @register("MQ404", FILE)
-def destination_everything(fctx):
+def destination_everything(fctx: FileContext) -> Iterator[Problem]:
     for p in _policies(fctx):
         if p.action != ACTION:
             continue  # its destinations keep nothing (MQ409)
         for d in _valid(p):
+            assert d.cidr is not None and d.rng is not None  # a valid destination is parsed
             if d.cidr.prefixlen == 0:
                 yield Problem(f"{d.text} as a NoSNAT destination covers every {'IPv4' if d.rng[0] == 4 else 'IPv6'} "
                               "destination: nothing is masqueraded, so pods reach the internet, on-premises networks "
@@ -305,12 +320,13 @@ def destination_everything(fctx):
 
 
 @register("MQ405", FILE)
-def destination_public(fctx):
+def destination_public(fctx: FileContext) -> Iterator[Problem]:
     private = _privately_used(fctx.settings)
     for p in _policies(fctx):
         if p.action != ACTION:
             continue  # its destinations keep nothing (MQ409)
         for d in _valid(p):
+            assert d.cidr is not None and d.rng is not None  # a valid destination is parsed
             if d.cidr.prefixlen == 0:
                 continue
             v, lo, hi = d.rng
@@ -324,7 +340,7 @@ def destination_public(fctx):
                               "a peer really expects pod IPs", at=d.node, outer=True, data={"cidr": d.text})
 
 
-def _privately_used(settings) -> list[tuple[int, int, int]]:
+def _privately_used(settings: Settings) -> list[Range]:
     """Ranges a NoSNAT destination may cover without being called public: declared must-not-masquerade
     destinations and the cluster's own node, Pod and Service ranges."""
     out = []
@@ -368,7 +384,7 @@ class ScopeInputs:
     standard: bool = False  # the cluster is known not to be Autopilot (MQ414 says so; nothing else here)
 
 
-def _inputs(settings) -> ScopeInputs:
+def _inputs(settings: Settings) -> ScopeInputs:
     facts = settings.cluster_facts()
     return ScopeInputs(
         tuple(settings.must_masquerade), tuple(settings.must_not_masquerade), tuple(settings.allow_dropped_defaults),
@@ -377,7 +393,7 @@ def _inputs(settings) -> ScopeInputs:
 
 
 @register("MQ401", COLLECT)  # the facts MQ401, MQ402 and MQ403 read across the files of a cluster scope
-def policies_of_file(fctx):
+def policies_of_file(fctx: FileContext) -> Iterator[PolicyRef]:
     """The file's EgressNATPolicies, with the cluster scope its path gives them."""
     if not _policies(fctx):
         return
@@ -387,7 +403,7 @@ def policies_of_file(fctx):
     real = real_file(name) if name != "-" else name
     idx = fctx.source.index
 
-    def span(node) -> Span:
+    def span(node: Node) -> Span:
         r = node_range(node)
         return idx.span(*r) if r else Span(1, 1, 1, 1)
 
@@ -396,7 +412,7 @@ def policies_of_file(fctx):
         yield PolicyRef(p.name, span(p.name_node), span(p.anchor), dests, p.action == ACTION, inputs, scope, real)
 
 
-def written_of(members) -> list[Written]:
+def written_of(members: Iterable[tuple[FileResult, PolicyRef]]) -> list[Written]:
     """The NoSNAT destinations of (FileResult, PolicyRef) pairs, each knowing its file and line."""
     out = []
     for fr, ref in members:
@@ -407,15 +423,15 @@ def written_of(members) -> list[Written]:
     return out
 
 
-def scope_in_force(members, target=None):
+def scope_in_force(members: list[tuple[FileResult, PolicyRef]], target: Any = None) -> InForce:
     refs = [ref for _fr, ref in members]
     has_default = any(r.name == DEFAULT_POLICY and r.applies for r in refs)
     return policy_in_force(written_of(members), target or get_target("gke-autopilot"), list(refs[0].inputs.kept),
                            has_default)
 
 
-def _groups(files) -> dict:
-    groups: dict[str, list] = {}
+def _groups(files: list[FileResult]) -> dict[str, list[tuple[FileResult, PolicyRef]]]:
+    groups: dict[str, list[tuple[FileResult, PolicyRef]]] = {}
     seen: set = set()
     for fr in files:
         refs = fr.facts.get("MQ401") or ()
@@ -428,21 +444,21 @@ def _groups(files) -> dict:
 
 
 @register("MQ401", RUN)
-def dropped_default_across_files(files):
+def dropped_default_across_files(files: list[FileResult]) -> Iterator[tuple[FileResult, Problem]]:
     yield from _union(files, "MQ401")
 
 
 @register("MQ402", RUN)
-def must_masquerade_across_files(files):
+def must_masquerade_across_files(files: list[FileResult]) -> Iterator[tuple[FileResult, Problem]]:
     yield from _union(files, "MQ402")
 
 
 @register("MQ403", RUN)
-def must_not_masquerade_across_files(files):
+def must_not_masquerade_across_files(files: list[FileResult]) -> Iterator[tuple[FileResult, Problem]]:
     yield from _union(files, "MQ403")
 
 
-def _union(files, rid: str):
+def _union(files: list[FileResult], rid: str) -> Iterator[tuple[FileResult, Problem]]:
     """``rid`` (MQ401, MQ402 or MQ403) over the union of each cluster scope's policies. Yields (FileResult, Problem)."""
     for _scope, members in _groups(files).items():
         members.sort(key=lambda m: (m[0].path, m[1].name_span.line))
@@ -454,7 +470,7 @@ def _union(files, rid: str):
         default = next(((fr, ref) for fr, ref in members if ref.name == DEFAULT_POLICY and ref.applies), None)
         anchor_fr, anchor_ref = default or members[0]
 
-        def finding(fr, sp, message, data):
+        def finding(fr: FileResult, sp: Span, message: str, data: dict[str, Any]) -> tuple[FileResult, Problem]:
             return fr, Problem(message, at=sp, data=data)
 
         if rid == "MQ401" and default is not None:

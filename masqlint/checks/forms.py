@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from masqlint.engine.findings import Span
 from masqlint.checks import FILE, Problem, register
 from masqlint.forms import OTHER
 
+if TYPE_CHECKING:
+    from masqlint.engine.lint import ConfigContext, FileContext
+
 
 @register("MQ007", FILE)
-def unread_form(fctx):
+def unread_form(fctx: FileContext) -> Iterator[Problem]:
     if fctx.form != OTHER or not fctx.explicit:
         return
     name = os.path.basename(fctx.source.path) or fctx.source.path
@@ -24,7 +29,7 @@ def unread_form(fctx):
 
 
 @register("MQ106")
-def disabled_config(ctx):
+def disabled_config(ctx: ConfigContext) -> Iterator[Problem]:
     at = getattr(ctx.config, "disabled_at", None)
     if at is None:
         return

@@ -3,25 +3,32 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from masqlint.agent.goyaml import _MAP as _GO_YAML_WORDS
 from masqlint.agent.goyaml import BOOL, resolve_scalar
-from masqlint.agent.jsonish import JObject, JString
+from masqlint.agent.jsonish import JObject, JString, JValue
 from masqlint.agent.model import FIELDS, format_duration, match_field
 from masqlint.engine.findings import Edit, Fix
-from masqlint.text.yamlload import PLAIN, MappingNode, ScalarNode, SequenceNode
+from masqlint.text.yamlload import PLAIN, MappingNode, Node, ScalarNode, SequenceNode
 from masqlint.checks import Problem, register
 from masqlint.checks.syntax import REJECTS
 from masqlint.agent.schema import type_errors
 from masqlint.agent.jsonish import JArray, JBool, JNumber
 from masqlint.agent.goduration import GoDurationError, parse_duration
 
+if TYPE_CHECKING:
+    from masqlint.engine.lint import ConfigContext
+
 _LOOKALIKE_ITEMS = re.compile(r"(^|\s)[\u2013\u2014\u2015\u2212\u2010\u2011\u2012\ufe63\uff0d]\s")
 MANIFEST_KEYS = {"apiVersion", "kind", "metadata", "data", "binaryData", "immutable"}
 LEGACY_KEYS = {"linklocal": "masqLinkLocal"}
 
+Member = tuple[str, JValue, Any]  # (key, value, key origin)
 
-def members(ctx):
+
+def members(ctx: ConfigContext) -> list[Member]:
     """(key, value, key origin) of the top-level config mapping as the agent sees them."""
     root = ctx.parsed
     if isinstance(root, JObject):
@@ -29,22 +36,22 @@ def members(ctx):
     return []
 
 
-def _written_order(ctx, ms):
+def _written_order(ctx: ConfigContext, ms: list[Member]) -> list[Member]:
     """Members in the order they are written (YAML members are sorted by key for the agent)."""
-    def pos(m):
+    def pos(m: Member) -> tuple[int, int]:
         r = ctx.span(m[2])
         return (r.line, r.column)
 
     return sorted(ms, key=pos)
 
 
-def _key_edit(ctx, korigin, new: str):
+def _key_edit(ctx: ConfigContext, korigin: Any, new: str) -> Edit | None:
     r = ctx.value_range(korigin)
     return None if r is None else Edit(r[0], r[1], new)
 
 
-def _groups(ctx):
-    groups: dict[str, list] = {}
+def _groups(ctx: ConfigContext) -> dict[str, list[Member]]:
+    groups: dict[str, list[Member]] = {}
     for m in members(ctx):
         f = match_field(m[0])
         if f is not None:
@@ -53,7 +60,7 @@ def _groups(ctx):
 
 
 @register("MQ201")
-def key_casing(ctx):
+def key_casing(ctx: ConfigContext) -> Iterator[Problem]:
     for field, ms in _groups(ctx).items():
         if len({m[0] for m in ms}) > 1:
             continue  # two spellings: MQ202 says which wins
@@ -71,7 +78,7 @@ def key_casing(ctx):
 
 
 @register("MQ202")
-def conflicting_keys(ctx):
+def conflicting_keys(ctx: ConfigContext) -> Iterator[Problem]:
     yaml_input = not ctx.config.json_input
     for field, ms in _groups(ctx).items():
         spellings = {m[0] for m in ms}
@@ -99,7 +106,7 @@ def conflicting_keys(ctx):
 
 
 @register("MQ203")
-def unknown_key(ctx):
+def unknown_key(ctx: ConfigContext) -> Iterator[Problem]:
     for key, _v, korigin in members(ctx):
         if match_field(key) is not None or key in MANIFEST_KEYS or key.lower() in LEGACY_KEYS or key == "config":
             continue
@@ -128,7 +135,7 @@ _GO_TYPES = {"nonMasqueradeCIDRs": "a list of CIDR strings", "cidrLimit": "an in
 
 
 @register("MQ204")
-def wrong_type(ctx):
+def wrong_type(ctx: ConfigContext) -> Iterator[Problem]:
     """Type errors come from the JSON Schema (schemas/ip-masq-agent-config.schema.json), each mapped
     to its value; the agent's own log line for the same value is quoted when there is one."""
     root = ctx.parsed
@@ -162,7 +169,7 @@ def wrong_type(ctx):
                       data={"field": field, "schema": err.message})
 
 
-def _type_fix(ctx, field, v, depth):
+def _type_fix(ctx: ConfigContext, field: str, v: JValue, depth: int) -> Fix | None:
     """An unsafe rewrite of a mistyped value into the type the agent needs, when the intent is plain."""
     r = ctx.outer_range(v)
     if r is None or depth != 1:
@@ -182,7 +189,7 @@ def _type_fix(ctx, field, v, depth):
     return Fix(f"write {new}", (Edit(r[0], r[1], new),), safe=False)
 
 
-def _shown(v) -> str:
+def _shown(v: JValue) -> str:
     if isinstance(v, JString):
         s = v.value if len(v.value) <= 40 else v.value[:37] + "..."
         return f'the string "{s}"'
@@ -198,7 +205,7 @@ def _shown(v) -> str:
 
 
 @register("MQ205")
-def invalid_duration(ctx):
+def invalid_duration(ctx: ConfigContext) -> Iterator[Problem]:
     for err in ctx.decode_errors:
         if err.kind != "duration":
             continue
@@ -223,7 +230,7 @@ def invalid_duration(ctx):
         )
 
 
-def _duration_fix(ctx, v, raw: str):
+def _duration_fix(ctx: ConfigContext, v: Any, raw: str) -> Fix | None:
 
     new = None
     t = raw.strip()
@@ -250,7 +257,7 @@ def _duration_fix(ctx, v, raw: str):
 
 
 @register("MQ206")
-def resync_nonpositive(ctx):
+def resync_nonpositive(ctx: ConfigContext) -> Iterator[Problem]:
     d = ctx.decoded
     if d is None or "resyncInterval" not in d.origins or d.resync_ns > 0 or "resyncInterval" in ctx.target.ignored_keys:
         return
@@ -262,13 +269,13 @@ def resync_nonpositive(ctx):
     )
 
 
-def _replace_value(ctx, v, new):
+def _replace_value(ctx: ConfigContext, v: Any, new: str) -> Fix | None:
     r = ctx.value_range(v)
     return None if r is None else Fix(f"write {new}", (Edit(r[0], r[1], new),), safe=False)
 
 
 @register("MQ207")
-def legacy_key(ctx):
+def legacy_key(ctx: ConfigContext) -> Iterator[Problem]:
     for key, _v, korigin in members(ctx):
         new = LEGACY_KEYS.get(key.lower())
         if new is None:
@@ -288,12 +295,12 @@ _YAML11_ONLY_BOOLS = frozenset(w for w, (t, _v) in _GO_YAML_WORDS.items() if t =
 
 
 @register("MQ208")
-def yaml11_boolean(ctx):
+def yaml11_boolean(ctx: ConfigContext) -> Iterator[Problem]:
     root = ctx.root
     if root is None:
         return
     bool_fields = {"masqLinkLocal", "masqLinkLocalIPv6"}
-    stack = [(root, None)]
+    stack: list[tuple[Node | None, str | None]] = [(root, None)]
     seen = set()
     while stack:
         node, field = stack.pop()

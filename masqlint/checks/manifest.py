@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
 from masqlint.agent.jsonish import JArray, JNull, JObject, JString
 from masqlint.agent.model import AgentError, match_field
 from masqlint.text.source import mapping_get, split_lines
-from masqlint.text.yamlload import MappingNode, ScalarNode
+from masqlint.text.yamlload import MappingNode, Node, ScalarNode
 from masqlint.engine.findings import Edit, Fix
 from masqlint.checks import Problem, register
 from masqlint.checks.keys import MANIFEST_KEYS
@@ -15,11 +18,16 @@ from masqlint.agent.load import parse_agent_text
 from masqlint.checks.hints import hints_for
 import re
 
+if TYPE_CHECKING:
+    from masqlint.engine.findings import Span
+    from masqlint.engine.lint import ConfigContext
+    from masqlint.forms.embedded import Envelope
+
 DEFAULTS_NOTE = "the agent falls back to its defaults"
 
 
 @register("MQ101")
-def configmap_location(ctx):
+def configmap_location(ctx: ConfigContext) -> Iterator[Problem]:
     c = ctx.config
     env = c.envelope
     if env is None or c.sibling or c.namespace_set_by is not None:
@@ -52,23 +60,24 @@ def configmap_location(ctx):
         )
 
 
-def _ns_text(env) -> str:
+def _ns_text(env: Envelope) -> str:
     return "`namespace: kube-system`" if env.syntax == "yaml" else '`namespace = "kube-system"`'
 
 
-def _outer_span(ctx, r):
+def _outer_span(ctx: ConfigContext, r: tuple[int, int]) -> Span:
     """A range of the envelope → a span of the file being linted."""
     return ctx.file_source.index.span(*r)
 
 
-def _replace_outer(ctx, r, new, description):
-    if r is None:
+def _replace_outer(ctx: ConfigContext, r: tuple[int, int] | None, new: str, description: str) -> Fix | None:
+    text = ctx.file_source.text
+    if r is None or text is None:
         return None
-    a, b = scalar_inner(ctx.file_source.text, *r)
+    a, b = scalar_inner(text, *r)
     return Fix(description, (Edit(a, b, new),), safe=False)
 
 
-def _insert_namespace(ctx, env):
+def _insert_namespace(ctx: ConfigContext, env: Envelope) -> Fix | None:
     if ctx.config.configmap is None:
         if env.namespace_insert is None:
             return None
@@ -79,10 +88,10 @@ def _insert_namespace(ctx, env):
     return _insert_yaml_namespace(ctx, name_entry) if name_entry else None
 
 
-def _insert_yaml_namespace(ctx, name_entry):
+def _insert_yaml_namespace(ctx: ConfigContext, name_entry: tuple[ScalarNode, Node]) -> Fix | None:
     key, value = name_entry
     text = ctx.source.text
-    if not isinstance(value, ScalarNode) or value.style in ("|", ">"):
+    if text is None or not isinstance(value, ScalarNode) or value.style in ("|", ">"):
         return None
     ls, le = line_bounds(text, value.end_mark.index)
     if text[ls:le].strip() == "" or le <= value.end_mark.index:
@@ -97,7 +106,7 @@ def _insert_yaml_namespace(ctx, name_entry):
 
 
 @register("MQ102")
-def data_key(ctx):
+def data_key(ctx: ConfigContext) -> Iterator[Problem]:
     c = ctx.config
     env = c.envelope
     if env is None or c.config_key_node is not None or any(k.name in c.data_keys for k in env.data_keys):
@@ -146,9 +155,11 @@ def data_key(ctx):
     )
 
 
-def _move_into_config(ctx, data: MappingNode):
+def _move_into_config(ctx: ConfigContext, data: MappingNode) -> Fix | None:
     """Rewrite `data:` keys that belong to the agent as a `config: |` block (values taken as written)."""
     text = ctx.source.text
+    if text is None:
+        return None
     nl = newline_of(text)
     lines = []
     first_key = data.value[0][0]
@@ -165,13 +176,13 @@ def _move_into_config(ctx, data: MappingNode):
     return Fix("move the keys into `config: |`", (Edit(start, end, new),), safe=False)
 
 
-def _inner_manifest(root: JObject):
+def _inner_manifest(root: JObject) -> set[str]:
     keys = {k for k, _v, _o in root.members}
     return keys & MANIFEST_KEYS
 
 
 @register("MQ103")
-def nested_manifest(ctx):
+def nested_manifest(ctx: ConfigContext) -> Iterator[Problem]:
     root = ctx.parsed
     if not isinstance(root, JObject):
         return
@@ -201,7 +212,7 @@ def nested_manifest(ctx):
 
 def _find_inner_cidrs(root: JObject) -> list[str]:
     """CIDRs of an agent config buried in a manifest's data.config text (for the message)."""
-    def walk(o, depth=0):
+    def walk(o: Any, depth: int = 0) -> list[str]:
         if depth > 6:
             return []
         if isinstance(o, JObject):
@@ -223,7 +234,7 @@ def _find_inner_cidrs(root: JObject) -> list[str]:
 
 
 @register("MQ104")
-def config_shape(ctx):
+def config_shape(ctx: ConfigContext) -> Iterator[Problem]:
     c = ctx.config
     v = c.config_value_node
     if c.configmap is not None and v is not None and not isinstance(v, ScalarNode):

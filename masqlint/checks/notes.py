@@ -5,13 +5,19 @@ more fences of a page than are checked (MQ006)."""
 
 from __future__ import annotations
 
-from masqlint.checks import FILE, register
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+from masqlint.checks import FILE, Problem, register
+
+if TYPE_CHECKING:
+    from masqlint.engine.lint import FileContext
 
 NOTE_RULES = ("MQ006", "MQ008", "MQ101", "MQ102", "MQ105")
 
 
-def _notes_of(rule: str):
-    def check(fctx):
+def _notes_of(rule: str) -> Callable[[FileContext], Iterator[Problem]]:
+    def check(fctx: FileContext) -> Iterator[Problem]:
         return (p for p in fctx.notes if p.rule == rule)
 
     check.__name__ = f"notes_{rule.lower()}"

@@ -12,20 +12,27 @@ from __future__ import annotations
 import re
 
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from masqlint.agent.decide import ACCEPTED, DEFAULT, ENTRY, LINK_LOCAL, decide, parse_destination, ranges_of
+from masqlint.agent.decide import ACCEPTED, DEFAULT, ENTRY, LINK_LOCAL, Rule, decide, parse_destination, ranges_of
 from masqlint.agent.ranges import intersects, merge_ranges, range_cidrs, range_keys, ranges_cidrs, subtract_ranges
 from masqlint.agent.jsonish import JArray, JNull, JObject
 from masqlint.agent.model import match_field
 from masqlint.checks import COLLECT, RUN, Problem, register
 from masqlint.config.loader import cluster_scope, real_file
-from masqlint.engine.findings import Edit, Fix, Span
+from masqlint.engine.findings import Edit, Fix, FileResult, Span
 from masqlint.engine.unknown import overlaps
 from masqlint.forms.templated import TEMPLATED_FORMS
 from masqlint.text.source import mapping_get, node_range, scalar
 from masqlint.checks.cidrs import FIELD, _key_origin
 from masqlint.checks.edits import line_bounds
+from masqlint.text.yamlload import MappingNode, Node
+
+if TYPE_CHECKING:
+    from masqlint.config.settings import Destination
+    from masqlint.engine.lint import ConfigContext, FileContext
 
 MAX_LISTED = 8
 
@@ -42,11 +49,11 @@ def _few(parts: list[str], most: int = 3) -> str:
     return sep.join(parts[:most]) + (f" and {len(parts) - most} more" if len(parts) > most else "")
 
 
-def _line(ctx, rule) -> int | None:
+def _line(ctx: ConfigContext, rule: Rule) -> int | None:
     return ctx.span(rule.origin).line if rule.kind == ENTRY and rule.origin is not None else None
 
 
-def describe_rule(ctx, rule) -> str:
+def describe_rule(ctx: ConfigContext, rule: Rule) -> str:
     """``10.0.0.0/8 (line 9)``, ``the default range 10.0.0.0/8``, ``link-local 169.254.0.0/16 …``."""
     if rule.kind == ENTRY:
         return f"{rule.cidr} (line {_line(ctx, rule)})"
@@ -59,7 +66,7 @@ def describe_rule(ctx, rule) -> str:
     return f"the {ctx.target.name} default range {rule.cidr}"
 
 
-def _preamble(ctx) -> str:
+def _preamble(ctx: ConfigContext) -> str:
     inf = ctx.in_force
     if inf.state == ACCEPTED:
         return ""
@@ -69,7 +76,7 @@ def _preamble(ctx) -> str:
     return f"{why}; with those rules, "
 
 
-def _list_anchor(ctx):
+def _list_anchor(ctx: ConfigContext) -> Any:
     return _key_origin(ctx, FIELD) if ctx.in_force.state == ACCEPTED else None
 
 
@@ -77,7 +84,7 @@ def _list_anchor(ctx):
 
 
 @register("MQ401")
-def dropped_default(ctx):
+def dropped_default(ctx: ConfigContext) -> Iterator[Problem]:
     if ctx.partial:
         return  # a template decides part of the config: what it drops is not known
     inf = ctx.in_force
@@ -140,7 +147,7 @@ class _Dest:
     cidr: str
 
 
-def _destinations(items) -> list[_Dest]:
+def _destinations(items: Iterable[Destination]) -> list[_Dest]:
     out = []
     for d in items:
         try:
@@ -157,7 +164,7 @@ def _part(dest: _Dest, cidrs: list[str]) -> str:
 
 
 @register("MQ402")
-def must_masquerade(ctx):
+def must_masquerade(ctx: ConfigContext) -> Iterator[Problem]:
     if not ctx.target.reads_configmap:
         return  # the target ignores the ConfigMap; its EgressNATPolicies are checked instead (checks.egressnat)
     if ctx.partial:
@@ -176,8 +183,9 @@ def must_masquerade(ctx):
                 data={"destination": dest.cidr, "entries": []},
             )
             continue
-        by_rule: dict[int, tuple] = {}
+        by_rule: dict[int, tuple[Rule, list[str]]] = {}
         for s in kept:
+            assert s.rule is not None  # a part that keeps the pod IP is kept by a rule
             by_rule.setdefault(s.rule.index, (s.rule, []))[1].extend(s.cidrs())
         parts = []
         whole = False
@@ -209,7 +217,7 @@ def must_masquerade(ctx):
 
 
 @register("MQ403")
-def must_not_masquerade(ctx):
+def must_not_masquerade(ctx: ConfigContext) -> Iterator[Problem]:
     if not ctx.target.reads_configmap:
         return  # the target ignores the ConfigMap; its EgressNATPolicies are checked instead (checks.egressnat)
     if ctx.partial:
@@ -244,7 +252,7 @@ def must_not_masquerade(ctx):
 
 
 @register("MQ407")
-def ignored_by_target(ctx):
+def ignored_by_target(ctx: ConfigContext) -> Iterator[Problem]:
     t = ctx.target
     if not t.ignored_keys or not isinstance(ctx.parsed, JObject):
         return
@@ -268,12 +276,12 @@ def ignored_by_target(ctx):
         )
 
 
-def _delete_key_line(ctx, korigin, value) -> Fix | None:
+def _delete_key_line(ctx: ConfigContext, korigin: Any, value: Any) -> Fix | None:
     k = ctx.outer_range(korigin)
     v = ctx.outer_range(value)
-    if k is None or v is None or isinstance(value, (JArray, JObject)):
-        return None
     text = ctx.source.text
+    if k is None or v is None or text is None or isinstance(value, (JArray, JObject)):
+        return None
     start, end = line_bounds(text, k[0])
     if v[1] > end or text[start:k[0]].strip():
         return None
@@ -286,14 +294,14 @@ def _delete_key_line(ctx, korigin, value) -> Fix | None:
 # --- MQ408 ----------------------------------------------------------------------------------------
 
 
-def _name_node(cm):
+def _name_node(cm: MappingNode) -> Node:
     md = mapping_get(cm, "metadata")
     name = mapping_get(md[1], "name") if md else None
     return name[1] if name else cm
 
 
 @register("MQ408")
-def duplicate_configmap(ctx):
+def duplicate_configmap(ctx: ConfigContext) -> Iterator[Problem]:
     """Two definitions in one file (across files of one run: ``duplicate_configmap_across_files``)."""
     c = ctx.config
     if c.configmap is None or ctx.file is None or c.sibling:
@@ -316,16 +324,16 @@ def duplicate_configmap(ctx):
             return
 
 
-def _name_of(cm) -> str | None:
+def _name_of(cm: MappingNode) -> str | None:
     return scalar(_name_node(cm))
 
 
-def _outer_line(ctx, node) -> int:
+def _outer_line(ctx: ConfigContext, node: MappingNode) -> int:
     r = node_range(_name_node(node))
     return ctx.source.index.pos(r[0])[0] if r else 1
 
 
-def _ns(ns) -> str:
+def _ns(ns: str | None) -> str:
     return f" in namespace {ns}" if ns else ""
 
 
@@ -341,7 +349,7 @@ class ConfigMapRef:
 
 
 @register("MQ408", COLLECT)
-def configmaps_of_file(fctx):
+def configmaps_of_file(fctx: FileContext) -> Iterator[ConfigMapRef]:
     """The file's ip-masq-agent ConfigMaps, with the cluster scope its path gives them."""
     refs = [c for c in fctx.configs if c.config.configmap is not None and not c.config.sibling
             and c.config.form not in TEMPLATED_FORMS and not (fctx.unknown and _templated_identity(fctx, c.config.configmap))]
@@ -351,12 +359,14 @@ def configmaps_of_file(fctx):
     scope = cluster_scope(name, fctx.settings)
     real = real_file(name) if name != "-" else name
     for cctx in refs:
-        r = node_range(_name_node(cctx.config.configmap))
+        cm = cctx.config.configmap
+        assert cm is not None  # refs are the configs of a ConfigMap
+        r = node_range(_name_node(cm))
         span = fctx.source.index.span(*r) if r else Span(1, 1, 1, 1)
-        yield ConfigMapRef(scope, cctx.config.namespace, span, real, name=scalar(_name_node(cctx.config.configmap)))
+        yield ConfigMapRef(scope, cctx.config.namespace, span, real, name=scalar(_name_node(cm)))
 
 
-def _templated_identity(fctx, cm) -> bool:
+def _templated_identity(fctx: FileContext, cm: MappingNode) -> bool:
     md = mapping_get(cm, "metadata")
     for key in ("name", "namespace"):
         e = mapping_get(md[1], key) if md else None
@@ -366,10 +376,10 @@ def _templated_identity(fctx, cm) -> bool:
 
 
 @register("MQ408", RUN)
-def duplicate_configmap_across_files(files):
+def duplicate_configmap_across_files(files: list[FileResult]) -> Iterator[tuple[FileResult, Problem]]:
     """``files``: FileResults in run order. Yields (FileResult, Problem). One pass to group
     by scope and namespace, then one sort per group: O(n log n)."""
-    groups: dict[tuple, list] = {}
+    groups: dict[tuple[str, str | None, str | None], list[tuple[FileResult, ConfigMapRef]]] = {}
     files_seen: set[str] = set()
     for fr in files:
         refs = fr.facts.get("MQ408") or ()

@@ -4,28 +4,33 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from masqlint.agent.model import AgentError
 from masqlint.engine.findings import Edit, Fix, Span
 from masqlint.text.source import split_lines
-from masqlint.text.yamlload import MappingNode, ScalarNode, SequenceNode
+from masqlint.text.yamlload import MappingNode, Node, ScalarNode, SequenceNode
 from masqlint.checks import CONFIG, FILE, Problem, register
 from masqlint.checks.hints import LOOKALIKE_DASHES, hints_for
 from masqlint.checks.hints import hazards
 from masqlint.agent.load import Offset
-from masqlint.agent.jsonish import JArray, JObject
+from masqlint.agent.jsonish import JArray, JObject, JValue
+
+if TYPE_CHECKING:
+    from masqlint.engine.lint import ConfigContext, FileContext
 
 REJECTS = "rejects the whole file, keeping the rules it had (at first start it installs no rules at all)"
 
 # --- MQ001 --------------------------------------------------------------------------------------
 
 
-def _mark_offset(err) -> int | None:
+def _mark_offset(err: BaseException) -> int | None:
     mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
     return None if mark is None else mark.index
 
 
-def _describe(err) -> str:
+def _describe(err: BaseException) -> str:
     problem = getattr(err, "problem", None)
     context = getattr(err, "context", None)
     if problem:
@@ -34,7 +39,7 @@ def _describe(err) -> str:
 
 
 @register("MQ001", FILE)
-def manifest_yaml_syntax(fctx):
+def manifest_yaml_syntax(fctx: FileContext) -> Iterator[Problem]:
     pf = fctx.parsed
     if pf is None or pf.yaml_error is None or fctx.standalone:
         return
@@ -53,7 +58,7 @@ def manifest_yaml_syntax(fctx):
     yield from _other_hazards(fctx, split_lines(text), mentioned)
 
 
-def _other_hazards(fctx, lines, mentioned):
+def _other_hazards(fctx: FileContext, lines: list[str], mentioned: set[int]) -> Iterator[Problem]:
     blocks = [(getattr(c.config, "recovered_block_end", None)) for c in fctx.configs]
     for ln, col, msg in hazards(lines, [b for b in blocks if b]):
         if ln in mentioned:
@@ -62,7 +67,7 @@ def _other_hazards(fctx, lines, mentioned):
 
 
 @register("MQ001", CONFIG)
-def config_yaml_syntax(ctx):
+def config_yaml_syntax(ctx: ConfigContext) -> Iterator[Problem]:
     err = ctx.parsed
     if not isinstance(err, AgentError) or err.kind not in ("yaml", "json"):
         return
@@ -70,7 +75,8 @@ def config_yaml_syntax(ctx):
     msg = f"{where} is not valid {'JSON' if err.kind == 'json' else 'YAML'} to the agent (`{err.message}`): the agent {REJECTS}"
     span = ctx.span(err.origin) if err.origin is not None else ctx.config.anchor_span()
     m = re.match(r"yaml: line (\d+):", err.message)
-    if m and ctx.config.kind == "configmap" and ctx.config.locator.precise and int(m.group(1)) > 0:
+    if m and ctx.config.text is not None and ctx.config.kind == "configmap" and ctx.config.locator.precise \
+            and int(m.group(1)) > 0:
         outer = ctx.span(_line_start(ctx.config.text, int(m.group(1)))).line
         msg += f" (the agent counts lines within data.config: its line {m.group(1)} is line {outer} of this file)"
     if ctx.config.text is not None:
@@ -86,7 +92,7 @@ def config_yaml_syntax(ctx):
     yield Problem(msg, at=span)
 
 
-def _line_start(text: str, line: int):
+def _line_start(text: str, line: int) -> Offset:
     off = 0
     for _ in range(line - 1):
         nxt = text.find("\n", off)
@@ -124,7 +130,7 @@ def _label(ch: str) -> str:
 
 
 @register("MQ002", FILE)
-def lookalike_characters(fctx):
+def lookalike_characters(fctx: FileContext) -> Iterator[Problem]:
     if not fctx.configs and fctx.parsed is not None and fctx.parsed.yaml_error is None:
         return
     if fctx.form in ("markdown", "kustomize"):
@@ -170,9 +176,9 @@ def lookalike_characters(fctx):
 # --- MQ003 --------------------------------------------------------------------------------------
 
 
-def _dup_keys_in(node):
+def _dup_keys_in(node: Node) -> Iterator[tuple[ScalarNode, ScalarNode, Node]]:
     """(first key node, duplicate key node, mapping) for identical keys in any mapping under node."""
-    stack = [node]
+    stack: list[Node | None] = [node]
     visited = set()
     while stack:
         n = stack.pop()
@@ -180,7 +186,7 @@ def _dup_keys_in(node):
             continue
         visited.add(id(n))
         if isinstance(n, MappingNode):
-            first: dict = {}
+            first: dict[str, ScalarNode] = {}
             for k, v in n.value:
                 if isinstance(k, ScalarNode):
                     if k.value == "<<":
@@ -195,7 +201,7 @@ def _dup_keys_in(node):
             stack.extend(i for i in n.value if not isinstance(i, ScalarNode))
 
 
-def _value_text(v) -> str:
+def _value_text(v: Node) -> str:
     if isinstance(v, ScalarNode):
         return v.value if len(v.value) < 40 else v.value[:37] + "..."
     if isinstance(v, SequenceNode):
@@ -204,7 +210,7 @@ def _value_text(v) -> str:
 
 
 @register("MQ003", FILE)
-def duplicate_keys(fctx):
+def duplicate_keys(fctx: FileContext) -> Iterator[Problem]:
     idx = fctx.source.index
     # in the manifest: only inside ip-masq-agent ConfigMaps
     for c in fctx.configs:
@@ -226,7 +232,7 @@ def duplicate_keys(fctx):
             yield from _json_dups(c, c.parsed)
 
 
-def _config_dup(c, key, line, value_text, at):
+def _config_dup(c: ConfigContext, key: str, line: int, value_text: str, at: Any) -> Problem:
     return Problem(
         f"key `{key}` appears twice in the agent config (first on line {line}): the agent silently uses the last "
         f"value ({value_text}) and ignores the first",
@@ -235,12 +241,12 @@ def _config_dup(c, key, line, value_text, at):
     )
 
 
-def _json_dups(c, obj):
+def _json_dups(c: ConfigContext, obj: JValue) -> Iterator[Problem]:
     stack = [obj]
     while stack:
         o = stack.pop()
         if isinstance(o, JObject):
-            first = {}
+            first: dict[str, Any] = {}
             for key, val, korigin in o.members:
                 if key in first:
                     yield _config_dup(c, key, c.span(first[key]).line, "the later one", korigin)
@@ -255,7 +261,7 @@ def _json_dups(c, obj):
 
 
 @register("MQ004", FILE)
-def encoding(fctx):
+def encoding(fctx: FileContext) -> Iterator[Problem]:
     err = fctx.source.decode_error
     if err is None:
         return

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from masqlint.checks import CONFIG, FILE, register
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from masqlint.checks import CONFIG, FILE, Problem, register
+
+if TYPE_CHECKING:
+    from masqlint.engine.lint import ConfigContext, FileContext
 
 
 @register("MQ310", CONFIG)
-def templated_empty_list(ctx):
+def templated_empty_list(ctx: ConfigContext) -> Iterator[Problem]:
     """The form rendered the template again with each list variable empty (forms.terraform)."""
     for p in ctx.config.template_notes:
         if p.rule == "MQ310":
@@ -14,7 +20,7 @@ def templated_empty_list(ctx):
 
 
 @register("MQ311", FILE)
-def hcl_syntax(fctx):
+def hcl_syntax(fctx: FileContext) -> Iterator[Problem]:
     for p in fctx.notes:
         if p.rule == "MQ311":
             yield p

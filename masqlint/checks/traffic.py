@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
 from masqlint.agent.gonet import GoNetError, parse_cidr
 from masqlint.checks import Problem, register
-from masqlint.checks.cidrs import valid_entries
+from masqlint.checks.cidrs import Entry, valid_entries
 from masqlint.agent.ranges import merge_ranges, range_keys, size_of, subtract_ranges
+
+if TYPE_CHECKING:
+    from masqlint.engine.lint import ConfigContext
+
+Range = tuple[int, int, int]  # (IP version, first, last address)
 
 # IANA special-purpose and private ranges: a destination outside all of them is on the internet.
 _NOT_PUBLIC_V4 = (
@@ -16,24 +24,24 @@ _NOT_PUBLIC_V4 = (
 _NOT_PUBLIC_V6 = ("::/128", "::1/128", "64:ff9b::/96", "100::/64", "2001:db8::/32", "fc00::/7", "fe80::/10", "ff00::/8")
 
 
-def _ranges(cidrs):
+def _ranges(cidrs: Iterable[str]) -> list[Range]:
     return [parse_cidr(c).as_int_range() for c in cidrs]
 
 
-_PRIVATE = None
+_PRIVATE: list[Range] | None = None
 
 
-def _private():
+def _private() -> list[Range]:
     global _PRIVATE
     if _PRIVATE is None:
         _PRIVATE = _ranges(_NOT_PUBLIC_V4) + _ranges(_NOT_PUBLIC_V6)
     return _PRIVATE
 
 
-_PRIVATE_MERGED = None
+_PRIVATE_MERGED: tuple[list[Range], list[tuple[int, int]]] | None = None
 
 
-def _private_merged():
+def _private_merged() -> tuple[list[Range], list[tuple[int, int]]]:
     """The non-public ranges merged, with their bisection keys."""
     global _PRIVATE_MERGED
     if _PRIVATE_MERGED is None:
@@ -42,15 +50,16 @@ def _private_merged():
     return _PRIVATE_MERGED
 
 
-def _public_part(rng) -> int:
+def _public_part(rng: Range) -> int:
     """How many addresses of rng lie outside every non-public range."""
     merged, keys = _private_merged()
     return size_of(subtract_ranges([rng], merged, keys))
 
 
 @register("MQ404")
-def snat_disabled(ctx):
+def snat_disabled(ctx: ConfigContext) -> Iterator[Problem]:
     for e in valid_entries(ctx):
+        assert e.cidr is not None and e.rng is not None  # a valid entry is parsed
         if e.cidr.prefixlen == 0 or (e.cidr.bits == 128 and not e.cidr.is_ipv6_family and e.cidr.prefixlen == 96):
             fam = "IPv4" if e.rng[0] == 4 else "IPv6"
             yield Problem(
@@ -63,7 +72,7 @@ def snat_disabled(ctx):
 
 
 @register("MQ405")
-def public_range(ctx):
+def public_range(ctx: ConfigContext) -> Iterator[Problem]:
     declared = []
     for d in ctx.settings.must_not_masquerade:
         try:
@@ -76,8 +85,9 @@ def public_range(ctx):
         for c, _what in facts.kept_ranges():
             declared.append(parse_cidr(c).as_int_range())
     merged, keys = _private_merged()
-    found = []
+    found: list[tuple[Range, Entry, int]] = []
     for e in valid_entries(ctx):
+        assert e.cidr is not None and e.rng is not None  # a valid entry is parsed
         if e.cidr.prefixlen == 0:
             continue  # MQ404
         v, lo, hi = e.rng
@@ -88,18 +98,18 @@ def public_range(ctx):
             continue  # a public range declared as one that must keep pod IPs (e.g. a privately used Pod range)
         n = size_of(public)
         if n > 0:
-            found.append((e, n))
+            found.append((e.rng, e, n))
     # one finding per outermost public entry: the public entries inside it share its cause
-    found.sort(key=lambda en: (en[0].rng[0], en[0].rng[1], -en[0].rng[2]))
-    groups: list[tuple] = []
-    for e, n in found:
-        if groups and groups[-1][0].rng[0] == e.rng[0] and e.rng[2] <= groups[-1][0].rng[2]:
-            groups[-1][2].append(e)
+    found.sort(key=lambda f: (f[0][0], f[0][1], -f[0][2]))
+    groups: list[tuple[Range, Entry, int, list[Entry]]] = []
+    for r, e, n in found:
+        if groups and groups[-1][0][0] == r[0] and r[2] <= groups[-1][0][2]:
+            groups[-1][3].append(e)
         else:
-            groups.append((e, n, []))
-    for e, n, inside in sorted(groups, key=lambda g: ctx.span(g[0].node).line):
+            groups.append((r, e, n, []))
+    for r, e, n, inside in sorted(groups, key=lambda g: ctx.span(g[1].node).line):
         inside.sort(key=lambda i: ctx.span(i.node).line)
-        share = "is a public range" if n == e.rng[2] - e.rng[1] + 1 else "includes public addresses"
+        share = "is a public range" if n == r[2] - r[1] + 1 else "includes public addresses"
         also = f", as do the {len(inside)} public entries inside it" if inside else ""
         yield Problem(
             f"{e.text} {share}{also}: pod traffic to it leaves the node with pod IPs, which internet and most peered "
@@ -110,7 +120,7 @@ def public_range(ctx):
 
 
 @register("MQ406")
-def masq_link_local(ctx):
+def masq_link_local(ctx: ConfigContext) -> Iterator[Problem]:
     d = ctx.decoded
     if d is None or not d.masq_link_local or "masqLinkLocal" not in d.origins:
         return

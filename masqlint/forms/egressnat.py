@@ -54,7 +54,7 @@ class Policy:
         md = mapping_get(node, "metadata")
         name = mapping_get(md[1], "name") if md else None
         self.name_node = name[1] if name else self.kind_node
-        self.name = scalar(name[1]) if name and isinstance(name[1], ScalarNode) else ""
+        self.name = name[1].value if name and isinstance(name[1], ScalarNode) else ""
         spec = mapping_get(node, "spec")
         self.spec_key: Node | None = spec[0] if spec else None
         self.spec_node: Node | None = spec[1] if spec else None

@@ -173,7 +173,7 @@ class Evaluator:
             return Unknown(r)
         head, rest = path[0], path[1:]
         if head == "var" and len(rest) >= 1:
-            v = self.variable(rest[0], r)
+            v: Value | None = self.variable(rest[0], r)
             for name in rest[1:]:
                 v = v.get(name) if isinstance(v, Obj) else None
                 if v is None:

@@ -16,6 +16,10 @@ from masqlint.config.settings import path_matches
 from masqlint.record import Record
 from masqlint.pipeline.wanted import walk_wants
 
+TYPE_CHECKING = False  # typing's own flag, without importing typing
+if TYPE_CHECKING:  # pragma: no cover
+    import pathspec
+
 EXTENSIONS = (".yaml", ".yml", ".json", ".md", ".markdown", "/Kustomization", ".tf")
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", ".tox", ".mypy_cache", ".pytest_cache"}
 
@@ -80,7 +84,7 @@ class _GitIgnore:
         self.prefix = base.rstrip(os.sep) + os.sep
         self.lines = lines
         self.literals = _ignoring_literals(lines)
-        self._compiled = None
+        self._compiled: tuple[pathspec.GitIgnoreSpec | None, re.Pattern[str] | None] | None = None
 
     def compiled(self):
         """(pathspec.GitIgnoreSpec or None when the lines do not parse, its _any_include regex)."""
