@@ -72,6 +72,7 @@ def cmd_check(args) -> int:
     paths = args.paths or ["."]
     stdin_data = sys.stdin.buffer.read() if "-" in paths else None
     opts = build_options(args, stdin_data)
+    opts.count_fixable = not (opts.fix or opts.diff) and any(fmt == "text" for fmt, _ in pairs)
     if args.show_config:
         return _show_config(paths, opts)
     errors = []
@@ -118,7 +119,7 @@ def cmd_check(args) -> int:
 
             text = findings_text(result, color=color and out is None and stream is sys.stdout)
             if not errors:
-                text += summary(result, None if opts.fix else _fixable(outcomes, opts))
+                text += summary(result, None if opts.fix else _fixable(outcomes))
         else:
             text = render(fmt, result, color=color and out is None and fmt == "text" and stream is sys.stdout,
                           tool_version=__import__("masqlint").__version__,
@@ -144,27 +145,9 @@ def cmd_check(args) -> int:
     return EXIT_FINDINGS if worst else EXIT_OK
 
 
-def _fixable(outcomes, opts) -> tuple[int, int]:
-    """(safe, unsafe): what --fix and --fix --unsafe-fixes would fix, found by fixing in memory
-    the files that have a fix to offer (a fix may uncover another one: this counts those too)."""
-    from masqlint.pipeline.runner import process  # noqa: PLC0415 - lazy: each subcommand loads what it needs
-
-    safe = unsafe = 0
-    for o in outcomes:
-        fixes = [f.fix for f in o.result.findings if f.fix is not None]
-        if not fixes:
-            continue
-        path = "-" if o.result.path in ("-", opts.stdin_filename) and opts.stdin_data is not None else o.result.path
-        if path != "-" and not os.path.isfile(path):  # a pipe is read once: count the fixes it offers
-            safe += sum(1 for f in fixes if f.safe)
-            unsafe += sum(1 for f in fixes if not f.safe)
-            continue
-        dry = opts.replace(fix=False, diff=True, unsafe_fixes=False, count_fixes=True)  # no diff text, a count
-        s = process(o.result.path, path, True, dry).fixed if any(f.safe for f in fixes) else 0
-        a = process(o.result.path, path, True, dry.replace(unsafe_fixes=True)).fixed if not all(f.safe for f in fixes) else s
-        safe += s
-        unsafe += max(a - s, 0)
-    return safe, unsafe
+def _fixable(outcomes) -> tuple[int, int]:
+    """(safe, unsafe): what --fix and --fix --unsafe-fixes would fix, counted by each file's lint in the run."""
+    return sum(o.fixable[0] for o in outcomes), sum(o.fixable[1] for o in outcomes)
 
 
 def _run_warnings(result, opts):

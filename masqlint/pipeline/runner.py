@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 class Options(Record):
     __slots__ = ("forced", "base", "overrides", "use_config_files", "fix", "unsafe_fixes", "diff", "jobs",
-                 "follow_symlinks", "skip_unread", "stdin_filename", "stdin_data", "settings_by_dir", "count_fixes")
+                 "follow_symlinks", "skip_unread", "stdin_filename", "stdin_data", "settings_by_dir", "count_fixable")
 
     def __init__(self, forced: Settings | None = None, base: Settings | None = None, overrides: dict | None = None,
                  use_config_files: bool = True, fix: bool = False, unsafe_fixes: bool = False, diff: bool = False,
@@ -44,18 +44,21 @@ class Options(Record):
         self.stdin_filename = stdin_filename
         self.stdin_data = stdin_data
         self.settings_by_dir: dict[str, Settings] = {}  # a directory -> its files' settings, for one run
-        # with ``diff``: only count what --fix would fix (no diff text is made; the summary's fixable count)
-        self.count_fixes = False
+        # count what --fix (and --fix --unsafe-fixes) would fix in each file, from the run's own lint:
+        # the text summary's "N fixable" (FileOutcome.fixable)
+        self.count_fixable = False
 
 
 class FileOutcome:
-    __slots__ = ("result", "diff", "fixed", "error")
+    __slots__ = ("result", "diff", "fixed", "error", "fixable")
 
-    def __init__(self, result: FileResult, diff: str = "", fixed: int = 0, error: str | None = None):
+    def __init__(self, result: FileResult, diff: str = "", fixed: int = 0, error: str | None = None,
+                 fixable: tuple[int, int] = (0, 0)):
         self.result = result
         self.diff = diff
         self.fixed = fixed
         self.error = error  # could not be read / written
+        self.fixable = fixable  # (safe, unsafe only): what --fix would fix, with Options.count_fixable
 
 
 def settings_for(path: str, opts: Options) -> Settings:
@@ -313,6 +316,9 @@ def process_or_none(display: str, path: str, explicit: bool, opts: Options) -> F
             return None
         result = lint_prepared(p)
         if not (opts.fix or opts.diff):
+            if opts.count_fixable and any(f.fix is not None for f in result.findings):
+                return FileOutcome(result, fixable=_count_fixable(display, path, p.data, result, p.settings,
+                                                                  p.standalone))
             return FileOutcome(result)
         return _fix(display, path, p.data, result, p.settings, p.standalone, opts)
     except ConfigError:
@@ -323,28 +329,48 @@ def process_or_none(display: str, path: str, explicit: bool, opts: Options) -> F
         return FileOutcome(FileResult(display), error=f"{display}: internal error: {type(e).__name__}: {e}")
 
 
-def _fix(display: str, path: str, data: bytes, result: FileResult, settings: Settings, standalone: bool | None,
-         opts: Options) -> FileOutcome:
+def _relinter(display: str, path: str, data: bytes, settings: Settings, standalone: bool | None):
+    """Lint a fixed text again as this file: (the file's codec, the function)."""
     from masqlint.engine.lint import lint_source  # noqa: PLC0415 - lazy: the linter loads once a file may hold a config
-    from masqlint.pipeline.fix import (  # noqa: PLC0415 - lazy: fixes load only for --fix and --diff
-        ChangedOnDisk, fix_until_stable, unified_diff, write_atomic)
     from masqlint.text.source import SourceFile  # noqa: PLC0415 - lazy: as above
 
-    original = result.text
-    if original is None:
-        return FileOutcome(result)
     codec = SourceFile.from_bytes(display, data)  # the file's own encoding and BOM, for writing back
     fspath = None if path == "-" else path
 
     def relint(text: str) -> FileResult:
         return lint_source(SourceFile.from_bytes(display, codec.encode(text), fspath), settings, standalone)
 
+    return codec, relint
+
+
+def _count_fixable(display: str, path: str, data: bytes, result: FileResult, settings: Settings,
+                   standalone: bool | None) -> tuple[int, int]:
+    """(safe, unsafe only): what --fix and --fix --unsafe-fixes would fix, found by fixing in memory from
+    this lint (a fix may uncover another one: those count too)."""
+    from masqlint.pipeline.fix import fix_until_stable  # noqa: PLC0415 - lazy: fixes load only when one is offered
+
+    if result.text is None:
+        return 0, 0
+    _, relint = _relinter(display, path, data, settings, standalone)
+    fixes = [f.fix for f in result.findings if f.fix is not None]
+    safe = fix_until_stable(result.text, result.findings, relint, False)[1] if any(f.safe for f in fixes) else 0
+    both = fix_until_stable(result.text, result.findings, relint, True)[1] if not all(f.safe for f in fixes) else safe
+    return safe, max(both - safe, 0)
+
+
+def _fix(display: str, path: str, data: bytes, result: FileResult, settings: Settings, standalone: bool | None,
+         opts: Options) -> FileOutcome:
+    from masqlint.pipeline.fix import (  # noqa: PLC0415 - lazy: fixes load only for --fix and --diff
+        ChangedOnDisk, fix_until_stable, unified_diff, write_atomic)
+
+    original = result.text
+    if original is None:
+        return FileOutcome(result)
+    codec, relint = _relinter(display, path, data, settings, standalone)
     text, total, current = fix_until_stable(original, result.findings, relint, opts.unsafe_fixes)
     if text == original or current is None:
         return FileOutcome(result)
     if opts.diff:
-        if opts.count_fixes:
-            return FileOutcome(result, fixed=total)
         return FileOutcome(result, diff=unified_diff(display, original, text), fixed=total)
     if path == "-":
         return FileOutcome(current, fixed=total, diff=text)
