@@ -79,8 +79,10 @@ class Placement:
         return Fix(fix.description, tuple(edits), fix.safe)
 
     def finding(self, f: Finding, path: str) -> Finding:
-        return Finding(f.rule, f.name, f.severity, self.message(f.message), path, self.span(f.span),
-                       self.fix(f.fix), f.data)
+        """``f`` moved to the outer file; its target and related locations come along."""
+        related = tuple((self.span(span), what) for span, what in f.related)
+        return f.replace(message=self.message(f.message), path=path, span=self.span(f.span), fix=self.fix(f.fix),
+                         related=related)
 
     def message(self, text: str) -> str:
         """A message's "line N" names a line of the unit: name the outer line instead (not in

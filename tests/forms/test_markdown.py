@@ -221,3 +221,15 @@ def test_an_unused_yaml_directive_in_a_quoted_fence_is_removed_with_its_whole_li
 @pytest.mark.parametrize("name", ["README.md", "notes.markdown", "docs/INSTALL.MD"])
 def test_markdown_by_extension(name):
     assert found("```yaml\nnonMasqueradeCIDRs: [10.1.1.5/24]\n```\n", name) == [(2, 22, "MQ302")]
+
+
+def test_a_fence_finding_keeps_its_target_and_its_related_locations_on_the_page():
+    page = ("# Egress\n\nOur config for the AKS cluster:\n\n```yaml\n"
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ip-masq-agent\n  namespace: kube-system\n"
+            "data:\n  config: |\n    nonMasqueradeCIDRs:\n      - 10.1.0.0/16\n      - 10.2.0.0/16\n"
+            "      - 10.0.0.0/8\n```\n")
+    findings = lint_text(page, "docs/egress.md", config={"target": "upstream"})
+    wide = [f for f in findings if f.rule == "MQ306"]
+    assert len(wide) == 1 and (wide[0].line, wide[0].column) == (16, 9)  # the wide 10.0.0.0/8, on the page
+    assert all(f.target == "upstream" for f in findings if f.rule != "MQ005")
+    assert sorted(span.line for span, _ in wide[0].related) == [14, 15]  # the entries it swallows, page lines
