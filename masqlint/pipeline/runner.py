@@ -15,6 +15,7 @@ from masqlint.config.settings import DEFAULT_STANDALONE_GLOBS, Settings, path_ma
 from masqlint.engine.findings import FileResult, Finding, RunResult
 from masqlint.pipeline.discover import Candidate, DirGlobs, Skipped, discover
 from masqlint.pipeline.prefilter import might_hold_config
+from masqlint.pipeline.wanted import WALK_SUFFIXES
 from masqlint.record import Record
 
 TYPE_CHECKING = False  # typing's own flag, without importing typing
@@ -258,13 +259,30 @@ def prepare(display: str, path: str | None, opts: Options, *, data: bytes | None
         assert data is not None  # read_candidate answers bytes or an outcome
     elif len(data) > settings.max_file_size:
         return Prepared(display, None, settings, outcome=_too_large(display, len(data), settings))
-    if standalone is None and not might_hold_config(data):
+    if standalone is None and not might_hold_config(data) and not (explicit and _unread_by_name(name, data)):
         return Prepared(display, None, settings, skipped=NO_CONFIG)
     fspath = None if (blob or path in (None, "-")) else path
     return Prepared(display, fspath, settings, data, standalone, explicit=explicit)
 
 
 _CWD = os.getcwd
+
+
+def _unread_by_name(name: str, data: bytes) -> bool:
+    """A text file named on the command line that may be of no form masqlint reads (a script, a module,
+    a Terraform file): it is read on although it cannot hold a config, so that MQ007 can say it was not
+    checked. A manifest, a page or a template without a config stays silent, as in a walk, and so does a
+    binary file (nothing in it is a config, and its bytes are no agent's to reject)."""
+    ext = os.path.splitext(name)[1].lower()
+    if not (ext == ".tf" or ext not in WALK_SUFFIXES) or b"\0" in data:
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 
 
 def lint_prepared(p: Prepared) -> FileResult:

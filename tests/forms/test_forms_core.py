@@ -4,6 +4,7 @@ Ansible templates, Cilium values, files of no form, and walks — each at exact 
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -492,6 +493,20 @@ def test_a_named_script_gets_one_info_line_and_a_walk_skips_it(tmp_path, capsys)
     assert main(["check", "--no-config", "--format", "json", str(tmp_path)]) == 0
     assert json.loads(capsys.readouterr().out)["findings"] == []
     assert main(["check", "--no-config", "--format", "json", "--skip-unread", str(s)]) == 0
+    assert json.loads(capsys.readouterr().out)["findings"] == []
+
+
+def test_a_named_file_that_never_mentions_the_agent_still_says_it_was_not_read(tmp_path, capsys):
+    (tmp_path / "network.tf").write_text('resource "google_compute_network" "vpc" {\n  name = "vpc"\n}\n')
+    (tmp_path / "deploy.py").write_text('print("hello")\n')
+    (tmp_path / "service.yaml").write_text("apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n")
+    (tmp_path / "blob.tf").write_bytes(bytes(range(256)) * 4)  # binary: nothing to read, no agent to reject it
+    names = ["network.tf", "deploy.py", "service.yaml", "blob.tf"]
+    assert main(["check", "--no-config", "--format", "json", *(str(tmp_path / n) for n in names)]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert sorted((os.path.basename(f["path"]), f["rule"]) for f in doc["findings"]) == [
+        ("deploy.py", "MQ007"), ("network.tf", "MQ007")]
+    assert main(["check", "--no-config", "--format", "json", str(tmp_path)]) == 0  # a walk passes over them
     assert json.loads(capsys.readouterr().out)["findings"] == []
 
 
