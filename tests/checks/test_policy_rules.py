@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 from masqlint import lint_text
 from masqlint.agent.decide import cidr_set, decide, parse_destination, set_cidrs
@@ -157,7 +156,7 @@ def test_scopes_give_each_cluster_its_own_destinations(tmp_path, capsys):
 # --- set algebra at scale --------------------------------------------------------------------------------
 
 
-def test_decide_and_sets_scale_n_log_n():
+def test_decide_and_sets_over_20000_entries_partition_the_address_space():
     n = 20000
     cidrs = [f"10.{i // 256 % 256}.{i % 256}.0/24" for i in range(n // 2)] + [
         f"11.{i // 256 % 256}.{i % 256}.128/25" for i in range(n // 2)]
@@ -167,15 +166,15 @@ def test_decide_and_sets_scale_n_log_n():
     from masqlint.agent.targets import apply_target, get_target
 
     t = get_target("gke")
-    start = time.perf_counter()
     inf = in_force(apply_target(t, parse_agent_text(text)), t)
     v, lo, hi, _ = parse_destination("0.0.0.0/0")
     segs = decide(inf, v, lo, hi)
     s = inf.nonmasq_set(4)
     d = cidr_set(["0.0.0.0/0"]) - s
-    elapsed = time.perf_counter() - start
-    assert len(segs) > n // 2 and d.size == 2**32 - s.size
-    assert elapsed < 20, elapsed  # pairwise comparison of 20,000 entries would not finish
+    # every entry is its own disjoint block, plus the link-local range the agent keeps
+    assert s.size == (n // 2) * 256 + (n // 2) * 128 + 65536
+    assert d.size == 2**32 - s.size
+    assert len(segs) > n // 2  # the decision walks the blocks; its speed is measured in bench/, not here
 
 
 def test_decide_overlapping_rules_first_match_wins():
