@@ -44,86 +44,85 @@ class GoNetError(ValueError):
 # ---------------------------------------------------------------------------
 
 
-def _parse_ipv4_fields(s: str) -> bytes | None:
-    """netip.parseIPv4Fields: strict dotted quad, no leading zeros, each field <= 255."""
-    fields: list[int] = []
-    val = 0
-    dig_len = 0
-    for i, c in enumerate(s):
-        if "0" <= c <= "9":
-            if dig_len == 1 and val == 0:
-                return None  # octet with leading zero
-            val = val * 10 + (ord(c) - 48)
-            dig_len += 1
+class _AddrError(Exception):
+    def __init__(self, msg: str, at: str = "") -> None:
+        super().__init__(msg)
+        self.msg, self.at = msg, at
+
+
+def _ipv4_fields(s: str) -> bytes:
+    fields = [0, 0, 0, 0]
+    val = pos = dig = 0
+    for i, ch in enumerate(s):
+        if "0" <= ch <= "9":
+            if dig == 1 and val == 0:
+                raise _AddrError("IPv4 field has octet with leading zero")
+            val = val * 10 + ord(ch) - 48
+            dig += 1
             if val > 255:
-                return None
-        elif c == ".":
+                raise _AddrError("IPv4 field has value >255")
+        elif ch == ".":
             if i == 0 or i == len(s) - 1 or s[i - 1] == ".":
-                return None  # empty field
-            if len(fields) == 3:
-                return None  # too long
-            fields.append(val)
-            val = 0
-            dig_len = 0
+                raise _AddrError("IPv4 field must have at least one digit", s[i:])
+            if pos == 3:
+                raise _AddrError("IPv4 address too long")
+            fields[pos] = val
+            pos += 1
+            val = dig = 0
         else:
-            return None
-    if len(fields) < 3:
-        return None
-    fields.append(val)
+            raise _AddrError("unexpected character", s[i:])
+    if pos < 3:
+        raise _AddrError("IPv4 address too short")
+    fields[3] = val
     return bytes(fields)
 
 
-def _hex_value(c: str) -> int:
-    if "0" <= c <= "9":
-        return ord(c) - 48
-    if "a" <= c <= "f":
-        return ord(c) - 87
-    if "A" <= c <= "F":
-        return ord(c) - 55
+def _hexval(ch: str) -> int:
+    if "0" <= ch <= "9":
+        return ord(ch) - 48
+    if "a" <= ch <= "f":
+        return ord(ch) - 87
+    if "A" <= ch <= "F":
+        return ord(ch) - 55
     return -1
 
 
-def _parse_ipv6(text: str) -> tuple[bytes, str] | None:
-    """netip.parseIPv6: returns (16 bytes, zone) or None."""
-    s = text
-    zone = ""
+def _ipv6(full: str) -> tuple[bytes, str]:
+    s, zone = full, ""
     pct = s.find("%")
     if pct != -1:
-        s, zone = s[:pct], s[pct + 1 :]
+        s, zone = s[:pct], s[pct + 1:]
         if zone == "":
-            return None
+            raise _AddrError("zone must be a non-empty string")
     ip = bytearray(16)
     ellipsis = -1
     if len(s) >= 2 and s[0] == ":" and s[1] == ":":
         ellipsis = 0
         s = s[2:]
-        if s == "":
+        if not s:
             return bytes(ip), zone
     i = 0
     while i < 16:
         off = 0
         acc = 0
         while off < len(s):
-            v = _hex_value(s[off])
-            if v < 0:
+            h = _hexval(s[off])
+            if h < 0:
                 break
-            acc = (acc << 4) + v
+            acc = (acc << 4) + h
             if off > 3:
-                return None  # more than four digits in a group
+                raise _AddrError("each group must have 4 or less digits", s)
             if acc > 0xFFFF:
-                return None
+                raise _AddrError("IPv6 field has value >=2^16", s)
             off += 1
         if off == 0:
-            return None  # empty group
+            raise _AddrError("each colon-separated field must have at least one digit", s)
         if off < len(s) and s[off] == ".":
             if ellipsis < 0 and i != 12:
-                return None  # embedded IPv4 not in the last 32 bits
+                raise _AddrError("embedded IPv4 address must replace the final 2 fields of the address", s)
             if i + 4 > 16:
-                return None
-            v4 = _parse_ipv4_fields(s)
-            if v4 is None:
-                return None
-            ip[i : i + 4] = v4
+                raise _AddrError("too many hex fields to fit an embedded IPv4 at the end of the address", s)
+            ip[i:i + 4] = _ipv4_fields(s)
             s = ""
             i += 4
             break
@@ -131,30 +130,32 @@ def _parse_ipv6(text: str) -> tuple[bytes, str] | None:
         ip[i + 1] = acc & 0xFF
         i += 2
         s = s[off:]
-        if s == "":
+        if not s:
             break
-        if s[0] != ":" or len(s) == 1:
-            return None
+        if s[0] != ":":
+            raise _AddrError("unexpected character, want colon", s)
+        if len(s) == 1:
+            raise _AddrError("colon must be followed by more characters", s)
         s = s[1:]
         if s[0] == ":":
             if ellipsis >= 0:
-                return None  # second ::
+                raise _AddrError("multiple :: in address", s)
             ellipsis = i
             s = s[1:]
-            if s == "":
+            if not s:
                 break
-    if s != "":
-        return None  # trailing garbage
+    if s:
+        raise _AddrError("trailing garbage after address", s)
     if i < 16:
         if ellipsis < 0:
-            return None  # too short
+            raise _AddrError("address string too short")
         n = 16 - i
         for j in range(i - 1, ellipsis - 1, -1):
             ip[j + n] = ip[j]
         for j in range(ellipsis, ellipsis + n):
             ip[j] = 0
     elif ellipsis >= 0:
-        return None  # :: must stand for at least one group
+        raise _AddrError("the :: must expand to at least one field of zeros", s)
     return bytes(ip), zone
 
 
@@ -163,19 +164,17 @@ def _parse_addr(s: str) -> tuple[bytes, int, str] | None:
 
     The family is decided by the first ``.``, ``:`` or ``%`` in the text.
     """
-    for c in s:
-        if c == ".":
-            v4 = _parse_ipv4_fields(s)
-            if v4 is None:
-                return None
-            return _V4_IN_V6_PREFIX + v4, 32, ""
-        if c == ":":
-            r = _parse_ipv6(s)
-            if r is None:
-                return None
-            return r[0], 128, r[1]
-        if c == "%":
-            return None  # zone without an address
+    try:
+        for c in s:
+            if c == ".":
+                return _V4_IN_V6_PREFIX + _ipv4_fields(s), 32, ""
+            if c == ":":
+                ip16, zone = _ipv6(s)
+                return ip16, 128, zone
+            if c == "%":
+                return None  # zone without an address
+    except _AddrError:
+        return None
     return None
 
 

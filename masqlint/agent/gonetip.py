@@ -12,7 +12,7 @@ Error texts are Go's own: ``netip.ParsePrefix("…"): …`` wrapping ``ParseAddr
 
 from __future__ import annotations
 
-from masqlint.agent.gonet import _string6
+from masqlint.agent.gonet import _AddrError, _ipv4_fields, _ipv6, _string6
 from masqlint.agent.model import _go_q
 
 
@@ -25,121 +25,6 @@ class NetipError(ValueError):
 def go_quote(s: str) -> str:
     """strconv.Quote."""
     return '"' + _go_q(s) + '"'
-
-
-class _AddrError(Exception):
-    def __init__(self, msg: str, at: str = "") -> None:
-        super().__init__(msg)
-        self.msg, self.at = msg, at
-
-
-def _ipv4_fields(s: str) -> bytes:
-    fields = [0, 0, 0, 0]
-    val = pos = dig = 0
-    for i, ch in enumerate(s):
-        if "0" <= ch <= "9":
-            if dig == 1 and val == 0:
-                raise _AddrError("IPv4 field has octet with leading zero")
-            val = val * 10 + ord(ch) - 48
-            dig += 1
-            if val > 255:
-                raise _AddrError("IPv4 field has value >255")
-        elif ch == ".":
-            if i == 0 or i == len(s) - 1 or s[i - 1] == ".":
-                raise _AddrError("IPv4 field must have at least one digit", s[i:])
-            if pos == 3:
-                raise _AddrError("IPv4 address too long")
-            fields[pos] = val
-            pos += 1
-            val = dig = 0
-        else:
-            raise _AddrError("unexpected character", s[i:])
-    if pos < 3:
-        raise _AddrError("IPv4 address too short")
-    fields[3] = val
-    return bytes(fields)
-
-
-def _hexval(ch: str) -> int:
-    if "0" <= ch <= "9":
-        return ord(ch) - 48
-    if "a" <= ch <= "f":
-        return ord(ch) - 87
-    if "A" <= ch <= "F":
-        return ord(ch) - 55
-    return -1
-
-
-def _ipv6(full: str) -> tuple[bytes, str]:
-    s, zone = full, ""
-    pct = s.find("%")
-    if pct != -1:
-        s, zone = s[:pct], s[pct + 1:]
-        if zone == "":
-            raise _AddrError("zone must be a non-empty string")
-    ip = bytearray(16)
-    ellipsis = -1
-    if len(s) >= 2 and s[0] == ":" and s[1] == ":":
-        ellipsis = 0
-        s = s[2:]
-        if not s:
-            return bytes(ip), zone
-    i = 0
-    while i < 16:
-        off = 0
-        acc = 0
-        while off < len(s):
-            h = _hexval(s[off])
-            if h < 0:
-                break
-            acc = (acc << 4) + h
-            if off > 3:
-                raise _AddrError("each group must have 4 or less digits", s)
-            if acc > 0xFFFF:
-                raise _AddrError("IPv6 field has value >=2^16", s)
-            off += 1
-        if off == 0:
-            raise _AddrError("each colon-separated field must have at least one digit", s)
-        if off < len(s) and s[off] == ".":
-            if ellipsis < 0 and i != 12:
-                raise _AddrError("embedded IPv4 address must replace the final 2 fields of the address", s)
-            if i + 4 > 16:
-                raise _AddrError("too many hex fields to fit an embedded IPv4 at the end of the address", s)
-            ip[i:i + 4] = _ipv4_fields(s)
-            s = ""
-            i += 4
-            break
-        ip[i] = acc >> 8
-        ip[i + 1] = acc & 0xFF
-        i += 2
-        s = s[off:]
-        if not s:
-            break
-        if s[0] != ":":
-            raise _AddrError("unexpected character, want colon", s)
-        if len(s) == 1:
-            raise _AddrError("colon must be followed by more characters", s)
-        s = s[1:]
-        if s[0] == ":":
-            if ellipsis >= 0:
-                raise _AddrError("multiple :: in address", s)
-            ellipsis = i
-            s = s[1:]
-            if not s:
-                break
-    if s:
-        raise _AddrError("trailing garbage after address", s)
-    if i < 16:
-        if ellipsis < 0:
-            raise _AddrError("address string too short")
-        n = 16 - i
-        for j in range(i - 1, ellipsis - 1, -1):
-            ip[j + n] = ip[j]
-        for j in range(ellipsis, ellipsis + n):
-            ip[j] = 0
-    elif ellipsis >= 0:
-        raise _AddrError("the :: must expand to at least one field of zeros", s)
-    return bytes(ip), zone
 
 
 def parse_addr(s: str) -> tuple[bytes, str]:
