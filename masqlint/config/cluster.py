@@ -268,11 +268,8 @@ def _facts_from_describe(c: dict, doc: _Doc, start: int) -> ClusterFacts:
 
 def _unquote(v):
     """A literal HCL value, or None when an expression computes it."""
-    if isinstance(v, str):
-        if "${" in v:
-            return None
-        if len(v) >= 2 and v[0] == v[-1] == '"':  # python-hcl2 before SerializationOptions keeps the quotes
-            return v[1:-1]
+    if isinstance(v, str) and "${" in v:
+        return None
     return v
 
 
@@ -283,19 +280,15 @@ def _blocks(v) -> list[dict]:
 
 
 def _tf_resources(files) -> tuple[dict, dict]:
-    try:
-        import hcl2  # noqa: PLC0415 - lazy: python-hcl2 is an optional dependency, only for a Terraform cluster
-    except ImportError:
-        raise ClusterError(f"{files[0][0]}:1: reading a Terraform cluster needs python-hcl2 "
-                           "(pip install python-hcl2)") from None
-    options = getattr(hcl2, "SerializationOptions", None)
-    kwargs = {"serialization_options": options(strip_string_quotes=True)} if options is not None else {}
+    import hcl2  # noqa: PLC0415 - lazy: the HCL parser loads only for a Terraform cluster
+
+    options = hcl2.SerializationOptions(strip_string_quotes=True)
     resources: dict[str, dict] = {}
     where: dict[tuple[str, str], tuple[str, str]] = {}
     for path, text in files:
         shown = os.path.relpath(path) if not os.path.relpath(path).startswith("..") else path
         try:
-            doc = hcl2.loads(text, **kwargs)
+            doc = hcl2.loads(text, serialization_options=options)
         except Exception as e:  # noqa: BLE001 - python-hcl2 raises lark's errors (and others); each carries its line
             line = getattr(e, "line", None) or 1
             first = str(e).splitlines()[0] if str(e) else type(e).__name__
