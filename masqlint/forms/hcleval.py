@@ -17,7 +17,7 @@ MAX_NESTING = 64  # brackets deeper than this: the file is not read (real config
 
 def parse_tree(text: str):
     """The Lark tree of an HCL text; raises for text that is not HCL."""
-    import hcl2  # noqa: PLC0415 - lazy: python-hcl2 is an optional dependency, only for Terraform files
+    import hcl2  # noqa: PLC0415 - lazy: the HCL parser loads only for a Terraform file that may hold the agent
 
     return hcl2.parses_to_tree(text)
 
