@@ -366,7 +366,7 @@ def main(argv=None) -> int:
         texts = [configmap_with(64, 0).decode(), configmap_with(64, 1).decode()]
         lsp_change = lspclient.change_to_diagnostics(lsp_argv, lsp_dir, runner.env, texts, 10 if args.quick else 40,
                                                      pause=0.4)
-    except (OSError, EOFError, TimeoutError) as e:  # no pygls (pip install .[lsp]) or a server that does not answer
+    except (OSError, EOFError, TimeoutError) as e:  # a server that does not start or does not answer
         print(f"  language server not measured: {type(e).__name__}: {e}", flush=True)
     finally:
         shutil.rmtree(lsp_dir, ignore_errors=True)

@@ -13,8 +13,6 @@ from pathlib import Path
 import pytest
 from paths import REPO as ROOT
 
-pytest.importorskip("pygls.lsp.server", reason="the language server needs pygls 2")
-
 TIMEOUT = 20.0  # seconds any single read may wait; generous for slow CI, never infinite
 
 # Line 8 (0-based 7) holds Hangul (one UTF-16 unit each) and an astral emoji (two units) before
@@ -66,6 +64,7 @@ class Client:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd, env=env,
         )
         self.messages: queue.Queue = queue.Queue()
+        self.stderr = ""
         self.notifications: list[dict] = []
         self._id = 0
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -118,15 +117,28 @@ class Client:
             self.notifications.append(msg)
         return msg
 
-    def request(self, method: str, params: dict):
+    def send_raw(self, data: bytes):
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+
+    def reply_to(self, rid) -> dict:
+        """The server's response to request ``rid`` (its notifications on the way are kept)."""
+        while True:
+            msg = self.next_message()
+            if "method" not in msg and msg.get("id") == rid:
+                return msg
+
+    def call(self, method: str, params) -> dict:
+        """A request; the whole response, result or error."""
         self._id += 1
         rid = self._id
         self.send({"jsonrpc": "2.0", "id": rid, "method": method, "params": params})
-        while True:
-            msg = self.next_message()
-            if msg.get("id") == rid and "method" not in msg:
-                assert "error" not in msg, msg["error"]
-                return msg["result"]
+        return self.reply_to(rid)
+
+    def request(self, method: str, params: dict):
+        msg = self.call(method, params)
+        assert "error" not in msg, msg["error"]
+        return msg["result"]
 
     def wait_diagnostics(self, uri: str, version: int | None = None) -> dict:
         for i, n in enumerate(self.notifications):
@@ -159,7 +171,10 @@ class Client:
         self.notify("initialized", {})
         return result
 
-    def close(self):
+    def close(self) -> int:
+        """Shut the server down as an editor does (unless it has ended already); its exit code."""
+        if self.proc.stderr.closed:  # closed already
+            return self.proc.returncode
         if self.proc.poll() is None:
             try:
                 self.request("shutdown", None)
@@ -168,11 +183,13 @@ class Client:
             except Exception:  # noqa: BLE001 - a server that does not shut down cleanly is killed
                 self.proc.kill()
                 self.proc.wait(timeout=TIMEOUT)
+        self.stderr = self.proc.stderr.read().decode("utf-8", "replace")
         for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
             try:
                 stream.close()
             except OSError:
                 pass
+        return self.proc.returncode
 
 
 @pytest.fixture
@@ -329,7 +346,7 @@ def test_edits_apart_are_each_linted(client, tmp_path):
 def test_a_change_on_its_own_is_not_debounced():
     from masqlint.lsp.server import DEBOUNCE_SECONDS, SETTLE_SECONDS, change_delay
 
-    assert SETTLE_SECONDS < DEBOUNCE_SECONDS
+    assert 0 <= SETTLE_SECONDS < DEBOUNCE_SECONDS
     assert change_delay(100.0, None, pending=False) == SETTLE_SECONDS  # the first change of a document
     assert change_delay(100.0, 100.0 - 2 * DEBOUNCE_SECONDS, pending=False) == SETTLE_SECONDS  # after a pause
     assert change_delay(100.0, 100.0 - DEBOUNCE_SECONDS / 2, pending=False) == DEBOUNCE_SECONDS  # typing
@@ -375,14 +392,208 @@ def test_utf8_positions_when_the_client_asks_for_them(tmp_path):
         c.close()
 
 
-def test_missing_pygls_is_one_clear_line(tmp_path):
-    code = "import sys; sys.modules['pygls'] = None; from masqlint.cli.main import main; sys.exit(main(['lsp']))"
+def _frame(body: bytes) -> bytes:
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+def _diagnostics_among(notifications: list[dict]) -> list[dict]:
+    return [n for n in notifications if n["method"] == "textDocument/publishDiagnostics"]
+
+
+def _logged(notifications: list[dict]) -> list[str]:
+    return [n["params"]["message"] for n in notifications if n["method"] == "window/logMessage"]
+
+
+def test_requests_before_initialize_are_refused_and_notifications_dropped(client, tmp_path):
+    before = client.call("textDocument/codeAction", {
+        "textDocument": {"uri": (tmp_path / "cm.yaml").as_uri()}, "range": _rng(0, 0, 0), "context": {"diagnostics": []},
+    })
+    assert before["error"]["code"] == -32002  # ServerNotInitialized
+    _open(client, tmp_path / "cm.yaml", BROKEN)  # dropped: the server is not initialized
+    assert client.call("shutdown", None)["error"]["code"] == -32002
+    init = client.initialize(tmp_path)
+    assert init["serverInfo"]["name"] == "masqlint"
+    # messages are handled in order: diagnostics for the dropped didOpen would have come before this reply
+    assert client.call("textDocument/codeAction", {
+        "textDocument": {"uri": "untitled:Untitled-1"}, "range": _rng(0, 0, 0), "context": {"diagnostics": []},
+    })["result"] == []
+    assert _diagnostics_among(client.notifications) == []
+    assert client.call("initialize", {"capabilities": {}})["error"]["code"] == -32600  # only once
+    # the server still works: the document opened now is linted
+    uri = _open(client, tmp_path / "cm.yaml", BROKEN)
+    assert "MQ305" in _by_code(client.wait_diagnostics(uri, version=1)["diagnostics"])
+    assert client.close() == 0 and client.stderr == ""
+
+
+def test_bad_input_is_logged_and_answered_never_fatal(client, tmp_path):
+    client.initialize(tmp_path)
+    request = json.dumps({"jsonrpc": "2.0", "id": 90, "method": "textDocument/codeAction", "params": {
+        "textDocument": {"uri": "untitled:Untitled-1"}, "range": _rng(0, 0, 0), "context": {"diagnostics": []}}}).encode()
+    client.send_raw(
+        b"Content-Lenght: 12\r\n\r\n"  # misspelt: no Content-Length
+        + b"Content-Length: twelve\r\n\r\n"  # not a number
+        + _frame(b'{"jsonrpc": "2.0", "id": 91, "method": ')  # cut short: not JSON
+        + _frame(b'{"jsonrpc": "2.0", "id": 92, "method": "x", "params": "\xff\xfe"}')  # not UTF-8
+        + _frame(b"[1, 2]")  # a batch: LSP has none
+        + _frame(b'{"id": 93, "method": "shutdown"}')  # no "jsonrpc": "2.0"
+        + _frame(b'{"jsonrpc": "2.0", "id": 94, "method": 7}')
+        + _frame(b'{"jsonrpc": "2.0", "id": 95, "method": "textDocument/codeAction", "params": 3}')
+        + _frame(b'{"jsonrpc": "2.0", "id": {"no": 1}, "method": "shutdown"}')
+        + _frame(b"[" * 100_000 + b"]" * 100_000)  # nested beyond any parser's depth
+        + b"Content-Length: 4\r\n\r\n" + request  # a length too short: the rest of the body is noise
+        + _frame(request)  # the server finds its feet again at the next header
+    )
+    responses = _responses_until(client, 90)
+    assert responses[-1]["result"] == []
+    errors = [m for m in responses if "error" in m]
+    codes = {m.get("id"): m["error"]["code"] for m in errors if m.get("id") is not None}
+    assert codes == {93: -32600, 94: -32600, 95: -32600}
+    parse_errors = [m for m in errors if m["id"] is None and m["error"]["code"] == -32700]
+    assert len(parse_errors) >= 4  # cut short, not UTF-8, nested, the body cut at 4 bytes
+    logged = _logged(client.notifications)
+    assert any("without Content-Length" in m for m in logged)
+    assert any("not a number" in m for m in logged)
+    assert any("not a message header" in m for m in logged)
+    # invalid params of a request: answered with its id, the server stays up
+    bad = client.call("textDocument/codeAction", {"textDocument": {"uri": 5}, "range": _rng(0, 0, 0), "context": {}})
+    assert bad["error"]["code"] == -32602 and "textDocument.uri" in bad["error"]["message"]
+    assert client.call("masqlint/unknown", {})["error"]["code"] == -32601
+    assert client.call("$/unknown", {})["error"]["code"] == -32601
+    client.notify("$/setTrace", {"value": "off"})  # a notification the server does not handle: ignored
+    client.notify("textDocument/didOpen", {"textDocument": {"uri": 5}})  # bad params of a notification: logged
+    uri = _open(client, tmp_path / "cm.yaml", BROKEN)
+    assert "MQ305" in _by_code(client.wait_diagnostics(uri)["diagnostics"])
+    assert any("textDocument.uri" in m for m in _logged(client.notifications))
+    assert client.close() == 0
+    assert "Traceback" not in client.stderr and client.stderr == ""
+
+
+def _responses_until(client: Client, rid) -> list[dict]:
+    """The server's responses, in order, up to and including the one to request ``rid``."""
+    seen = []
+    while True:
+        msg = client.next_message()
+        if "method" in msg:
+            continue
+        seen.append(msg)
+        if msg.get("id") == rid:
+            return seen
+
+
+def test_a_request_cancelled_before_it_runs_is_answered_cancelled(client, tmp_path):
+    client.initialize(tmp_path)
+    uri = _open(client, tmp_path / "cm.yaml", BROKEN)
+    client.wait_diagnostics(uri)
+    action = {"jsonrpc": "2.0", "method": "textDocument/codeAction", "params": {
+        "textDocument": {"uri": uri}, "range": _rng(DUP_LINE, 0, 80), "context": {"diagnostics": []}}}
+    client.send_many([{**action, "id": 500}, {"jsonrpc": "2.0", "method": "$/cancelRequest", "params": {"id": 500}},
+                      {**action, "id": 501}])
+    assert client.reply_to(500)["error"]["code"] == -32800  # RequestCancelled
+    assert [a["kind"] for a in client.reply_to(501)["result"]].count("quickfix") == 1
+    # a cancellation for a request already answered changes nothing
+    client.notify("$/cancelRequest", {"id": 501})
+    assert client.request("textDocument/codeAction", action["params"])
+
+
+def test_exit_codes_and_requests_after_shutdown(tmp_path):
+    c = Client(tmp_path)
+    c.initialize(tmp_path)
+    assert c.request("shutdown", None) is None
+    after = c.call("textDocument/codeAction", {"textDocument": {"uri": "untitled:x"}, "range": _rng(0, 0, 0),
+                                               "context": {"diagnostics": []}})
+    assert after["error"]["code"] == -32600  # InvalidRequest after shutdown
+    c.notify("exit", None)
+    assert c.proc.wait(timeout=TIMEOUT) == 0
+    assert c.close() == 0 and c.stderr == ""
+
+    c = Client(tmp_path)
+    c.initialize(tmp_path)
+    c.notify("exit", None)  # without shutdown
+    assert c.proc.wait(timeout=TIMEOUT) == 1
+    c.close()
+
+    c = Client(tmp_path)
+    c.initialize(tmp_path)
+    c.proc.stdin.close()  # the editor went away
+    assert c.proc.wait(timeout=TIMEOUT) == 1
+    assert c.close() == 1 and c.stderr == ""
+
+
+def test_the_linter_loads_after_the_initialize_reply(tmp_path):
+    """The modules loaded when the server writes its initialize reply: the protocol and the
+    command line, nothing of the linter (YAML, the checks, the forms, the rule catalog)."""
+    code = (
+        "import io, os, sys\n"
+        "seen = []\n"
+        "class Out(io.RawIOBase):\n"
+        "    def writable(self): return True\n"
+        "    def write(self, b):\n"
+        "        if not seen and b'serverInfo' in bytes(b): seen.append(sorted(sys.modules))\n"
+        "        return os.write(1, b)\n"
+        "sys.stdout = io.TextIOWrapper(io.BufferedWriter(Out()))\n"
+        "from masqlint.cli.main import main\n"
+        "code = main(['lsp'])\n"
+        "print(' '.join(seen[0]), file=sys.stderr)\n"
+        "sys.exit(code)\n"
+    )
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env,
-                       stdin=subprocess.DEVNULL, timeout=60)
-    assert r.returncode == 2
-    assert r.stderr.count("\n") == 1 and "pip install 'masqlint[lsp]'" in r.stderr
-    assert r.stdout == ""
+    init = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "processId": None, "rootUri": tmp_path.as_uri(), "capabilities": {}}}).encode()
+    r = subprocess.run([sys.executable, "-c", code], input=_frame(init), capture_output=True, cwd=tmp_path, env=env,
+                       timeout=60)
+    assert b'"serverInfo"' in r.stdout and r.returncode == 1  # the input ended without shutdown
+    loaded = set(r.stderr.decode().split())
+    assert {"masqlint.lsp.rpc", "masqlint.lsp.server", "json"} <= loaded  # what the reply needed
+    heavy = {"yaml", "jsonschema", "netaddr", "pathspec", "asyncio", "masqlint.engine.lint", "masqlint.engine.catalog",
+             "masqlint.checks", "masqlint.forms", "masqlint.text.source", "masqlint.agent"}
+    assert heavy.isdisjoint(loaded), sorted(heavy & loaded)
+
+
+def test_incremental_changes_count_utf16_units(client, tmp_path):
+    """A client may send ranges instead of the whole text; they count UTF-16 units like every position.
+    The edited buffer is linted exactly as the same text opened whole."""
+    client.initialize(tmp_path)
+    uri = _open(client, tmp_path / "cm.yaml", BROKEN)
+    client.wait_diagnostics(uri, version=1)
+    dup_at = LINE.rindex(", 10.8.0.0/16]")  # after the emoji: a code-point count would cut one unit short
+    false_at = BROKEN.splitlines()[8].index("false")
+    client.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 2}, "contentChanges": [
+        {"range": _rng(DUP_LINE, utf16_col(LINE, dup_at), utf16_col(LINE, dup_at + len(", 10.8.0.0/16"))), "text": ""},
+        {"range": _rng(8, false_at, false_at + len("false")), "text": "no"},
+    ]})
+    edited = client.wait_diagnostics(uri, version=2)["diagnostics"]
+    expected = BROKEN.replace(", 10.8.0.0/16]", "]").replace("masqLinkLocal: false", "masqLinkLocal: no")
+    whole = client.wait_diagnostics(_open(client, tmp_path / "cm2.yaml", expected))["diagnostics"]
+    assert edited == whole
+    by = _by_code(edited)
+    assert "MQ305" not in by and by["MQ208"][0]["range"] == _rng(8, false_at, false_at + 2)
+
+
+def test_workspace_folders_are_the_roots_of_globs(tmp_path):
+    """``exclude`` globs of a --config file elsewhere match relative to the workspace folder holding
+    the document; a folder added later counts too."""
+    (tmp_path / "cfg").mkdir()
+    (tmp_path / "cfg" / ".masqlint.yaml").write_text("exclude: ['vendor/**/cm.yaml']\n", encoding="utf-8")
+    (tmp_path / "cwd").mkdir()
+    ws, ws2 = tmp_path / "ws", tmp_path / "ws2"
+    c = Client(tmp_path / "cwd", ["--config", str(tmp_path / "cfg" / ".masqlint.yaml")])
+    try:
+        c.initialize(ws)
+        (ws / "vendor").mkdir(parents=True)
+        (ws2 / "vendor").mkdir(parents=True)
+        assert c.wait_diagnostics(_open(c, ws / "vendor" / "cm.yaml", BROKEN))["diagnostics"] == []
+        u2 = _open(c, ws2 / "vendor" / "cm.yaml", BROKEN)
+        assert "MQ305" in _by_code(c.wait_diagnostics(u2)["diagnostics"])
+        c.notify("workspace/didChangeWorkspaceFolders", {"event": {"added": [{"uri": ws2.as_uri(), "name": "ws2"}],
+                                                                   "removed": []}})
+        c.notify("textDocument/didSave", {"textDocument": {"uri": u2}})
+        assert c.wait_diagnostics(u2)["diagnostics"] == []
+        c.notify("workspace/didChangeWorkspaceFolders", {"event": {"added": [],
+                                                                   "removed": [{"uri": ws2.as_uri(), "name": "ws2"}]}})
+        c.notify("textDocument/didSave", {"textDocument": {"uri": u2}})
+        assert "MQ305" in _by_code(c.wait_diagnostics(u2)["diagnostics"])
+    finally:
+        c.close()
 
 
 def test_templates_and_values_files_are_linted_on_open_and_save(client, tmp_path):
