@@ -191,17 +191,15 @@ class Connection:
     """One client over ``read`` (a function returning at most n bytes, b"" at the end) and ``write``
     (a function taking bytes). ``requests`` and ``notifications`` map method names to handlers
     taking the message's params; a request's handler returns its result or raises :class:`RpcError`.
-    ``requests["initialize"]`` answers ``initialize``; ``on_shutdown`` runs on ``shutdown``."""
+    ``requests["initialize"]`` answers ``initialize``; ``shutdown`` cancels every timer."""
 
-    __slots__ = ("read", "write", "requests", "notifications", "on_shutdown", "inbox", "timers", "seq", "state",
-                 "exit_code", "closed")
+    __slots__ = ("read", "write", "requests", "notifications", "inbox", "timers", "seq", "state", "exit_code", "closed")
 
     def __init__(self, read: Callable[[int], bytes], write: Callable[[bytes], Any]):
         self.read = read
         self.write = write
         self.requests: dict[str, Callable[[Any], Any]] = {}
         self.notifications: dict[str, Callable[[Any], None]] = {}
-        self.on_shutdown: Callable[[], None] | None = None
         self.inbox: queue.SimpleQueue = queue.SimpleQueue()
         self.timers: list[Timer] = []
         self.seq = 0
@@ -399,8 +397,6 @@ class Connection:
             self.state = _SHUT_DOWN
             for t in self.timers:  # nothing more is published once the client asked to stop
                 t.cancel()
-            if self.on_shutdown is not None:
-                self._guarded(self.on_shutdown, (), None)
             self._reply(rid, None)
             return
         handler = self.requests.get(method)

@@ -8,10 +8,13 @@ import queue
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
 from paths import REPO as ROOT
+
+from masqlint.lsp.server import DEBOUNCE_SECONDS
 
 TIMEOUT = 20.0  # seconds any single read may wait; generous for slow CI, never infinite
 
@@ -498,10 +501,19 @@ def test_a_request_cancelled_before_it_runs_is_answered_cancelled(client, tmp_pa
 def test_exit_codes_and_requests_after_shutdown(tmp_path):
     c = Client(tmp_path)
     c.initialize(tmp_path)
+    uri = _open(c, tmp_path / "cm.yaml", BROKEN)
+    c.wait_diagnostics(uri, version=1)
+    c.send_many([  # a burst: linted once it pauses, which it does after shutdown
+        {"jsonrpc": "2.0", "method": "textDocument/didChange",
+         "params": {"textDocument": {"uri": uri, "version": v}, "contentChanges": [{"text": t}]}}
+        for v, t in ((2, BROKEN + "#"), (3, BROKEN + "##"))
+    ])
     assert c.request("shutdown", None) is None
+    time.sleep(2 * DEBOUNCE_SECONDS)
     after = c.call("textDocument/codeAction", {"textDocument": {"uri": "untitled:x"}, "range": _rng(0, 0, 0),
                                                "context": {"diagnostics": []}})
     assert after["error"]["code"] == -32600  # InvalidRequest after shutdown
+    assert _diagnostics_among(c.notifications) == []  # nothing is published after shutdown
     c.notify("exit", None)
     assert c.proc.wait(timeout=TIMEOUT) == 0
     assert c.close() == 0 and c.stderr == ""
