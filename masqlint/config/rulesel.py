@@ -9,7 +9,7 @@ class UnknownName(ValueError):
 
 
 def _rules():
-    from masqlint.engine.catalog import rule_headers  # noqa: PLC0415 - lazy: the catalog loads only when a selector is checked
+    from masqlint.engine.headers import rule_headers  # noqa: PLC0415 - lazy: the rule table loads only when a selector is checked
 
     return rule_headers()
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from masqlint.engine.findings import RuleInfo, Severity
+from masqlint.engine.headers import RuleHeader, rule_headers  # noqa: F401 - rule_headers: a name of the catalog
 from masqlint.errors import CatalogError
 from masqlint.resources import data_dir, schema_path
 
@@ -129,23 +130,56 @@ def load_catalog(validate: bool = False) -> dict[str, Rule]:
     return dict(sorted(rules.items()))
 
 
-@dataclass(frozen=True)
-class RuleHeader:
-    """What linting needs of a rule: its id, name and default severity."""
-
-    id: str
-    name: str
-    severity: Severity
-
-
-@lru_cache(maxsize=1)
-def rule_headers() -> dict[str, RuleHeader]:
-    """Id, name and severity of every rule, in id order."""
-    return _headers_of(load_catalog())
-
-
 def _headers_of(catalog: dict[str, Rule]) -> dict[str, RuleHeader]:
     return {rid: RuleHeader(r.id, r.name, r.severity) for rid, r in catalog.items()}
+
+
+def headers_module() -> str:
+    """The text of ``masqlint/engine/headers.py``: each rule's id, name and severity from the catalog."""
+    rows = "".join(f'    ("{r.id}", "{r.name}", "{r.severity.label}"),\n' for r in load_catalog().values())
+    return HEADERS_TEMPLATE.replace("@ROWS@\n", rows)
+
+
+HEADERS_TEMPLATE = '''"""What linting needs of each rule: its id, name and default severity.
+
+Generated from ``rules/*.yaml`` by ``python -m masqlint.engine.catalog > masqlint/engine/headers.py``;
+edit the rule files, not this table. Linting reads this table instead of the rule files, so a run
+that finds problems never parses the catalog's texts and examples.
+"""
+
+from __future__ import annotations
+
+from masqlint.engine.findings import Severity
+from masqlint.record import Record
+
+_TABLE = (
+@ROWS@
+)
+
+
+class RuleHeader(Record):
+    __slots__ = ("id", "name", "severity")
+
+    def __init__(self, id: str, name: str, severity: Severity):
+        self.id = id
+        self.name = name
+        self.severity = severity
+
+
+_HEADERS: dict[str, RuleHeader] | None = None
+
+
+def rule_headers() -> dict[str, RuleHeader]:
+    """Id, name and severity of every rule, in id order."""
+    global _HEADERS
+    if _HEADERS is None:
+        _HEADERS = {rid: RuleHeader(rid, name, Severity[sev.upper()]) for rid, name, sev in _TABLE}
+    return _HEADERS
+'''
+
+
+if __name__ == "__main__":
+    print(headers_module(), end="")
 
 
 def lookup(key: str) -> Rule | None:

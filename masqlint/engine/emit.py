@@ -11,8 +11,12 @@ from collections.abc import Iterable
 
 from masqlint.checks import SKIPPED, checks_of
 from masqlint.config.settings import Settings
-from masqlint.engine.catalog import Rule, RuleHeader, rule_headers
 from masqlint.engine.findings import Finding, Fix, Severity, Span
+from masqlint.engine.headers import RuleHeader, rule_headers
+
+TYPE_CHECKING = False  # typing's own flag, without importing typing
+if TYPE_CHECKING:  # pragma: no cover
+    from masqlint.engine.catalog import Rule
 
 WHOLE_FILE = Span(1, 1, 1, 1)
 

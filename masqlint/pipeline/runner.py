@@ -523,7 +523,7 @@ def _preload() -> None:
     """Import the linter once here rather than once in every forked worker."""
     from masqlint.engine import lint, suppress  # noqa: F401, PLC0415 - lazy: loaded once here before the workers fork
     from masqlint.agent import gonet  # noqa: F401, PLC0415 - lazy: as above
-    from masqlint.engine.catalog import rule_headers  # noqa: PLC0415 - lazy: loaded once here before the workers fork
+    from masqlint.engine.headers import rule_headers  # noqa: PLC0415 - lazy: loaded once here before the workers fork
     from masqlint.checks import load_all  # noqa: PLC0415 - lazy: loaded once here before the workers fork
 
     load_all()

@@ -666,8 +666,14 @@ def test_gitignore_precheck_never_hides_a_match(lines, parts, is_dir):
 
 
 def test_rule_headers_are_the_catalogs():
-    from masqlint.engine.catalog import _headers_of, load_catalog, rule_headers
+    from masqlint.engine.catalog import _headers_of, headers_module, load_catalog
+    from masqlint.engine.headers import rule_headers
+    from paths import REPO
 
+    table = (REPO / "masqlint" / "engine" / "headers.py").read_text(encoding="utf-8")
+    assert table == headers_module(), \
+        "masqlint/engine/headers.py is stale: run `python -m masqlint.engine.catalog > masqlint/engine/headers.py`"
+    assert len(rule_headers()) == len(load_catalog()) > 50
     assert rule_headers() == _headers_of(load_catalog())
     assert list(rule_headers()) == list(load_catalog())
 
