@@ -12,7 +12,7 @@ from masqlint.text.yamlload import MappingNode, Node, ScalarNode
 from masqlint.engine.findings import Edit, Fix
 from masqlint.checks import Problem, register
 from masqlint.checks.keys import MANIFEST_KEYS
-from masqlint.forms.templated import TEMPLATED_FORMS
+from masqlint.forms.claims import TEMPLATED_FORMS
 from masqlint.checks.edits import line_bounds, newline_of, scalar_inner
 from masqlint.agent.load import parse_agent_text
 from masqlint.checks.hints import hints_for

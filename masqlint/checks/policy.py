@@ -24,7 +24,7 @@ from masqlint.checks import COLLECT, RUN, Problem, register
 from masqlint.config.loader import cluster_scope, real_file
 from masqlint.engine.findings import Edit, Fix, FileResult, Span
 from masqlint.engine.unknown import overlaps
-from masqlint.forms.templated import TEMPLATED_FORMS
+from masqlint.forms.claims import TEMPLATED_FORMS
 from masqlint.text.source import mapping_get, node_range, scalar
 from masqlint.checks.cidrs import FIELD, _key_origin
 from masqlint.checks.edits import line_bounds

@@ -10,24 +10,36 @@ fallback for every other file.
 
 from __future__ import annotations
 
+import importlib
 import os
 
-from masqlint.forms import cilium, egressnat, kustomize, manifest, markdown, templated
+from masqlint.forms import claims, manifest
 from masqlint.forms.base import OTHER, FormRead, Reader, Unit, suffix  # noqa: F401 - Unit: a name of the package
 from masqlint.forms import standalone as standalone_form
 from masqlint.pipeline.wanted import WALK_SUFFIXES, walk_wants  # noqa: F401  (re-exported)
-from masqlint.text.source import SourceFile
+
+TYPE_CHECKING = False  # typing's own flag, without importing typing
+if TYPE_CHECKING:  # pragma: no cover
+    from masqlint.text.source import SourceFile
 
 
+def reader_of(module: str, function: str = "read"):
+    """``module.function``, imported when a file of the form is read: deciding a file's form
+    (``forms.claims``) loads no reader, so a plain manifest never loads the others."""
+    def read(source: SourceFile) -> FormRead:
+        return getattr(importlib.import_module(module), function)(source)
+
+    read.__qualname__ = read.__name__ = f"{module}.{function}"
+    return read
 
 
 # Forms tried in order before the manifest / standalone fallback.
 READERS: list[Reader] = []
-READERS.append(Reader("kustomize", kustomize.claims, kustomize.read))
-READERS.append(Reader("markdown", markdown.claims, markdown.read))
-READERS.append(Reader("cilium", cilium.claims, cilium.read))
-READERS.append(Reader("helm", templated.claims_go, templated.read_go))
-READERS.append(Reader("jinja", templated.claims_jinja, templated.read_jinja))
+READERS.append(Reader("kustomize", claims.kustomize, reader_of("masqlint.forms.kustomize")))
+READERS.append(Reader("markdown", claims.markdown, reader_of("masqlint.forms.markdown")))
+READERS.append(Reader("cilium", claims.cilium, reader_of("masqlint.forms.cilium")))
+READERS.append(Reader("helm", claims.helm, reader_of("masqlint.forms.templated", "read_go")))
+READERS.append(Reader("jinja", claims.jinja, reader_of("masqlint.forms.templated", "read_jinja")))
 
 YAML_SUFFIXES = (".yaml", ".yml", ".json")
 # Files never read as YAML by the fallback: other forms' files (when no reader of theirs claims one)
@@ -36,11 +48,8 @@ NOT_YAML = frozenset(s for s in WALK_SUFFIXES if s not in YAML_SUFFIXES) | froze
     (".sh", ".bash", ".zsh", ".ps1", ".py", ".go", ".js", ".ts", ".rb", ".java", ".rs", ".c", ".h", ".hcl", ".toml",
      ".ini", ".cfg", ".txt", ".rst", ".html", ".xml", ".csv", ".lock"))
 
-READERS.append(Reader("egressnat", egressnat.claims, egressnat.read))
-
-from masqlint.forms import terraform  # noqa: E402
-
-READERS.append(Reader("terraform", terraform.claims, terraform.read))
+READERS.append(Reader("egressnat", claims.egressnat, reader_of("masqlint.forms.egressnat")))
+READERS.append(Reader("terraform", claims.terraform, reader_of("masqlint.forms.terraform")))
 
 
 def form_by_name(name: str) -> str:
@@ -92,8 +101,17 @@ def read_forms(source: SourceFile, standalone: bool | None = None, disabled=froz
         return FormRead(OTHER, [], None)  # a script, a module, a config of another tool: not ours to read
     if pf.yaml_error is not None and not pf.configs:
         manifest.recover_configs(pf)
-    owner = kustomize.namespace_from_owner(pf.configs, source.fspath) if pf.configs and source.fspath else None
+    owner = None
+    if pf.configs and source.fspath and _beside_a_kustomization(source.fspath):
+        from masqlint.forms.kustomize import namespace_from_owner  # noqa: PLC0415 - lazy: only beside a kustomization
+
+        owner = namespace_from_owner(pf.configs, source.fspath)
     return FormRead("manifest", pf.configs, pf, units=[owner] if owner is not None else None)
+
+
+def _beside_a_kustomization(fspath: str) -> bool:
+    directory = os.path.dirname(fspath)
+    return any(os.path.lexists(os.path.join(directory, n)) for n in claims.KUSTOMIZATION_NAMES)
 
 
 def _helm_values(source: SourceFile) -> bool:

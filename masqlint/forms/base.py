@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from typing import Any
 
-from masqlint.forms.embedded import AgentConfig
-from masqlint.forms.manifest import ParsedFile
-from masqlint.text.source import SourceFile
+TYPE_CHECKING = False  # typing's own flag, without importing typing
+if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Callable
+    from typing import Any
+
+    from masqlint.forms.embedded import AgentConfig
+    from masqlint.forms.manifest import ParsedFile
+    from masqlint.text.source import SourceFile
 
 OTHER = "other"  # a file of no form masqlint reads (a shell script, a Python module, …)
 

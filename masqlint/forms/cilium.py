@@ -8,25 +8,16 @@ whether or not ``ipMasqAgent.enabled`` is true (a disabled config gets MQ106).
 
 from __future__ import annotations
 
-import re
-
 from masqlint.forms import manifest
 from masqlint.forms.embedded import AgentConfig, Locator, embedded_locator
 from masqlint.text import yamlload
 from masqlint.text.source import LineIndex, SourceFile, mapping_get, node_range, scalar
 from masqlint.text.yamlload import MappingNode, Node, ScalarNode, SequenceNode
 from masqlint.forms.base import FormRead
+from masqlint.forms.claims import cilium as claims  # noqa: F401 - this form's
 
 KEY = "ipMasqAgent"
-_KEY_LINE = re.compile(r"^[ \t]*ipMasqAgent[ \t]*:", re.MULTILINE)
 _MAX_VISIT = 200_000
-
-
-def claims(name: str, text: str) -> bool:
-    low = name.lower()
-    if not low.endswith((".yaml", ".yml")) and "valuesContent" not in text:
-        return False
-    return "{{" not in text and _KEY_LINE.search(text) is not None
 
 
 def read(source: SourceFile):

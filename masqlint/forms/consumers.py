@@ -19,7 +19,6 @@ import posixpath
 from masqlint.text.source import iter_objects, mapping_get, scalar
 from masqlint.text.yamlload import MappingNode, Node, ScalarNode, SequenceNode
 from masqlint.text import yamlload
-from masqlint.forms.template import mask
 
 UPSTREAM_NAME = "ip-masq-agent"
 NAMES = ("ip-masq-agent", "ip-masq-agent-config")  # upstream / GKE, TKE
@@ -231,6 +230,8 @@ def sibling_daemonsets(fspath: str | None) -> list[Node]:
         try:
             text = data.decode("utf-8")
             if "{{" in text or "{%" in text:
+                from masqlint.forms.template import mask  # noqa: PLC0415 - lazy: templates only for a templated sibling
+
                 text = mask(text, "jinja" if "{%" in text else "go").text
             docs = list(yamlload.compose_all(text))
         except (UnicodeDecodeError, yamlload.YAMLError, RecursionError):  # a sibling that does not parse tells nothing

@@ -20,11 +20,12 @@ from __future__ import annotations
 import re
 
 from masqlint.forms import manifest
-from masqlint.forms.base import FormRead, suffix
+from masqlint.forms.base import FormRead
+from masqlint.forms.claims import EGRESS_NAT_KIND, egressnat as claims  # noqa: F401 - claims: this form's
 from masqlint.text.source import SourceFile, mapping_get, node_range, scalar
 from masqlint.text.yamlload import MappingNode, Node, ScalarNode, SequenceNode
 
-KIND = "EgressNATPolicy"
+KIND = EGRESS_NAT_KIND
 GROUP = "networking.gke.io/"
 
 
@@ -107,10 +108,6 @@ def find_policies(pf: manifest.ParsedFile) -> list[Policy]:
             if is_policy(obj):
                 out.append(Policy(pf.source, obj, doc.index))
     return out
-
-
-def claims(name: str, text: str) -> bool:
-    return KIND in text and suffix(name) in ("", ".yaml", ".yml", ".json")
 
 
 def read(source: SourceFile):

@@ -32,15 +32,12 @@ from masqlint.engine.findings import Span
 from masqlint.forms.manifest import parse_manifest
 from masqlint.forms.place import Placement
 from masqlint.agent.load import is_json_text
+from masqlint.forms.claims import KUSTOMIZATION_NAMES, kustomize as claims  # noqa: F401 - claims: this form's
 
-NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+NAMES = KUSTOMIZATION_NAMES
 AGENT_NAMES = frozenset({CONFIGMAP_NAME})
 MAX_KUSTOMIZATIONS = 64  # bases (of bases...) followed from one kustomization
 _TRUE = frozenset({"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", "y", "Y"})  # go-yaml v2
-
-
-def claims(name: str, text: str) -> bool:
-    return os.path.basename(name) in NAMES
 
 
 def is_kustomization(name: str) -> bool:

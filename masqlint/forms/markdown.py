@@ -19,18 +19,15 @@ from masqlint.text.source import SourceFile
 from masqlint.forms.base import FormRead, Unit
 from masqlint.checks import Problem
 from masqlint.engine.findings import Span
+from masqlint.forms.claims import MARKDOWN_SUFFIXES, markdown as claims  # noqa: F401 - claims: this form's
 
-SUFFIXES = (".md", ".markdown")
+SUFFIXES = MARKDOWN_SUFFIXES
 MAX_FENCES = 200  # config fences checked in one page; the rest are reported as not checked
 _TAGS = {"yaml": ".yaml", "yml": ".yaml", "json": ".json", "": ""}
 _AGENT_KEY = re.compile(r"""(?:^|[\s{,])["']?(?:nonmasquerade|masqlinklocal|cidrlimit|resyncinterval)\w*["']?\s*:""",
                         re.IGNORECASE | re.MULTILINE)
 _AGENT_CONFIGMAP = re.compile(r"""\bname\s*:\s*["']?ip-masq-agent["']?\s*$""", re.MULTILINE)
 _TEMPLATE = re.compile(r"\{\{|\{%|%\{|\$\{")
-
-
-def claims(name: str, text: str) -> bool:
-    return name.lower().endswith(SUFFIXES)
 
 
 def holds_config(content: str) -> bool:

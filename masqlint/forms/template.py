@@ -36,6 +36,8 @@ from __future__ import annotations
 
 import re
 
+from masqlint.forms.claims import has_markup
+
 __all__ = ["Masked", "mask", "has_markup", "SYNTAXES"]
 
 SYNTAXES = ("go", "jinja", "terraform")
@@ -79,15 +81,6 @@ _OPENERS = {
     "jinja": re.compile(r"\{\{|\{%|\{#"),
     "terraform": re.compile(r"(?<![$%])[$%]\{|[$%]{2}\{"),
 }
-
-
-def has_markup(text: str, syntax: str) -> bool:
-    """Does ``text`` hold an action of ``syntax`` at all? (cheap)"""
-    if syntax == "go":
-        return "{{" in text
-    if syntax == "jinja":
-        return "{{" in text or "{%" in text or "{#" in text
-    return "${" in text or "%{" in text
 
 
 class _Action:

@@ -13,14 +13,11 @@ from dataclasses import replace
 from masqlint.forms import manifest
 from masqlint.forms import standalone as standalone_form
 from masqlint.forms.embedded import AgentConfig
-from masqlint.forms.template import Masked, has_markup, mask
+from masqlint.forms.template import Masked, mask
 from masqlint.text.source import SourceFile, node_range
 import os
 from masqlint.forms.base import FormRead
-
-TEMPLATED_FORMS = ("helm", "jinja", "template")  # the forms read through forms.template
-_GO_SUFFIXES = (".tpl", ".tmpl", ".gotmpl")
-_JINJA_SUFFIXES = (".j2", ".jinja", ".jinja2")
+from masqlint.forms.claims import TEMPLATED_FORMS, helm as claims_go, jinja as claims_jinja, template_syntax as syntax_of  # noqa: F401 - claims: this form's
 
 
 def _suffix(name: str) -> str:
@@ -30,33 +27,6 @@ def _suffix(name: str) -> str:
 def _inner_suffix(name: str) -> str:
     """``ip-masq-agent.yaml.j2`` → ``.yaml``."""
     return _suffix(os.path.splitext(name)[0])
-
-
-def syntax_of(name: str, text: str) -> str | None:
-    """The template syntax a file is written in, or None when it holds no template markup."""
-    suf = _suffix(name)
-    if suf in _JINJA_SUFFIXES:
-        return "jinja" if has_markup(text, "jinja") else None
-    if suf in _GO_SUFFIXES:
-        if "{{" in text:
-            return "go"
-        if "%{" in text or "${" in text:
-            return "terraform"
-        return None
-    if suf in (".yaml", ".yml") or (suf == "" and "{{" in text):
-        if "{%" in text and ("{% if" in text or "{% for" in text or "{%-" in text or "{% set" in text):
-            return "jinja"
-        if "{{" in text:
-            return "go"
-    return None
-
-
-def claims_go(name: str, text: str) -> bool:
-    return syntax_of(name, text) in ("go", "terraform")
-
-
-def claims_jinja(name: str, text: str) -> bool:
-    return syntax_of(name, text) == "jinja"
 
 
 def read_go(source: SourceFile):

@@ -21,6 +21,7 @@ import os
 import re
 
 from masqlint.forms.base import OTHER, FormRead
+from masqlint.forms.claims import terraform as claims  # noqa: F401 - this form's
 from masqlint.forms import hcleval, tftemplate
 from masqlint.forms.manifest import CONFIGMAP_NAME
 from masqlint.forms.embedded import AgentConfig, CharLocator, DataKey, Envelope, here_or_elsewhere
@@ -45,11 +46,6 @@ AGENT_NAMES = (CONFIGMAP_NAME,)  # the names the manifest form reads too
 _AGENTISH = re.compile(r"\"ip-masq-agent\"|:[ \t]*[\"']?ip-masq-agent\b|nonmasquerade|masqlinklocal|cidrlimit|resyncinterval",
                        re.IGNORECASE)
 MAX_SIBLING_BYTES = 1024 * 1024
-
-
-def claims(name: str, text: str) -> bool:
-    """Every ``.tf`` file: one without these resources holds no config, and is never read as YAML."""
-    return name.lower().endswith(".tf")
 
 
 # --- variables ----------------------------------------------------------------------------------
