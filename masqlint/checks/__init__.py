@@ -23,11 +23,14 @@ A rule across files is one COLLECT and one RUN function in one module, both regi
 from __future__ import annotations
 
 import importlib
-import pkgutil
-from collections.abc import Callable, Iterator
-from typing import Any
+import os
 
-from masqlint.engine.findings import Fix
+TYPE_CHECKING = False  # typing's own flag, without importing typing
+if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Callable, Iterator
+    from typing import Any
+
+    from masqlint.engine.findings import Fix
 
 FILE = "file"
 CONFIG = "config"
@@ -95,15 +98,22 @@ def register(rule: str, scope: str = CONFIG) -> Callable[[Callable[..., Iterator
 
     def deco(fn: Callable[..., Iterator[Any]]) -> Callable[..., Iterator[Any]]:
         REGISTRY.setdefault(rule, []).append(Check(rule, scope, fn))
+        _BY_SCOPE.clear()
         return fn
 
     return deco
 
 
+_BY_SCOPE: dict[str, list[Check]] = {}
+
+
 def checks_of(scope: str) -> list[Check]:
     """Every registered check of one scope, in rule id order."""
-    load_all()
-    return [c for rid in sorted(REGISTRY) for c in REGISTRY[rid] if c.scope == scope]
+    got = _BY_SCOPE.get(scope)
+    if got is None:
+        load_all()
+        got = _BY_SCOPE[scope] = [c for rid in sorted(REGISTRY) for c in REGISTRY[rid] if c.scope == scope]
+    return got
 
 
 _loaded = False
@@ -114,7 +124,7 @@ def load_all() -> dict[str, list[Check]]:
     A new module of checks needs no line here."""
     global _loaded
     if not _loaded:
-        for m in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-            importlib.import_module(f"{__name__}.{m.name}")
+        for name in sorted(n[:-3] for n in os.listdir(__path__[0]) if n.endswith(".py") and n != "__init__.py"):
+            importlib.import_module(f"{__name__}.{name}")
         _loaded = True
     return REGISTRY
