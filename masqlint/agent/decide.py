@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import functools
 import heapq
-import ipaddress
-from dataclasses import dataclass
-from typing import Any
 
 from masqlint.agent.gonet import GoNetError, parse_cidr
 from masqlint.agent.model import LINK_LOCAL_V4, LINK_LOCAL_V6, AgentError, MasqConfig, SyncResult
 from masqlint.agent.ranges import RangeSet, merge_ranges, range_cidrs
 from masqlint.agent.gonetip import NetipError, parse_prefix
+from masqlint.record import Record
+
+TYPE_CHECKING = False  # typing's own flag, without importing typing
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
 
 # Why the rules in force are what they are.
 ACCEPTED = "accepted"  # the consumer took this config
@@ -32,29 +34,36 @@ NOT_APPLIED = "not-applied"  # the manifest cannot reach the cluster (not valid 
 ENTRY, DEFAULT, LINK_LOCAL = "entry", "default", "link-local"
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(Record):
     """One RETURN rule (or BPF map entry): traffic to [lo, hi] keeps the pod IP."""
 
-    index: int  # position in the chain
-    cidr: str  # as written (entries) or canonical (defaults, link-local)
-    version: int
-    lo: int
-    hi: int
-    prefixlen: int
-    kind: str  # ENTRY | DEFAULT | LINK_LOCAL
-    origin: Any = None  # the JSON value an entry was written as (for its line)
+    __slots__ = ("index", "cidr", "version", "lo", "hi", "prefixlen", "kind", "origin")
+
+    def __init__(self, index: int, cidr: str, version: int, lo: int, hi: int, prefixlen: int, kind: str,
+                 origin: Any = None):
+        self.index = index  # position in the chain
+        self.cidr = cidr  # as written (entries) or canonical (defaults, link-local)
+        self.version = version
+        self.lo = lo
+        self.hi = hi
+        self.prefixlen = prefixlen
+        self.kind = kind  # ENTRY | DEFAULT | LINK_LOCAL
+        self.origin = origin  # the JSON value an entry was written as (for its line)
 
 
-@dataclass
-class InForce:
-    rules: list[Rule]
-    state: str
-    effective: MasqConfig
-    target: Any
-    error: AgentError | None = None
-    why: str = ""  # a sentence for humans when the state is not ACCEPTED
-    list_written: bool = False  # nonMasqueradeCIDRs was written in the config that is in force
+class InForce(Record):
+    __slots__ = ("rules", "state", "effective", "target", "error", "why", "list_written")
+    __hash__ = None  # type: ignore[assignment]  # mutable: not hashable
+
+    def __init__(self, rules: list[Rule], state: str, effective: MasqConfig, target: Any,
+                 error: AgentError | None = None, why: str = "", list_written: bool = False):
+        self.rules = rules
+        self.state = state
+        self.effective = effective
+        self.target = target
+        self.error = error
+        self.why = why  # a sentence for humans when the state is not ACCEPTED
+        self.list_written = list_written  # nonMasqueradeCIDRs was written in the config that is in force
 
     @property
     def ipv6(self) -> bool:
@@ -65,13 +74,15 @@ class InForce:
         return RangeSet(((r.version, r.lo, r.hi) for r in self.rules if version is None or r.version == version))
 
 
-@dataclass(frozen=True)
-class Segment:
-    version: int
-    lo: int
-    hi: int
-    rule: Rule | None  # None: no rule matches, the final MASQUERADE applies
-    ipv6_off: bool = False  # an IPv6 destination while the agent writes no IPv6 rules
+class Segment(Record):
+    __slots__ = ("version", "lo", "hi", "rule", "ipv6_off")
+
+    def __init__(self, version: int, lo: int, hi: int, rule: Rule | None, ipv6_off: bool = False):
+        self.version = version
+        self.lo = lo
+        self.hi = hi
+        self.rule = rule  # None: no rule matches, the final MASQUERADE applies
+        self.ipv6_off = ipv6_off  # an IPv6 destination while the agent writes no IPv6 rules
 
     @property
     def masquerade(self) -> bool:
@@ -182,6 +193,8 @@ def parse_destination(text: str) -> tuple[int, int, int, str]:
     """``10.2.1.100`` or ``10.2.1.100/32`` or ``100.64.0.0/16`` → (version, first, last, canonical CIDR).
 
     Raises ValueError with a message fit for users (host bits set, not an address, …)."""
+    import ipaddress  # noqa: PLC0415 - lazy: destinations come from settings, which few runs have
+
     t = text.strip()
     try:
         net = ipaddress.ip_network(t if "/" in t else t + ("/128" if ":" in t else "/32"), strict=True)

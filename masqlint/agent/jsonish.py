@@ -8,9 +8,11 @@ rules and ``trace`` can point at the line that decided something.
 
 from __future__ import annotations
 
-from typing import Any, Union
-
 from masqlint.record import Record
+
+TYPE_CHECKING = False  # typing's own flag, without importing typing
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
 
 
 class _JValue(Record):
@@ -66,7 +68,7 @@ class JNull(_JValue):
         self.origin = origin
 
 
-JValue = Union[JObject, JArray, JString, JNumber, JBool, JNull]
+JValue = JObject | JArray | JString | JNumber | JBool | JNull
 
 
 def kind_name(v: JValue) -> str:

@@ -7,7 +7,6 @@ character is ``{`` straight to encoding/json; everything else goes through go-ya
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from masqlint.text import yamlload
 from masqlint.agent.gojson import GoJSONSyntaxError
@@ -15,14 +14,17 @@ from masqlint.agent.gojson import parse as parse_json
 from masqlint.agent.goyaml import GoYAMLError, yaml_node_to_json
 from masqlint.agent.jsonish import JArray, JBool, JNull, JNumber, JObject, JString, JValue
 from masqlint.agent.model import AgentError
+from masqlint.record import Record
 
 
-@dataclass(frozen=True)
-class Offset:
+class Offset(Record):
     """A position in the config text: character offsets [start, end)."""
 
-    start: int
-    end: int
+    __slots__ = ("start", "end")
+
+    def __init__(self, start: int, end: int):
+        self.start = start
+        self.end = end
 
 
 # --- bytes to text, as go-yaml's reader sees them -------------------------------------------------
@@ -36,11 +38,13 @@ class DecodeError(Exception):
         self.message, self.offset, self.line, self.column = message, offset, line, column
 
 
-@dataclass(frozen=True)
-class Text:
-    text: str
-    encoding: str  # utf-8 | utf-16-le | utf-16-be
-    bom: bytes
+class Text(Record):
+    __slots__ = ("text", "encoding", "bom")
+
+    def __init__(self, text: str, encoding: str, bom: bytes):
+        self.text = text
+        self.encoding = encoding  # utf-8 | utf-16-le | utf-16-be
+        self.bom = bom
 
 
 def decode_bytes(data: bytes) -> Text:

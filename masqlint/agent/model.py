@@ -8,13 +8,17 @@ payloads. Every rule and command shares this one model.
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field
-from typing import Any
 
 from masqlint.agent.goduration import GoDurationError, format_duration, parse_duration
 from masqlint.agent.gonet import GoNetError, parse_cidr
 from masqlint.agent.goslice import GoStringSlice
 from masqlint.agent.jsonish import JArray, JBool, JNull, JNumber, JObject, JString, JValue, kind_name
+from masqlint.record import Record
+
+TYPE_CHECKING = False  # typing's own flag, without importing typing
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
+
 
 RFC1918 = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
 RESERVED = (
@@ -38,14 +42,19 @@ NON_MASQ_COMMENT = '-m comment --comment "ip-masq-agent: local traffic is not su
 MASQ_COMMENT = '-m comment --comment "ip-masq-agent: outbound traffic is subject to MASQUERADE (must be last in chain)"'
 
 
-@dataclass(frozen=True)
-class AgentFlags:
-    nomasq_all_reserved_ranges: bool = False
-    enable_ipv6: bool = False
-    masq_chain: str = "IP-MASQ-AGENT"
-    random_fully: bool = True
-    iptables_has_random_fully: bool = True
-    to_ports: str = ""
+class AgentFlags(Record):
+    __slots__ = ("nomasq_all_reserved_ranges", "enable_ipv6", "masq_chain", "random_fully", "iptables_has_random_fully",
+                 "to_ports")
+
+    def __init__(self, nomasq_all_reserved_ranges: bool = False, enable_ipv6: bool = False,
+                 masq_chain: str = "IP-MASQ-AGENT", random_fully: bool = True, iptables_has_random_fully: bool = True,
+                 to_ports: str = ""):
+        self.nomasq_all_reserved_ranges = nomasq_all_reserved_ranges
+        self.enable_ipv6 = enable_ipv6
+        self.masq_chain = masq_chain
+        self.random_fully = random_fully
+        self.iptables_has_random_fully = iptables_has_random_fully
+        self.to_ports = to_ports
 
     @classmethod
     def from_conformance(cls, d: dict) -> "AgentFlags":
@@ -62,15 +71,20 @@ class AgentFlags:
         return RFC1918 + RESERVED if self.nomasq_all_reserved_ranges else RFC1918
 
 
-@dataclass
-class MasqConfig:
-    cidrs: GoStringSlice
-    cidr_limit: int = DEFAULT_CIDR_LIMIT
-    masq_link_local: bool = False
-    masq_link_local_ipv6: bool = False
-    resync_ns: int = DEFAULT_RESYNC_NS
-    # field name -> the JSON value that last set it (None: default)
-    origins: dict[str, Any] = field(default_factory=dict)
+class MasqConfig(Record):
+    __slots__ = ("cidrs", "cidr_limit", "masq_link_local", "masq_link_local_ipv6", "resync_ns", "origins")
+    __hash__ = None  # type: ignore[assignment]  # mutable: not hashable
+
+    def __init__(self, cidrs: GoStringSlice, cidr_limit: int = DEFAULT_CIDR_LIMIT, masq_link_local: bool = False,
+                 masq_link_local_ipv6: bool = False, resync_ns: int = DEFAULT_RESYNC_NS,
+                 origins: dict[str, Any] | None = None):
+        self.cidrs = cidrs
+        self.cidr_limit = cidr_limit
+        self.masq_link_local = masq_link_local
+        self.masq_link_local_ipv6 = masq_link_local_ipv6
+        self.resync_ns = resync_ns
+        # field name -> the JSON value that last set it (None: default)
+        self.origins = origins if origins is not None else {}
 
     @classmethod
     def defaults(cls, flags: AgentFlags) -> "MasqConfig":
@@ -418,15 +432,19 @@ def iptables_payloads(cfg: MasqConfig, flags: AgentFlags) -> tuple[str, str | No
 # --- one sync loop ------------------------------------------------------------------------
 
 
-@dataclass
-class SyncResult:
-    accepted: bool
-    error: AgentError | None
-    effective: MasqConfig
-    iptables_v4: str | None
-    iptables_v6: str | None
-    decoded: MasqConfig | None = None  # what the file decoded to (also when validation rejected it)
-    previous: "SyncResult | None" = None
+class SyncResult(Record):
+    __slots__ = ("accepted", "error", "effective", "iptables_v4", "iptables_v6", "decoded", "previous")
+    __hash__ = None  # type: ignore[assignment]  # mutable: not hashable
+
+    def __init__(self, accepted: bool, error: AgentError | None, effective: MasqConfig, iptables_v4: str | None,
+                 iptables_v6: str | None, decoded: MasqConfig | None = None, previous: "SyncResult | None" = None):
+        self.accepted = accepted
+        self.error = error
+        self.effective = effective
+        self.iptables_v4 = iptables_v4
+        self.iptables_v6 = iptables_v6
+        self.decoded = decoded  # what the file decoded to (also when validation rejected it)
+        self.previous = previous
 
     def to_json(self) -> dict:
         out = {

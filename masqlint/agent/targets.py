@@ -25,7 +25,6 @@ which entry wins   first RETURN  longest prefix   first RETURN
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 
 from masqlint.agent.goslice import GoStringSlice
 from masqlint.agent.cilium import sync_result
@@ -41,35 +40,43 @@ from masqlint.agent.model import (
     iptables_payloads,
     validate,
 )
+from masqlint.record import Record
 
 
-@dataclass(frozen=True)
-class Target:
-    name: str
-    description: str
-    flags: AgentFlags
-    # "reject": host bits make the agent refuse the file; "mask": the consumer masks them
-    host_bits: str = "reject"
-    # "absent-key": the decoder starts from the defaults, so an absent key keeps its default (upstream);
-    # "empty-file": defaults only when the file is missing or has zero bytes (Cilium);
-    # "missing-file": defaults only when there is no config file at all (Azure)
-    defaults_when: str = "absent-key"
-    honours_cidr_limit: bool = True
-    ignored_keys: tuple[str, ...] = ()
-    per_file_limit: int | None = None  # a fixed CIDR count per file, whatever cidrLimit says
-    reads_configmap: bool = True
-    iptables: bool = True  # the consumer writes iptables rules the way the upstream agent does
-    checks_ipv6_flag: bool = True  # IPv6 entries are rejected unless the agent runs with --enable-ipv6
-    on_reject: str = "keep"  # "keep": logs and keeps the rules it had; "exit": the agent exits (crash loop)
-    match: str = "first"  # "first": the first RETURN rule in file order decides; "longest": longest prefix
-    reload: str = ""  # how the consumer picks up a changed file, when it is not resyncInterval
-    reader: str = ""  # "cilium": the file is read as Cilium reads it (agent/cilium.py)
+class Target(Record):
+    __slots__ = ("name", "description", "flags", "host_bits", "defaults_when", "honours_cidr_limit", "ignored_keys",
+                 "per_file_limit", "reads_configmap", "iptables", "checks_ipv6_flag", "on_reject", "match", "reload", "reader")
+
+    def __init__(self, name: str, description: str, flags: AgentFlags, host_bits: str = "reject",
+                 defaults_when: str = "absent-key", honours_cidr_limit: bool = True,
+                 ignored_keys: tuple[str, ...] = (), per_file_limit: int | None = None, reads_configmap: bool = True,
+                 iptables: bool = True, checks_ipv6_flag: bool = True, on_reject: str = "keep", match: str = "first",
+                 reload: str = "", reader: str = ""):
+        self.name = name
+        self.description = description
+        self.flags = flags
+        # "reject": host bits make the agent refuse the file; "mask": the consumer masks them
+        self.host_bits = host_bits
+        # "absent-key": the decoder starts from the defaults, so an absent key keeps its default (upstream);
+        # "empty-file": defaults only when the file is missing or has zero bytes (Cilium);
+        # "missing-file": defaults only when there is no config file at all (Azure)
+        self.defaults_when = defaults_when
+        self.honours_cidr_limit = honours_cidr_limit
+        self.ignored_keys = ignored_keys
+        self.per_file_limit = per_file_limit  # a fixed CIDR count per file, whatever cidrLimit says
+        self.reads_configmap = reads_configmap
+        self.iptables = iptables  # the consumer writes iptables rules the way the upstream agent does
+        self.checks_ipv6_flag = checks_ipv6_flag  # IPv6 entries are rejected unless the agent runs with --enable-ipv6
+        self.on_reject = on_reject  # "keep": logs and keeps the rules it had; "exit": the agent exits (crash loop)
+        self.match = match  # "first": the first RETURN rule in file order decides; "longest": longest prefix
+        self.reload = reload  # how the consumer picks up a changed file, when it is not resyncInterval
+        self.reader = reader  # "cilium": the file is read as Cilium reads it (agent/cilium.py)
 
     def default_cidrs(self) -> tuple[str, ...]:
         return self.flags.default_cidrs()
 
     def with_flags(self, **overrides) -> "Target":
-        return replace(self, flags=replace(self.flags, **overrides))
+        return self.replace(flags=self.flags.replace(**overrides))
 
     @property
     def prefills_defaults(self) -> bool:

@@ -24,8 +24,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
 from masqlint.agent.azure import PREFIX, AzureResult, sync_named
 from masqlint.agent.decide import canonical_range, ranges_of
@@ -34,25 +32,32 @@ from masqlint.checks import COLLECT, RUN, Problem, register
 from masqlint.checks.cidrs import entries
 from masqlint.config.loader import cluster_scope, real_file
 from masqlint.engine.findings import FileResult, Finding, Span
+from masqlint.record import Record
 
+TYPE_CHECKING = False  # typing's own flag, without importing typing
 if TYPE_CHECKING:
+    from typing import Any
+
     from masqlint.engine.lint import ConfigContext, FileContext
 
 PER_FILE_ONLY = ("MQ309", "MQ401", "MQ420")  # judged on the union when the files are read together
 
 
-@dataclass(frozen=True)
-class MountRef:
+class MountRef(Record):
     """One ``ip-masq*`` file of Azure's config directory, as a checked file holds it."""
 
-    name: str  # the file name in /etc/config
-    data: bytes  # the config text
-    span: Span  # where the config is in the checked file
-    entries: tuple = ()  # (text, Span) of every list entry, for positions
-    defaults: tuple = ()  # the target's default ranges
-    allow_dropped: tuple = ()  # allow-dropped-defaults of the file's settings
-    scope: str = ""  # the cluster scope: the settings scope, or else the directory
-    file: str = ""  # the file's real path
+    __slots__ = ("name", "data", "span", "entries", "defaults", "allow_dropped", "scope", "file")
+
+    def __init__(self, name: str, data: bytes, span: Span, entries: tuple = (), defaults: tuple = (),
+                 allow_dropped: tuple = (), scope: str = "", file: str = ""):
+        self.name = name  # the file name in /etc/config
+        self.data = data  # the config text
+        self.span = span  # where the config is in the checked file
+        self.entries = entries  # (text, Span) of every list entry, for positions
+        self.defaults = defaults  # the target's default ranges
+        self.allow_dropped = allow_dropped  # allow-dropped-defaults of the file's settings
+        self.scope = scope  # the cluster scope: the settings scope, or else the directory
+        self.file = file  # the file's real path
 
 
 def mount_name(cctx: ConfigContext) -> str | None:

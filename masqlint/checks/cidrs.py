@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, TypeVar
 
 from masqlint.agent.gonet import GoCIDR, GoNetError, parse_cidr
 from masqlint.agent.jsonish import JArray, JNull, JString
@@ -21,11 +20,15 @@ from masqlint.agent.gonetip import parse_prefix
 from masqlint.text.source import node_range
 from masqlint.record import Record
 
+TYPE_CHECKING = False  # typing's own flag, without importing typing
 if TYPE_CHECKING:
+    from typing import Any, TypeVar
+
     from masqlint.engine.lint import ConfigContext
 
+    T = TypeVar("T")
+
 FIELD = "nonMasqueradeCIDRs"
-T = TypeVar("T")
 
 
 class Entry(Record):

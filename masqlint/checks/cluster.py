@@ -5,13 +5,13 @@ settings name no cluster (or the fact is unknown)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from masqlint.agent.decide import ACCEPTED, decide, parse_destination
 from masqlint.checks import Problem, register
 from masqlint.checks.cidrs import FIELD, _key_origin, valid_entries
 from masqlint.checks.policy import _name_node
 
+TYPE_CHECKING = False  # typing's own flag, without importing typing
 if TYPE_CHECKING:
     from masqlint.config.cluster import ClusterFacts
     from masqlint.engine.lint import ConfigContext

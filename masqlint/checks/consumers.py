@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
 
 from masqlint.agent.gonetip import NetipError, Prefix, parse_prefix
 from masqlint.agent.jsonish import JArray, JNull
@@ -19,7 +18,10 @@ from masqlint.checks import FILE, Problem, register
 from masqlint.checks.cidrs import FIELD, _key_origin, entries
 from masqlint.agent.jsonish import JObject
 
+TYPE_CHECKING = False  # typing's own flag, without importing typing
 if TYPE_CHECKING:
+    from typing import Any
+
     from masqlint.engine.lint import ConfigContext, FileContext
 
 # --- MQ315 ----------------------------------------------------------------------------------------

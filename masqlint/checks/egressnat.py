@@ -15,9 +15,7 @@ that drops documented destinations), MQ402 and MQ403 (declared destinations) rea
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
 
 from masqlint.agent.egressnat import (
     ACTION,
@@ -41,8 +39,12 @@ from masqlint.checks.traffic import Range, _public_part
 from masqlint.agent.targets import get_target
 from masqlint.agent.decide import InForce, canonical_range, decide, parse_destination, ranges_of
 from masqlint.agent.ranges import merge_ranges, range_cidrs, subtract_ranges
+from masqlint.record import Record
 
+TYPE_CHECKING = False  # typing's own flag, without importing typing
 if TYPE_CHECKING:
+    from typing import Any
+
     from masqlint.config.settings import Settings
     from masqlint.engine.lint import FileContext
     from masqlint.forms.egressnat import Policy
@@ -359,29 +361,35 @@ def _privately_used(settings: Settings) -> list[Range]:
 # --- the union of a cluster's policies ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PolicyRef:
+class PolicyRef(Record):
     """One EgressNATPolicy of a checked file, for the checks across a cluster's files (picklable)."""
 
-    name: str
-    name_span: Span
-    anchor_span: Span  # spec.destinations (or spec, or the name)
-    destinations: tuple  # ((cidr, Span), …) of a policy whose action is NoSNAT
-    applies: bool  # action NoSNAT: the destinations keep pod IPs
-    inputs: "ScopeInputs"
-    scope: str = ""
-    file: str = ""
+    __slots__ = ("name", "name_span", "anchor_span", "destinations", "applies", "inputs", "scope", "file")
+
+    def __init__(self, name: str, name_span: Span, anchor_span: Span, destinations: tuple, applies: bool,
+                 inputs: "ScopeInputs", scope: str = "", file: str = ""):
+        self.name = name
+        self.name_span = name_span
+        self.anchor_span = anchor_span  # spec.destinations (or spec, or the name)
+        self.destinations = destinations  # ((cidr, Span), …) of a policy whose action is NoSNAT
+        self.applies = applies  # action NoSNAT: the destinations keep pod IPs
+        self.inputs = inputs
+        self.scope = scope
+        self.file = file
 
 
-@dataclass(frozen=True)
-class ScopeInputs:
+class ScopeInputs(Record):
     """What the settings of a file say about its cluster, for the union checks."""
 
-    must_masquerade: tuple = ()
-    must_not_masquerade: tuple = ()
-    allow_dropped_defaults: tuple = ()
-    kept: tuple = ()  # ((cidr, what), …) from the cluster facts
-    standard: bool = False  # the cluster is known not to be Autopilot (MQ414 says so; nothing else here)
+    __slots__ = ("must_masquerade", "must_not_masquerade", "allow_dropped_defaults", "kept", "standard")
+
+    def __init__(self, must_masquerade: tuple = (), must_not_masquerade: tuple = (),
+                 allow_dropped_defaults: tuple = (), kept: tuple = (), standard: bool = False):
+        self.must_masquerade = must_masquerade
+        self.must_not_masquerade = must_not_masquerade
+        self.allow_dropped_defaults = allow_dropped_defaults
+        self.kept = kept  # ((cidr, what), …) from the cluster facts
+        self.standard = standard  # the cluster is known not to be Autopilot (MQ414 says so; nothing else here)
 
 
 def _inputs(settings: Settings) -> ScopeInputs:

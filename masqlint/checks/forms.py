@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from masqlint.engine.findings import Span
 from masqlint.checks import FILE, Problem, register
 from masqlint.forms import OTHER
 
+TYPE_CHECKING = False  # typing's own flag, without importing typing
 if TYPE_CHECKING:
     from masqlint.engine.lint import ConfigContext, FileContext
 

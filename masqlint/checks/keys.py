@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
 
 from masqlint.agent.goyaml import _MAP as _GO_YAML_WORDS
 from masqlint.agent.goyaml import BOOL, resolve_scalar
@@ -18,14 +17,18 @@ from masqlint.agent.schema import type_errors
 from masqlint.agent.jsonish import JArray, JBool, JNumber
 from masqlint.agent.goduration import GoDurationError, parse_duration
 
+TYPE_CHECKING = False  # typing's own flag, without importing typing
 if TYPE_CHECKING:
+    from typing import Any
+
     from masqlint.engine.lint import ConfigContext
+
+    Member = tuple[str, JValue, Any]  # (key, value, key origin)
 
 _LOOKALIKE_ITEMS = re.compile(r"(^|\s)[\u2013\u2014\u2015\u2212\u2010\u2011\u2012\ufe63\uff0d]\s")
 MANIFEST_KEYS = {"apiVersion", "kind", "metadata", "data", "binaryData", "immutable"}
 LEGACY_KEYS = {"linklocal": "masqLinkLocal"}
 
-Member = tuple[str, JValue, Any]  # (key, value, key origin)
 
 
 def members(ctx: ConfigContext) -> list[Member]:

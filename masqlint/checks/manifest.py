@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
 
 from masqlint.agent.jsonish import JArray, JNull, JObject, JString
 from masqlint.agent.model import AgentError, match_field
@@ -18,7 +17,10 @@ from masqlint.agent.load import parse_agent_text
 from masqlint.checks.hints import hints_for
 import re
 
+TYPE_CHECKING = False  # typing's own flag, without importing typing
 if TYPE_CHECKING:
+    from typing import Any
+
     from masqlint.engine.findings import Span
     from masqlint.engine.lint import ConfigContext
     from masqlint.forms.embedded import Envelope

@@ -6,10 +6,10 @@ more fences of a page than are checked (MQ006)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
 
 from masqlint.checks import FILE, Problem, register
 
+TYPE_CHECKING = False  # typing's own flag, without importing typing
 if TYPE_CHECKING:
     from masqlint.engine.lint import FileContext
 

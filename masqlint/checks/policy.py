@@ -13,8 +13,6 @@ import re
 
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
 from masqlint.agent.decide import ACCEPTED, DEFAULT, ENTRY, LINK_LOCAL, Rule, decide, parse_destination, ranges_of
 from masqlint.agent.ranges import intersects, merge_ranges, range_cidrs, range_keys, ranges_cidrs, subtract_ranges
@@ -29,8 +27,12 @@ from masqlint.text.source import mapping_get, node_range, scalar
 from masqlint.checks.cidrs import FIELD, _key_origin
 from masqlint.checks.edits import line_bounds
 from masqlint.text.yamlload import MappingNode, Node
+from masqlint.record import Record
 
+TYPE_CHECKING = False  # typing's own flag, without importing typing
 if TYPE_CHECKING:
+    from typing import Any
+
     from masqlint.config.settings import Destination
     from masqlint.engine.lint import ConfigContext, FileContext
 
@@ -138,13 +140,16 @@ def dropped_default(ctx: ConfigContext) -> Iterator[Problem]:
 # --- MQ402 / MQ403 --------------------------------------------------------------------------------
 
 
-@dataclass
-class _Dest:
-    label: str
-    version: int
-    lo: int
-    hi: int
-    cidr: str
+class _Dest(Record):
+    __slots__ = ("label", "version", "lo", "hi", "cidr")
+    __hash__ = None  # type: ignore[assignment]  # mutable: not hashable
+
+    def __init__(self, label: str, version: int, lo: int, hi: int, cidr: str):
+        self.label = label
+        self.version = version
+        self.lo = lo
+        self.hi = hi
+        self.cidr = cidr
 
 
 def _destinations(items: Iterable[Destination]) -> list[_Dest]:
@@ -337,15 +342,17 @@ def _ns(ns: str | None) -> str:
     return f" in namespace {ns}" if ns else ""
 
 
-@dataclass(frozen=True)
-class ConfigMapRef:
+class ConfigMapRef(Record):
     """One ip-masq-agent ConfigMap of a checked file, for the cross-file check."""
 
-    scope: str  # the cluster scope: the settings scope(s) the file matched, or its directory
-    namespace: str | None
-    span: Span
-    file: str = ""  # the file's real path (one file named twice on the command line is one file)
-    name: str | None = None  # the ConfigMap's name (AKS keeps two: azure-ip-masq-agent-config and its -reconciled copy)
+    __slots__ = ("scope", "namespace", "span", "file", "name")
+
+    def __init__(self, scope: str, namespace: str | None, span: Span, file: str = "", name: str | None = None):
+        self.scope = scope  # the cluster scope: the settings scope(s) the file matched, or its directory
+        self.namespace = namespace
+        self.span = span
+        self.file = file  # the file's real path (one file named twice on the command line is one file)
+        self.name = name  # the ConfigMap's name (AKS keeps two: azure-ip-masq-agent-config and its -reconciled copy)
 
 
 @register("MQ408", COLLECT)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
 
 from masqlint.agent.model import AgentError
 from masqlint.engine.findings import Edit, Fix, Span
@@ -17,7 +16,10 @@ from masqlint.checks.hints import hazards
 from masqlint.agent.load import Offset
 from masqlint.agent.jsonish import JArray, JObject, JValue
 
+TYPE_CHECKING = False  # typing's own flag, without importing typing
 if TYPE_CHECKING:
+    from typing import Any
+
     from masqlint.engine.lint import ConfigContext, FileContext
 
 REJECTS = "rejects the whole file, keeping the rules it had (at first start it installs no rules at all)"

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from masqlint.checks import CONFIG, FILE, Problem, register
 
+TYPE_CHECKING = False  # typing's own flag, without importing typing
 if TYPE_CHECKING:
     from masqlint.engine.lint import ConfigContext, FileContext
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
 
 from masqlint.agent.gonet import GoNetError, parse_cidr
 from masqlint.checks import Problem, register
 from masqlint.checks.cidrs import Entry, valid_entries
 from masqlint.agent.ranges import merge_ranges, range_keys, size_of, subtract_ranges
 
+TYPE_CHECKING = False  # typing's own flag, without importing typing
 if TYPE_CHECKING:
     from masqlint.engine.lint import ConfigContext
 

@@ -3,10 +3,6 @@
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass, field, replace
-from typing import Any
-
 from masqlint.agent.decide import InForce, in_force_for_config
 from masqlint.agent.load import parse_agent_text_with_root
 from masqlint.agent.model import AgentError, MasqConfig, SyncResult
@@ -23,21 +19,37 @@ from masqlint.forms import OTHER, form_by_name, read_forms
 from masqlint.forms.embedded import AgentConfig
 from masqlint.forms.manifest import ParsedFile
 from masqlint.text import source as src
-from masqlint.text.source import SourceFile
+from masqlint.record import Record
 
-@dataclass
-class ConfigContext:
+TYPE_CHECKING = False  # typing's own flag, without importing typing
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
+
+    from masqlint.text.source import SourceFile
+
+
+class ConfigContext(Record):
     """Everything a config-scope check may ask about one ip-masq-agent configuration."""
 
-    config: AgentConfig
-    settings: Settings
-    target: Any
-    root: Any  # composed YAML root of the config text (None for JSON input or no text)
-    parsed: Any  # JValue | AgentError | None (None: no config key → agent defaults)
-    result: SyncResult  # the target agent's first-start loop on this config
-    decoded: MasqConfig | None  # lenient decode (all fields that could be read)
-    decode_errors: list[AgentError] = field(default_factory=list)
-    file: "FileContext | None" = None
+    _fields = ("config", "settings", "target", "root", "parsed", "result", "decoded", "decode_errors", "file")
+    # and what is computed once per config: in_force, and the entries of checks.cidrs
+    __slots__ = (*_fields, "_in_force", "_cidr_entries", "_cidr_valid_entries", "_cidr_sweep")
+    __hash__ = None  # type: ignore[assignment]  # mutable: not hashable
+
+    def __init__(self, config: AgentConfig, settings: Settings, target: Any, root: Any, parsed: Any,
+                 result: SyncResult, decoded: MasqConfig | None, decode_errors: list[AgentError] | None = None,
+                 file: "FileContext | None" = None):
+        self.config = config
+        self.settings = settings
+        self.target = target
+        self.root = root  # composed YAML root of the config text (None for JSON input or no text)
+        self.parsed = parsed  # JValue | AgentError | None (None: no config key → agent defaults)
+        self.result = result  # the target agent's first-start loop on this config
+        self.decoded = decoded  # lenient decode (all fields that could be read)
+        self.decode_errors = decode_errors if decode_errors is not None else []
+        self.file = file
+        self._in_force: InForce | None = None
+        self._cidr_entries = self._cidr_valid_entries = self._cidr_sweep = None
 
     @property
     def source(self) -> SourceFile:
@@ -54,10 +66,12 @@ class ConfigContext:
         """The file being linted (the config itself may sit in a file it reads)."""
         return self.file.source if self.file is not None else self.config.source
 
-    @functools.cached_property
+    @property
     def in_force(self) -> InForce:
         """The non-masquerade rules in force for this config and why."""
-        return in_force_for_config(self)
+        if self._in_force is None:
+            self._in_force = in_force_for_config(self)
+        return self._in_force
 
     def span(self, thing) -> Span:
         return self.config.span_of(thing)
@@ -90,20 +104,27 @@ class ConfigContext:
         return None if r is None or self.source.text is None else scalar_inner(self.source.text, *r)
 
 
-@dataclass
-class FileContext:
-    source: SourceFile
-    settings: Settings
-    parsed: ParsedFile | None
-    configs: list[ConfigContext]
-    standalone: bool = False
-    form: str = "manifest"  # the form the file was read as (forms.FORMS)
-    notes: list = field(default_factory=list)  # file-level problems from the form reader (each at a Span)
-    policies: list = field(default_factory=list)  # EgressNATPolicy objects (forms.egressnat.Policy)
-    units: list = field(default_factory=list)  # texts linted as files of their own (forms.Unit)
-    unknown: list = field(default_factory=list)  # outer-file ranges whose value a template decides
-    masked: list = field(default_factory=list)  # outer-file ranges of template markup
-    explicit: bool = True  # named by the user (not found by a walk)
+class FileContext(Record):
+    __slots__ = ("source", "settings", "parsed", "configs", "standalone", "form", "notes", "policies", "units",
+                 "unknown", "masked", "explicit")
+    __hash__ = None  # type: ignore[assignment]  # mutable: not hashable
+
+    def __init__(self, source: SourceFile, settings: Settings, parsed: ParsedFile | None, configs: list[ConfigContext],
+                 standalone: bool = False, form: str = "manifest", notes: list | None = None,
+                 policies: list | None = None, units: list | None = None, unknown: list | None = None,
+                 masked: list | None = None, explicit: bool = True):
+        self.source = source
+        self.settings = settings
+        self.parsed = parsed
+        self.configs = configs
+        self.standalone = standalone
+        self.form = form  # the form the file was read as (forms.FORMS)
+        self.notes = notes if notes is not None else []  # file-level problems from the form reader (each at a Span)
+        self.policies = policies if policies is not None else []  # EgressNATPolicy objects (forms.egressnat.Policy)
+        self.units = units if units is not None else []  # texts linted as files of their own (forms.Unit)
+        self.unknown = unknown if unknown is not None else []  # outer-file ranges whose value a template decides
+        self.masked = masked if masked is not None else []  # outer-file ranges of template markup
+        self.explicit = explicit  # named by the user (not found by a walk)
 
 
 def build_config_context(cfg: AgentConfig, settings: Settings) -> ConfigContext:
@@ -126,7 +147,7 @@ def build_config_context(cfg: AgentConfig, settings: Settings) -> ConfigContext:
     if cfg.unknown and parsed is not None and not isinstance(parsed, AgentError):
         parsed, unknown_fields = known_part(parsed, cfg)
         if unknown_fields:
-            model = replace(target, ignored_keys=tuple(target.ignored_keys) + unknown_fields)
+            model = target.replace(ignored_keys=tuple(target.ignored_keys) + unknown_fields)
     result = apply_target(model, parsed, empty=cfg.text == "", text=cfg.text, json_input=cfg.json_input)
     decoded = None
     errors: list[AgentError] = []

@@ -5,7 +5,6 @@ saying that it applies once the key is `config`."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 
 from masqlint.agent.load import is_json_text
 from masqlint.agent.model import match_field
@@ -36,8 +35,8 @@ def misplaced_configs(fctx, build) -> list:
         text = value.value
         if not any(match_field(line.split(":", 1)[0].strip().strip("\"'")) for line in text.splitlines() if ":" in line):
             continue  # not an agent config
-        shadow = replace(cfg, text=text, json_input=is_json_text(text), locator=embedded_locator(fctx.source, key, value, text),
-                         config_key_node=key, config_value_node=value)
+        shadow = cfg.replace(text=text, json_input=is_json_text(text), locator=embedded_locator(fctx.source, key, value, text),
+                             config_key_node=key, config_value_node=value)
         sctx = build(shadow, cctx.settings)
         sctx.file = fctx
         out.append((sctx, str(key.value)))

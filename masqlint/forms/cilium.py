@@ -108,8 +108,8 @@ def _config(source: SourceFile, section: MappingNode, entry, doc_index: int, inn
         if kr is not None:
             a = inner[1].outer_offset(kr[0]) if inner else kr[0]
             at = (a, a + len(key.value)) if a is not None else None
-        cfg.disabled_at = at or fallback  # type: ignore[attr-defined]  # outer offsets of `config:`
-        cfg.disabled_state = "false" if enabled is not None else "absent"  # type: ignore[attr-defined]
+        cfg.disabled_at = at or fallback  # outer offsets of `config:`
+        cfg.disabled_state = "false" if enabled is not None else "absent"
     return cfg
 
 

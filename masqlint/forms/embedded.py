@@ -3,24 +3,32 @@ line and column of the file the user opened. Every form produces these; every ru
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
 
 from masqlint.engine.findings import ElsewhereSpan, Span
 from masqlint.text.source import LineIndex, SourceFile, node_range
 from masqlint.text.yamlload import MappingNode, Node, ScalarNode
+from masqlint.record import Record
+
+TYPE_CHECKING = False  # typing's own flag, without importing typing
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
 
 
-@dataclass
-class Locator:
+
+class Locator(Record):
     """Maps positions in a config text to the outer file."""
 
-    source: SourceFile
-    # For an embedded literal block: per config line (0-based), (outer offset of its first char).
-    line_offsets: list[int] | None = None
-    config_index: LineIndex | None = None
-    # Anything that cannot be mapped precisely points here (the config key).
-    fallback: tuple[int, int] | None = None
+    __slots__ = ("source", "line_offsets", "config_index", "fallback")
+    __hash__ = None  # type: ignore[assignment]  # mutable: not hashable
+
+    def __init__(self, source: SourceFile, line_offsets: list[int] | None = None,
+                 config_index: LineIndex | None = None, fallback: tuple[int, int] | None = None):
+        self.source = source
+        # For an embedded literal block: per config line (0-based), (outer offset of its first char).
+        self.line_offsets = line_offsets
+        self.config_index = config_index
+        # Anything that cannot be mapped precisely points here (the config key).
+        self.fallback = fallback
 
     def outer_offset(self, inner: int) -> int | None:
         if self.line_offsets is None or self.config_index is None:
@@ -133,47 +141,70 @@ class Envelope:
         self.data_keys: list[DataKey] = []
 
 
-@dataclass
-class AgentConfig:
+class AgentConfig(Record):
     """One ip-masq-agent configuration found in a file."""
 
-    source: SourceFile
-    kind: str  # "configmap" | "standalone"
-    text: str | None  # the agent's config file text; None when there is no `config` key
-    locator: Locator
-    json_input: bool = False
-    configmap: MappingNode | None = None  # the ConfigMap node (configmap kind)
-    document_index: int = 0
-    namespace: str | None = None
-    # the kustomization whose `namespace:` overrides the manifest's own (it reports a wrong one)
-    namespace_set_by: str | None = None
-    config_key_node: ScalarNode | None = None
-    config_value_node: Node | None = None
-    data_node: Node | None = None
-    root: Any = None  # the composed first document of the config (YAML) — filled by parse
-    parse: Any = None  # JValue | AgentError — filled by parse
-    form: str = "manifest"  # the form that found it (forms.FORMS names)
-    # the consumer the surroundings point at ("azure", "cilium", "upstream", ...); settings' target wins
-    target_hint: str | None = None
-    # character ranges of ``text`` whose value comes from a template and cannot be known; the text
-    # there is a placeholder of the same length, so positions stay exact
-    unknown: tuple[tuple[int, int], ...] = ()
-    # the list's items (some or all) are produced by a template loop: its length is unknown
-    open_list: bool = False
-    # the ConfigMap data keys the consuming agent reads as files (``config`` for the upstream agent
-    # mapped by GKE's DaemonSet; ``ip-masq*`` for ip-masq-agent-v2 or a mount without ``items``)
-    data_keys: tuple[str, ...] = ("config",)
-    # the n-th config of one ConfigMap (0: the first); ConfigMap-level rules speak once, for the first
-    sibling: int = 0
-    # agent flags (AgentFlags field → value) set by the DaemonSet that runs the agent, when the file shows it
-    flags_hint: Any = None
-    # the ConfigMap around the config (name, namespace, data keys with outer ranges); None for a
-    # standalone agent file
-    envelope: Envelope | None = None
-    # where a finding about the config as a whole goes, when the form knows better than the key
-    anchor: Span | None = None
-    # problems the form found in the markup that produces the config (checks.Problem, each at a Span)
-    template_notes: list = field(default_factory=list)
+    _fields = ("source", "kind", "text", "locator", "json_input", "configmap", "document_index", "namespace",
+               "namespace_set_by", "config_key_node", "config_value_node", "data_node", "root", "parse", "form",
+               "target_hint", "unknown", "open_list", "data_keys", "sibling", "flags_hint", "envelope", "anchor",
+               "template_notes")
+    # and what a form may add: the `config` key and the end of its block recovered from broken YAML
+    # (forms.manifest), the file name the agent reads the config under (checks.azure_union), where and
+    # why a Cilium config is disabled (forms.cilium: the outer range of `config:`, "false" or "absent")
+    __slots__ = (*_fields, "recovered_key_span", "recovered_block_end", "mount_name", "disabled_at",
+                 "disabled_state")
+    __hash__ = None  # type: ignore[assignment]  # mutable: not hashable
+
+    def __init__(self, source: SourceFile, kind: str, text: str | None, locator: Locator, json_input: bool = False,
+                 configmap: MappingNode | None = None, document_index: int = 0, namespace: str | None = None,
+                 namespace_set_by: str | None = None, config_key_node: ScalarNode | None = None,
+                 config_value_node: Node | None = None, data_node: Node | None = None, root: Any = None,
+                 parse: Any = None, form: str = "manifest", target_hint: str | None = None,
+                 unknown: tuple[tuple[int, int], ...] = (), open_list: bool = False,
+                 data_keys: tuple[str, ...] = ("config",), sibling: int = 0, flags_hint: Any = None,
+                 envelope: Envelope | None = None, anchor: Span | None = None, template_notes: list | None = None):
+        self.source = source
+        self.kind = kind  # "configmap" | "standalone"
+        self.text = text  # the agent's config file text; None when there is no `config` key
+        self.locator = locator
+        self.json_input = json_input
+        self.configmap = configmap  # the ConfigMap node (configmap kind)
+        self.document_index = document_index
+        self.namespace = namespace
+        # the kustomization whose `namespace:` overrides the manifest's own (it reports a wrong one)
+        self.namespace_set_by = namespace_set_by
+        self.config_key_node = config_key_node
+        self.config_value_node = config_value_node
+        self.data_node = data_node
+        self.root = root  # the composed first document of the config (YAML) — filled by parse
+        self.parse = parse  # JValue | AgentError — filled by parse
+        self.form = form  # the form that found it (forms.FORMS names)
+        # the consumer the surroundings point at ("azure", "cilium", "upstream", ...); settings' target wins
+        self.target_hint = target_hint
+        # character ranges of ``text`` whose value comes from a template and cannot be known; the text
+        # there is a placeholder of the same length, so positions stay exact
+        self.unknown = unknown
+        # the list's items (some or all) are produced by a template loop: its length is unknown
+        self.open_list = open_list
+        # the ConfigMap data keys the consuming agent reads as files (``config`` for the upstream agent
+        # mapped by GKE's DaemonSet; ``ip-masq*`` for ip-masq-agent-v2 or a mount without ``items``)
+        self.data_keys = data_keys
+        # the n-th config of one ConfigMap (0: the first); ConfigMap-level rules speak once, for the first
+        self.sibling = sibling
+        # agent flags (AgentFlags field → value) set by the DaemonSet that runs the agent, when the file shows it
+        self.flags_hint = flags_hint
+        # the ConfigMap around the config (name, namespace, data keys with outer ranges); None for a
+        # standalone agent file
+        self.envelope = envelope
+        # where a finding about the config as a whole goes, when the form knows better than the key
+        self.anchor = anchor
+        # problems the form found in the markup that produces the config (checks.Problem, each at a Span)
+        self.template_notes = template_notes if template_notes is not None else []
+        self.recovered_key_span: tuple[int, int] | None = None
+        self.recovered_block_end: int | None = None
+        self.mount_name: str | None = None
+        self.disabled_at: tuple[int, int] | None = None
+        self.disabled_state = "absent"
 
     @property
     def elsewhere(self) -> bool:

@@ -6,8 +6,6 @@ A manifest that is not valid YAML still has its ``config: |`` blocks found by in
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any
 
 from masqlint.agent.load import is_json_text
 from masqlint.forms import consumers
@@ -17,26 +15,39 @@ from masqlint.text.source import LineIndex, SourceFile, iter_objects, mapping_ge
 from masqlint.text.yamlload import MappingNode, Node, ScalarNode
 from yaml.error import MarkedYAMLError
 from masqlint.agent.goyaml import GoYAMLError, yaml_node_to_json
+from masqlint.record import Record
+
+TYPE_CHECKING = False  # typing's own flag, without importing typing
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
+
 
 CONFIGMAP_NAME = "ip-masq-agent"
 CONFIG_KEY = "config"
 
 
-@dataclass
-class Document:
-    index: int
-    root: Node | None
+class Document(Record):
+    __slots__ = ("index", "root")
+    __hash__ = None  # type: ignore[assignment]  # mutable: not hashable
+
+    def __init__(self, index: int, root: Node | None):
+        self.index = index
+        self.root = root
 
 
-@dataclass
-class ParsedFile:
-    source: SourceFile
-    documents: list[Document] = field(default_factory=list)
-    yaml_error: Any = None  # a PyYAML MarkedYAMLError for the manifest
-    configs: list[AgentConfig] = field(default_factory=list)
-    # a template: the text before masking, and the ranges whose values the template decides
-    original: str | None = None
-    unknown: list = field(default_factory=list)
+class ParsedFile(Record):
+    __slots__ = ("source", "documents", "yaml_error", "configs", "original", "unknown")
+    __hash__ = None  # type: ignore[assignment]  # mutable: not hashable
+
+    def __init__(self, source: SourceFile, documents: list[Document] | None = None, yaml_error: Any = None,
+                 configs: list[AgentConfig] | None = None, original: str | None = None, unknown: list | None = None):
+        self.source = source
+        self.documents = documents if documents is not None else []
+        self.yaml_error = yaml_error  # a PyYAML MarkedYAMLError for the manifest
+        self.configs = configs if configs is not None else []
+        # a template: the text before masking, and the ranges whose values the template decides
+        self.original = original
+        self.unknown = unknown if unknown is not None else []
 
 
 def is_agent_configmap(node: Node | None, pf: ParsedFile | None = None) -> bool:
@@ -207,7 +218,7 @@ def recover_configs(pf: ParsedFile) -> None:
         key_start = idx.starts[ln - 1] + m.start("key")
         loc = Locator(source, offsets, LineIndex(text), (key_start, key_start + len("config")))
         cfg = AgentConfig(source, "configmap", text, loc, json_input=is_json_text(text))
-        cfg.recovered_block_end = k if k <= n else None  # type: ignore[attr-defined]
-        cfg.recovered_key_span = (key_start, key_start + len("config"))  # type: ignore[attr-defined]
+        cfg.recovered_block_end = k if k <= n else None
+        cfg.recovered_key_span = (key_start, key_start + len("config"))
         pf.configs.append(cfg)
         ln = last + 1
