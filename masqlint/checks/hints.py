@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from masqlint.lazyre import lazy
+
 LOOKALIKE_DASHES = "\u2013\u2014\u2015\u2212\u2010\u2011\u2012\ufe63\uff0d"
-_DASH_ITEM = re.compile(r"^\s*[" + LOOKALIKE_DASHES + r"]\s")
-_TWO_KEYS = re.compile(r"^\s*[A-Za-z0-9_.\-]+:[ \t]+[A-Za-z0-9_.\-]+:(\s|$)")
-_COLON_HASH = re.compile(r"^\s*[^#\s][^#]*?:#")
-_BARE_WORD = re.compile(r"^(\s*)([A-Za-z][A-Za-z0-9_.\-]*)\s*$")
-_GLUED_KEY = re.compile(r"\S[ \t]{2,}[A-Za-z][A-Za-z0-9_.\-]*:(\s|$)")
+_DASH_ITEM = lazy(r"^\s*[" + LOOKALIKE_DASHES + r"]\s")
+_TWO_KEYS = lazy(r"^\s*[A-Za-z0-9_.\-]+:[ \t]+[A-Za-z0-9_.\-]+:(\s|$)")
+_COLON_HASH = lazy(r"^\s*[^#\s][^#]*?:#")
+_BARE_WORD = lazy(r"^(\s*)([A-Za-z][A-Za-z0-9_.\-]*)\s*$")
+_GLUED_KEY = lazy(r"\S[ \t]{2,}[A-Za-z][A-Za-z0-9_.\-]*:(\s|$)")
 
 
 def hints_for(lines: list[str], line_no: int) -> list[str]:

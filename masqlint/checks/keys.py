@@ -16,6 +16,7 @@ from masqlint.checks.syntax import REJECTS
 from masqlint.agent.schema import type_errors
 from masqlint.agent.jsonish import JArray, JBool, JNumber
 from masqlint.agent.goduration import GoDurationError, parse_duration
+from masqlint.lazyre import lazy
 
 TYPE_CHECKING = False  # typing's own flag, without importing typing
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
     Member = tuple[str, JValue, Any]  # (key, value, key origin)
 
-_LOOKALIKE_ITEMS = re.compile(r"(^|\s)[\u2013\u2014\u2015\u2212\u2010\u2011\u2012\ufe63\uff0d]\s")
+_LOOKALIKE_ITEMS = lazy(r"(^|\s)[\u2013\u2014\u2015\u2212\u2010\u2011\u2012\ufe63\uff0d]\s")
 MANIFEST_KEYS = {"apiVersion", "kind", "metadata", "data", "binaryData", "immutable"}
 LEGACY_KEYS = {"linklocal": "masqLinkLocal"}
 

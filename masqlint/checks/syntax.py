@@ -15,6 +15,7 @@ from masqlint.checks.hints import LOOKALIKE_DASHES, hints_for
 from masqlint.checks.hints import hazards
 from masqlint.agent.load import Offset
 from masqlint.agent.jsonish import JArray, JObject, JValue
+from masqlint.lazyre import lazy
 
 TYPE_CHECKING = False  # typing's own flag, without importing typing
 if TYPE_CHECKING:
@@ -107,7 +108,7 @@ def _line_start(text: str, line: int) -> Offset:
 # --- MQ002 --------------------------------------------------------------------------------------
 
 _QUOTES = {"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'", "\u00ab": '"', "\u00bb": '"'}
-_LOOKALIKE_LINE = re.compile(
+_LOOKALIKE_LINE = lazy(
     r"^(?P<indent>[ \t\u00a0]*)(?P<dash>[" + LOOKALIKE_DASHES + r"])(?=[ \t\u00a0])"
 )
 

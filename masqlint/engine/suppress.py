@@ -20,12 +20,13 @@ from masqlint.config.settings import Settings
 from masqlint.engine.emit import finding
 from masqlint.engine.findings import FileResult, Finding
 from masqlint.text.source import LineIndex
+from masqlint.lazyre import lazy
 
-_DIRECTIVE = re.compile(
+_DIRECTIVE = lazy(
     r"#\s*masqlint:\s*(?P<kind>disable-next-line|disable-file|disable)\s*(?:=\s*(?P<rules>[A-Za-z0-9_,\- ]+?))?\s*(?:--\s*(?P<reason>.*))?\s*$"
 )
-_ID = re.compile(r"^MQ\d", re.I)
-_LINES = re.compile("\r\n|\r|\n")
+_ID = lazy(r"^MQ\d", re.I)
+_LINES = lazy("\r\n|\r|\n")
 
 
 class Directive:
@@ -164,7 +165,7 @@ def add_late_finding(result: FileResult, f: Finding) -> None:
 
 # --- Markdown: HTML comments that cover a fence ---------------------------------------------------
 
-_HTML_DIRECTIVE = re.compile(
+_HTML_DIRECTIVE = lazy(
     r"<!--\s*masqlint:\s*(?P<kind>disable-next-fence|disable-file)\s*(?:=\s*(?P<rules>[A-Za-z0-9_,\- ]+?))?\s*"
     r"(?:--\s*(?P<reason>.*?))?\s*-->"
 )

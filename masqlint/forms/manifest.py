@@ -16,6 +16,7 @@ from masqlint.text.yamlload import MappingNode, Node, ScalarNode
 from yaml.error import MarkedYAMLError
 from masqlint.agent.goyaml import GoYAMLError, yaml_node_to_json
 from masqlint.record import Record
+from masqlint.lazyre import lazy
 
 TYPE_CHECKING = False  # typing's own flag, without importing typing
 if TYPE_CHECKING:  # pragma: no cover
@@ -171,7 +172,7 @@ def _alias_trouble(documents) -> Any:
     return None
 
 
-_BLOCK_HEADER = re.compile(r"(?:^|\s)(?P<key>config):[ \t]*\|(?P<ind>[1-9]?)[-+]?(?P<ind2>[1-9]?)[ \t]*(?:#.*)?$")
+_BLOCK_HEADER = lazy(r"(?:^|\s)(?P<key>config):[ \t]*\|(?P<ind>[1-9]?)[-+]?(?P<ind2>[1-9]?)[ \t]*(?:#.*)?$")
 
 
 def recover_configs(pf: ParsedFile) -> None:

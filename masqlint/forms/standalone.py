@@ -10,8 +10,9 @@ from masqlint.forms.embedded import AgentConfig, Locator
 from masqlint.forms.manifest import ParsedFile
 from masqlint.text.source import SourceFile, mapping_get
 from masqlint.text.yamlload import MappingNode, ScalarNode
+from masqlint.lazyre import lazy
 
-_AGENTISH_KEY = re.compile(r"^(nonmasquerade|masqlinklocal|cidrlimit|resyncinterval)", re.IGNORECASE)
+_AGENTISH_KEY = lazy(r"^(nonmasquerade|masqlinklocal|cidrlimit|resyncinterval)", re.IGNORECASE)
 
 
 def standalone_config(source: SourceFile) -> AgentConfig:
@@ -23,8 +24,8 @@ def _is_k8s_object(root) -> bool:
     return isinstance(root, MappingNode) and mapping_get(root, "kind") is not None and mapping_get(root, "apiVersion") is not None
 
 
-_AGENTISH_LINE = re.compile(r"^[ \t]*[\"']?(nonmasquerade|masqlinklocal|cidrlimit|resyncinterval)", re.IGNORECASE | re.MULTILINE)
-_MANIFESTISH = re.compile(r"^[ \t]*(kind|apiVersion)[ \t]*:", re.MULTILINE)
+_AGENTISH_LINE = lazy(r"^[ \t]*[\"']?(nonmasquerade|masqlinklocal|cidrlimit|resyncinterval)", re.IGNORECASE | re.MULTILINE)
+_MANIFESTISH = lazy(r"^[ \t]*(kind|apiVersion)[ \t]*:", re.MULTILINE)
 
 
 def looks_standalone(pf: ParsedFile) -> bool:

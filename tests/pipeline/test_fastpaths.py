@@ -1078,3 +1078,36 @@ def test_a_walked_path_no_glob_can_match_is_rejected_as_the_full_match_would(tmp
             assert path_matches(globs, absolute, absolute, (base,)) == full, (globs, n)
             checked += 1
     assert checked == len(globs_sets) * len(names)
+
+
+# --- patterns compiled on first use --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("pattern,flags", [
+    (r"#\s*masqlint:\s*(?P<kind>disable-next-line|disable)\s*(?:=\s*(?P<rules>[A-Z0-9, ]+?))?\s*$", 0),
+    (r"^[ \t]*[\"']?(nonmasquerade|cidrlimit)", re.IGNORECASE | re.MULTILINE),
+    ("\r\n|\r|\n", 0),
+])
+def test_a_lazy_pattern_answers_as_the_compiled_one(pattern, flags):
+    from masqlint.lazyre import lazy
+
+    texts = ["data:\n  config: |\n    nonMasqueradeCIDRs: []  # masqlint: disable=MQ401\n",
+             "  CIDRLIMIT: 3\r\nkind: ConfigMap\r# masqlint: disable\n", ""]
+    fast, plain = lazy(pattern, flags), re.compile(pattern, flags)
+    assert fast._compiled is None  # nothing compiled until used
+    for t in texts:
+        for pos, end in ((0, len(t)), (3, len(t) - 2), (0, 10**9)):
+            assert _groups(fast.search(t, pos, end)) == _groups(plain.search(t, pos, end))
+            assert _groups(fast.match(t, pos, end)) == _groups(plain.match(t, pos, end))
+            assert _groups(fast.fullmatch(t, pos, end)) == _groups(plain.fullmatch(t, pos, end))
+            assert [_groups(m) for m in fast.finditer(t, pos, end)] == [_groups(m) for m in plain.finditer(t, pos, end)]
+            assert fast.findall(t, pos, end) == plain.findall(t, pos, end)
+        assert fast.split(t) == plain.split(t) and fast.split(t, 1) == plain.split(t, 1)
+        assert fast.sub("-", t) == plain.sub("-", t) and fast.sub(lambda m: m.group(0).upper(), t, 1) == \
+            plain.sub(lambda m: m.group(0).upper(), t, 1)
+    assert fast.compiled() is fast.compiled() and fast.compiled().pattern == pattern
+    assert any(plain.search(t) for t in texts)  # the texts do exercise the pattern
+
+
+def _groups(m):
+    return None if m is None else (m.span(), m.groups())
