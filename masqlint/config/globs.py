@@ -8,6 +8,7 @@ so a path that lacks them is rejected with one substring test before any of that
 
 from __future__ import annotations
 
+import fnmatch
 from functools import lru_cache
 
 
@@ -51,3 +52,44 @@ def _literals(patterns: tuple) -> tuple[str, ...] | None:
             return None
         out.append(lit)
     return tuple(out)
+
+
+# --- PurePosixPath's reading of a path and a pattern, without pathlib ----------------------------------
+
+
+def posix_parts(path: str) -> tuple[str, list[str]]:
+    """(root, components) as ``PurePosixPath`` splits ``path``: the root is "", "/" or "//" (POSIX
+    keeps exactly two leading slashes), and empty and ``.`` components are dropped."""
+    root = ""
+    if path.startswith("/"):
+        rest = path.lstrip("/")
+        root = "//" if len(path) - len(rest) == 2 else "/"
+        path = rest
+    return root, [p for p in path.split("/") if p and p != "."]
+
+
+def posix_name(path: str) -> str:
+    """``PurePosixPath(path).name``: the last component ("" for a root or an empty path)."""
+    parts = posix_parts(path)[1]
+    return parts[-1] if parts else ""
+
+
+def posix_match(path: str, pattern: str) -> bool:
+    """``PurePosixPath(path).match(pattern)``: a relative pattern matches the last components of
+    the path, one component each; an absolute one matches the whole path."""
+    pat_root, pat_parts = posix_parts(pattern)
+    if not pat_parts and not pat_root:
+        raise ValueError("empty pattern")
+    root, parts = posix_parts(path)
+    if pat_root:
+        if pat_root != root or len(pat_parts) != len(parts):
+            return False
+    else:
+        if root:
+            parts = [root, *parts]  # pathlib counts the root as a component a relative pattern may reach
+        if len(pat_parts) > len(parts):
+            return False
+    for part, pat in zip(reversed(parts), reversed(pat_parts)):
+        if not fnmatch.fnmatchcase(part, pat):
+            return False
+    return True

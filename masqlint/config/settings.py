@@ -7,7 +7,7 @@ import os
 import re
 
 from masqlint.engine.findings import Severity
-from masqlint.config.globs import could_match_relpath, required_literal
+from masqlint.config.globs import could_match_relpath, posix_match, posix_name, required_literal
 from masqlint.record import Record
 
 DEFAULT_STANDALONE_GLOBS = (
@@ -157,12 +157,9 @@ def glob_match(path: str, pattern: str) -> bool:
     lit = required_literal(pattern)
     if lit is not None and lit not in path:
         return False  # cheap rejection; see globs.py
-    from pathlib import PurePosixPath  # noqa: PLC0415 - lazy: pathlib only for a glob the cheap test cannot settle
-
-    p = PurePosixPath(path)
-    if "/" not in pattern.strip("/") and fnmatch.fnmatchcase(p.name, pattern):
+    if "/" not in pattern.strip("/") and fnmatch.fnmatchcase(posix_name(path), pattern):
         return True
-    if p.match(pattern) or fnmatch.fnmatchcase(path, pattern):
+    if posix_match(path, pattern) or fnmatch.fnmatchcase(path, pattern):
         return True
     if pattern.startswith("**/"):
         return glob_match(path, pattern[3:])

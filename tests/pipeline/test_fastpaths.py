@@ -182,6 +182,23 @@ def _outcome(fn, *args):
         return type(e)
 
 
+_POSIX_PARTS = ["", ".", "..", "a", "*", "?", "**", "[ab]", "ip-masq-agent", "x.yaml"]
+
+
+@hsettings(max_examples=3000, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_POSIX_PARTS), st.sampled_from(["/", "//", "///"])), max_size=4),
+       st.sampled_from(["", "/", "//", "///"]),
+       st.lists(st.tuples(st.sampled_from(_POSIX_PARTS), st.sampled_from(["/", "//"])), max_size=4),
+       st.sampled_from(["", "/", "//", "///"]))
+def test_paths_and_patterns_are_read_as_pathlib_reads_them(path_parts, path_lead, pat_parts, pat_lead):
+    from masqlint.config.globs import posix_match, posix_name
+
+    path = path_lead + "".join(a + sep for a, sep in path_parts).rstrip("/")
+    pattern = pat_lead + "".join(a + sep for a, sep in pat_parts)[:-1]
+    assert posix_name(path) == PurePosixPath(path).name
+    assert _outcome(posix_match, path, pattern) == _outcome(PurePosixPath(path).match, pattern)
+
+
 @pytest.mark.parametrize("pattern", ["**/ip-masq-agent", "**/ip-masq-agent.conf", "clusters/**/kube-system/*.yaml",
                                      "*.json", "vendor/", "./x/ip-masq-agent"])
 @pytest.mark.parametrize("path", ["clusters/a/kube-system/ip-masq-agent", "x/ip-masq-agent", "ip-masq-agent.conf",
@@ -950,6 +967,48 @@ def test_a_cold_check_of_a_file_without_config_loads_only_the_start_path(tmp_pat
     last = out.stdout.strip().splitlines()[-1]
     assert last.startswith("0 "), out.stdout + out.stderr
     assert last == f"0 {sorted(PLAIN_RUN_MODULES)!r} []"
+
+
+# What a cold `masqlint check` of a file holding an agent ConfigMap loads: the linter, the agent model
+# and every check, but no reader of another form (Terraform, HCL, Markdown, kustomize, Cilium values,
+# templates), not the rule catalog's texts, and none of the libraries those need.
+AGENT_RUN_MODULES = PLAIN_RUN_MODULES | {
+    "masqlint.agent", "masqlint.agent.azure", "masqlint.agent.cilium", "masqlint.agent.decide",
+    "masqlint.agent.egressnat", "masqlint.agent.goduration", "masqlint.agent.gojson", "masqlint.agent.gonet",
+    "masqlint.agent.gonetip", "masqlint.agent.goslice", "masqlint.agent.goyaml", "masqlint.agent.jsonish",
+    "masqlint.agent.load", "masqlint.agent.model", "masqlint.agent.ranges", "masqlint.agent.schema",
+    "masqlint.agent.targets", "masqlint.checks", "masqlint.checks.azure_union", "masqlint.checks.cidrs",
+    "masqlint.checks.cluster", "masqlint.checks.consumers", "masqlint.checks.edits", "masqlint.checks.egressnat",
+    "masqlint.checks.files", "masqlint.checks.forms", "masqlint.checks.hints", "masqlint.checks.keys",
+    "masqlint.checks.manifest", "masqlint.checks.notes", "masqlint.checks.policy", "masqlint.checks.syntax",
+    "masqlint.checks.terraform", "masqlint.checks.traffic", "masqlint.engine.emit", "masqlint.engine.headers",
+    "masqlint.engine.lint", "masqlint.engine.misplaced", "masqlint.engine.suppress", "masqlint.engine.unknown",
+    "masqlint.forms", "masqlint.forms.base", "masqlint.forms.claims", "masqlint.forms.consumers",
+    "masqlint.forms.embedded", "masqlint.forms.manifest", "masqlint.forms.standalone", "masqlint.lazyre",
+    "masqlint.text", "masqlint.text.source", "masqlint.text.yamlload",
+}
+NOT_ON_THE_AGENT_PATH = ("argparse", "json", "pathlib", "pkgutil", "hashlib", "urllib", "tomllib", "socket", "shutil",
+                         "difflib", "jsonschema", "netaddr", "pathspec", "markdown_it", "hcl2", "lark", "multiprocessing",
+                         "concurrent")
+
+
+def test_a_cold_check_of_an_agent_configmap_loads_no_other_form(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "ip-masq-agent.yaml").write_text(AGENT_CM.format(cidr="10.1.1.0/24"))
+    code = ("import sys; before = set(sys.modules); from masqlint.cli.main import main; "
+            "code = main(['check', 'ip-masq-agent.yaml']); new = set(sys.modules) - before; "
+            "print(code, sorted(m for m in new if m.startswith('masqlint.') or m == 'masqlint'), "
+            "sorted({m.split('.')[0] for m in new} & set(sys.argv[1:])))")
+    from paths import REPO
+
+    out = subprocess.run([sys.executable, "-c", code, *NOT_ON_THE_AGENT_PATH], cwd=tmp_path, capture_output=True,
+                         text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert "MQ401" in out.stdout, out.stdout + out.stderr  # the config was linted: it drops GKE's defaults
+    last = out.stdout.strip().splitlines()[-1]
+    assert last.startswith("1 "), out.stdout + out.stderr
+    assert last == f"1 {sorted(AGENT_RUN_MODULES)!r} []"
 
 
 def test_the_plain_form_is_parsed_as_the_parser_would():
