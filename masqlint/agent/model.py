@@ -7,8 +7,6 @@ payloads. Every rule and command shares this one model.
 
 from __future__ import annotations
 
-import unicodedata
-
 from masqlint.agent.goduration import GoDurationError, format_duration, parse_duration
 from masqlint.agent.gonet import GoNetError, parse_cidr
 from masqlint.agent.goslice import GoStringSlice
@@ -342,6 +340,8 @@ def _go_q(s: str) -> str:
 
 
 def _go_is_print(ch: str) -> bool:
+    import unicodedata  # noqa: PLC0415 - lazy: only a character outside ASCII needs it
+
     cat = unicodedata.category(ch)
     if ch == " ":
         return True

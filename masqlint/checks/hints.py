@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from masqlint.lazyre import lazy
 
@@ -66,6 +65,8 @@ def _indent_hint(lines: list[str], line_no: int) -> list[str]:
 
 
 def _name(ch: str) -> str:
+    import unicodedata  # noqa: PLC0415 - lazy: only a message about a character outside ASCII needs it
+
     return f"'{ch}' (U+{ord(ch):04X} {unicodedata.name(ch, 'UNKNOWN')})"
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 
 from masqlint.agent.model import AgentError
@@ -129,6 +128,8 @@ def _comment_start(line: str) -> int:
 
 
 def _label(ch: str) -> str:
+    import unicodedata  # noqa: PLC0415 - lazy: only a message about a character outside ASCII needs it
+
     return f"'{ch}' (U+{ord(ch):04X} {unicodedata.name(ch, 'UNKNOWN')})"
 
 

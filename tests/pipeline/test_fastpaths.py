@@ -988,8 +988,8 @@ AGENT_RUN_MODULES = PLAIN_RUN_MODULES | {
     "masqlint.text", "masqlint.text.source", "masqlint.text.yamlload",
 }
 NOT_ON_THE_AGENT_PATH = ("argparse", "json", "pathlib", "pkgutil", "hashlib", "urllib", "tomllib", "socket", "shutil",
-                         "difflib", "jsonschema", "netaddr", "pathspec", "markdown_it", "hcl2", "lark", "multiprocessing",
-                         "concurrent")
+                         "difflib", "unicodedata", "jsonschema", "netaddr", "pathspec", "markdown_it", "hcl2", "lark",
+                         "multiprocessing", "concurrent")
 
 
 def test_a_cold_check_of_an_agent_configmap_loads_no_other_form(tmp_path):
