@@ -13,7 +13,6 @@ from masqlint.config.settings import Settings
 from masqlint.engine.emit import WHOLE_FILE, enabled, finding
 from masqlint.engine.findings import ElsewhereSpan, FileResult, Finding, Span
 from masqlint.engine.suppress import add_late_finding, apply_block_suppressions, apply_suppressions
-from masqlint.engine.misplaced import run_on_misplaced
 from masqlint.engine.unknown import drop_unknown, known_part
 from masqlint.forms import OTHER, form_by_name, read_forms
 from masqlint.forms.embedded import AgentConfig
@@ -199,6 +198,8 @@ def run_checks(fctx: FileContext) -> list[Finding]:
     for cctx in fctx.configs:
         _collect(out, _config_problems(cctx), cctx, fctx)
     if any(c.config.configmap is not None and c.config.text is None for c in fctx.configs):
+        from masqlint.engine.misplaced import run_on_misplaced  # noqa: PLC0415 - lazy: only for a ConfigMap without `config`
+
         for p, sctx in run_on_misplaced(fctx, lambda sctx, found: found.extend((p, sctx) for p in _config_problems(sctx)),
                                         build_config_context):
             _collect(out, [p], sctx, fctx)

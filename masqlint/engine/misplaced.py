@@ -5,7 +5,6 @@ saying that it applies once the key is `config`."""
 
 from __future__ import annotations
 
-
 from masqlint.agent.load import is_json_text
 from masqlint.agent.model import match_field
 from masqlint.forms.embedded import embedded_locator

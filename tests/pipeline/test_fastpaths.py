@@ -982,7 +982,7 @@ AGENT_RUN_MODULES = PLAIN_RUN_MODULES | {
     "masqlint.checks.files", "masqlint.checks.forms", "masqlint.checks.hints", "masqlint.checks.keys",
     "masqlint.checks.manifest", "masqlint.checks.notes", "masqlint.checks.policy", "masqlint.checks.syntax",
     "masqlint.checks.terraform", "masqlint.checks.traffic", "masqlint.engine.emit", "masqlint.engine.headers",
-    "masqlint.engine.lint", "masqlint.engine.misplaced", "masqlint.engine.suppress", "masqlint.engine.unknown",
+    "masqlint.engine.lint", "masqlint.engine.suppress", "masqlint.engine.unknown",
     "masqlint.forms", "masqlint.forms.base", "masqlint.forms.claims", "masqlint.forms.consumers",
     "masqlint.forms.embedded", "masqlint.forms.manifest", "masqlint.forms.standalone", "masqlint.lazyre",
     "masqlint.text", "masqlint.text.source", "masqlint.text.yamlload",
