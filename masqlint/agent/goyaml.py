@@ -270,11 +270,11 @@ class _Decoder:
 
     def _slots(self, parent: Node, children):
         """(child, slot key, is_alias) for the child positions of ``parent`` in order."""
-        lower = parent.start_mark.index
+        lower = parent.start
         for i, child in enumerate(children):
-            alias = child is parent or child.start_mark.index < lower or id(child) in self.open
+            alias = child is parent or child.start < lower or id(child) in self.open
             if not alias:
-                lower = child.end_mark.index
+                lower = child.end
             yield child, (id(parent), i), alias
 
     def _enter_alias(self, node: Node, slot):
@@ -289,8 +289,8 @@ class _Decoder:
         self.expanding.discard(slot)
 
     def _anchor_name(self, node: Node) -> str:
-        if self.text is not None and node.start_mark is not None:
-            m = _ANCHOR.match(self.text, node.start_mark.index)
+        if self.text is not None:
+            m = _ANCHOR.match(self.text, node.start)
             if m:
                 return m.group(1)
         return ""

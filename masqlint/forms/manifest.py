@@ -13,7 +13,6 @@ from masqlint.forms.embedded import AgentConfig, DataKey, Envelope, Locator, emb
 from masqlint.text import yamlload
 from masqlint.text.source import LineIndex, SourceFile, iter_objects, mapping_get, node_range, scalar
 from masqlint.text.yamlload import MappingNode, Node, ScalarNode
-from yaml.error import MarkedYAMLError
 from masqlint.agent.goyaml import GoYAMLError, yaml_node_to_json
 from masqlint.record import Record
 from masqlint.lazyre import lazy
@@ -168,7 +167,7 @@ def _alias_trouble(documents) -> Any:
         except GoYAMLError as e:
             if "aliasing" in e.message or "contains itself" in e.message:
                 mark = getattr(e.node, "start_mark", None) or doc.root.start_mark
-                return MarkedYAMLError(problem=e.message.removeprefix("yaml: "), problem_mark=mark)
+                return yamlload.MarkedYAMLError(problem=e.message.removeprefix("yaml: "), problem_mark=mark)
     return None
 
 

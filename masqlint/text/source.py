@@ -9,7 +9,7 @@ from typing import Any
 
 from masqlint.agent.load import DecodeError, Offset, Text, decode_bytes
 from masqlint.engine.findings import Span
-from masqlint.text.yamlload import MappingNode, Node, ScalarNode, SequenceNode
+from masqlint.text.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 _LINE_BREAK = re.compile(r"\r\n?|\n")
 
@@ -91,21 +91,16 @@ def node_range(node: Any) -> tuple[int, int] | None:
         return None
     if isinstance(node, Offset):
         return node.start, node.end
+    if isinstance(node, Node):
+        return node.start, max(node.end, node.start)
     origin = getattr(node, "origin", None)
-    if origin is not None and not isinstance(node, Node):
+    if origin is not None:
         return node_range(origin)
     sm, em = getattr(node, "start_mark", None), getattr(node, "end_mark", None)
     if sm is None:
         return None
     end = em.index if em is not None else sm.index
-    if isinstance(node, ScalarNode) and node.style in ("|", ">"):
-        end = min(end, _line_end(sm.buffer, sm.index) if sm.buffer else end)
     return sm.index, max(end, sm.index)
-
-
-def _line_end(buf, index):
-    i = buf.find("\n", index)
-    return len(buf) if i < 0 else i
 
 
 def scalar(node: Node | None) -> str | None:

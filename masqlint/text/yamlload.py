@@ -1,276 +1,62 @@
-"""Compose YAML into position-carrying nodes, never constructing objects.
+"""Compose YAML into position-carrying nodes (``masqlint.text.nodes``), never constructing objects.
 
-Every scalar keeps its raw text, style and explicit tag; plain scalars get the tag
-``PLAIN`` so that each consumer can resolve them by its own rules (YAML 1.1 as the
-agent's go-yaml v2 does, or YAML 1.2 as other tools do). Nothing is ever
-constructed from a tag, so ``!!python/object`` and friends are inert data.
+Every scalar keeps its raw text, style and explicit tag; plain scalars get the tag ``PLAIN``
+so that each consumer can resolve them by its own rules (YAML 1.1 as the agent's go-yaml v2
+does, or YAML 1.2 as other tools do).
 
-libyaml's composer recurses in C once per nesting level, so a document nested tens of
-thousands of levels deep would overflow the C stack. Before composing, the nesting depth
-is bounded cheaply (and measured exactly from the event stream only when the bound is
-high); a document deeper than ``MAX_DEPTH`` raises ``NestingTooDeep`` instead of being
-composed. An anchor defined twice is accepted, the later definition winning, as go-yaml
-does.
+Plain block YAML (the usual ConfigMap and its ``config: |`` text) is composed by
+``blockyaml`` without loading PyYAML; anything else goes to ``pyyamlload`` (libyaml), which
+gives the same nodes. PyYAML's error classes (``YAMLError``, ``MarkedYAMLError``,
+``NestingTooDeep``) and ``parser_depth_limit`` are attributes of this module that load
+PyYAML when first asked for, so naming them in an ``except`` clause costs nothing until an
+error is raised.
 """
 
 from __future__ import annotations
 
-import re
+from typing import TYPE_CHECKING, Any
 
-import yaml
-from yaml.composer import Composer
-from yaml.error import Mark, MarkedYAMLError
-from yaml.events import (
-    AliasEvent, CollectionEndEvent, CollectionStartEvent, DocumentEndEvent, DocumentStartEvent, MappingStartEvent,
-    StreamEndEvent,
-)
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from yaml.parser import Parser
-from yaml.reader import Reader, ReaderError
-from yaml.resolver import BaseResolver
-from yaml.scanner import Scanner
+from masqlint.text import blockyaml
+from masqlint.text.nodes import MAX_DEPTH, PLAIN, MappingNode, Node, ScalarNode, SequenceNode
 
-try:  # the libyaml parser is several times faster; fall back to pure Python
-    from yaml import CParser as _Parser  # type: ignore[attr-defined, unused-ignore]
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    try:
-        from yaml._yaml import CParser as _Parser  # type: ignore[no-redef, unused-ignore]
-    except ImportError:
-        _Parser = None
+if TYPE_CHECKING:
+    from yaml import YAMLError
+    from yaml.error import MarkedYAMLError
 
-PLAIN = "?"
+    from masqlint.text.pyyamlload import NestingTooDeep, parser_depth_limit
 
 __all__ = [
-    "PLAIN", "MAX_DEPTH", "NestingTooDeep", "compose_all", "compose_first", "YAMLError",
-    "MappingNode", "ScalarNode", "SequenceNode", "Node",
+    "PLAIN", "MAX_DEPTH", "NestingTooDeep", "compose_all", "compose_first", "YAMLError", "MarkedYAMLError",
+    "parser_depth_limit", "MappingNode", "ScalarNode", "SequenceNode", "Node",
 ]
 
-YAMLError = yaml.YAMLError
-
-# encoding/json's maxNestingDepth: deeper documents are refused by every Go consumer of the
-# ConfigMap (kubectl, the agent) once converted to JSON. libyaml composes 10,000 levels in
-# about 3.5 MB of C stack, well inside the usual 8 MB.
-MAX_DEPTH = 10_000
+_FROM_PYYAML = ("YAMLError", "MarkedYAMLError", "NestingTooDeep", "parser_depth_limit")
 
 
-class NestingTooDeep(MarkedYAMLError):
-    """The document nests collections deeper than MAX_DEPTH; it was not composed."""
+def __getattr__(name: str) -> Any:
+    if name in _FROM_PYYAML:
+        from masqlint.text import pyyamlload  # noqa: PLC0415 - lazy: PyYAML only for YAML the block composer leaves
 
-    def __init__(self, mark, document: int, opener: str = "[", limit: int = MAX_DEPTH):
-        why = "" if limit >= MAX_DEPTH else " (the limit of this build of libyaml)"
-        super().__init__(None, None, f"exceeded max depth of {limit:,} nested collections{why}", mark)
-        self.document = document
-        self.opener = opener  # "[" (a sequence) or "{" (a mapping): how JSON writes the level too deep
-        self.limit = limit
-
-
-def _is_nesting_limit(err: BaseException) -> bool:
-    """libyaml builds that cap nesting themselves (PyYAML wheels from 6.0.4 stop at 1,000 levels)."""
-    return "exceeded maximum nesting depth" in str(getattr(err, "problem", "") or "")
-
-
-def _capped(err, text: str, document: int) -> "NestingTooDeep":
-    mark = err.problem_mark
-    ch = text[mark.index] if mark is not None and mark.index < len(text) else "["
-    return NestingTooDeep(mark, document, "{" if ch == "{" else "[", limit=parser_depth_limit())
-
-
-_DEPTH_LIMIT: int | None = None
-
-
-def parser_depth_limit() -> int:
-    """The deepest nesting the YAML parser composes: MAX_DEPTH, or less where libyaml caps it."""
-    global _DEPTH_LIMIT
-    if _DEPTH_LIMIT is None:
-        _DEPTH_LIMIT = MAX_DEPTH
-        if _Parser is not None:
-            for n in (1000, 4000, 10000):
-                probe = "[" * (n + 1) + "]" * (n + 1)
-                p = _Parser(probe)
-                try:
-                    while not p.check_event(StreamEndEvent):
-                        p.get_event()
-                except yaml.YAMLError as e:
-                    if _is_nesting_limit(e):
-                        _DEPTH_LIMIT = n
-                        break
-                except Exception:  # noqa: BLE001 - a probe that fails otherwise leaves the default limit
-                    break
-                finally:
-                    p.dispose()
-    return _DEPTH_LIMIT
-
-
-class _Resolver(BaseResolver):
-    def resolve(self, kind, value, implicit):
-        if kind is ScalarNode and implicit[0]:
-            return PLAIN
-        return BaseResolver.resolve(self, kind, value, implicit)
-
-
-if _Parser is not None:
-
-    class _Loader(_Parser, _Resolver):  # type: ignore[misc, valid-type, unused-ignore]
-        def __init__(self, stream):
-            _Parser.__init__(self, stream)
-            _Resolver.__init__(self)
-
-
-class _PyLoader(Reader, Scanner, Parser, Composer, _Resolver):
-    def __init__(self, stream):
-        Reader.__init__(self, stream)
-        Scanner.__init__(self)
-        Parser.__init__(self)
-        Composer.__init__(self)
-        _Resolver.__init__(self)
-
-
-class _RedefiningLoader(_PyLoader):
-    """Composes like go-yaml: an anchor defined again replaces the earlier definition."""
-
-    def compose_node(self, parent, index):
-        event = self.peek_event()
-        anchor = getattr(event, "anchor", None)
-        if anchor is not None and not self.check_event(AliasEvent):
-            self.anchors.pop(anchor, None)
-        return super().compose_node(parent, index)
-
-
-if _Parser is None:  # pragma: no cover
-    _Loader = _PyLoader  # type: ignore[misc, assignment]
-    _EventParser: type = _PyLoader
-else:
-    _EventParser = _Parser
-
-
-def _depth_bound(text: str) -> int:
-    """An upper bound of the nesting depth, in linear time without parsing.
-
-    Flow collections need a bracket each; block collections nest only at strictly growing
-    indentation (an indentless sequence under a mapping key adds one level per column).
-    """
-    flow = text.count("[") + text.count("{")
-    if flow > MAX_DEPTH:
-        return flow
-    widest = max(map(len, text.replace("\r", "\n").split("\n")))  # columns restart only after a break
-    return flow + 2 * (widest + 1)
-
-
-def _find_too_deep(text: str, first_only: bool):
-    """(document index, mark, "[" or "{") of the first collection deeper than MAX_DEPTH, else None.
-
-    Reads parser events only (libyaml's parser is iterative) and stops at the first
-    collection too deep. A syntax error met before it is left for the composer to report.
-    """
-    if _depth_bound(text) <= MAX_DEPTH:
-        return None
-    parser = _EventParser(text)
-    depth, doc = 0, -1
-    try:
-        while True:
-            event = parser.get_event()
-            if isinstance(event, CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    return doc, event.start_mark, "{" if isinstance(event, MappingStartEvent) else "[", MAX_DEPTH
-            elif isinstance(event, CollectionEndEvent):
-                depth -= 1
-            elif isinstance(event, DocumentStartEvent):
-                doc += 1
-            elif isinstance(event, StreamEndEvent) or (first_only and isinstance(event, DocumentEndEvent)):
-                return None
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        if _is_nesting_limit(e) and mark is not None:
-            opener = "{" if text[mark.index: mark.index + 1] == "{" else "["
-            return max(doc, 0), mark, opener, parser_depth_limit()
-        return None
-    finally:
-        parser.dispose()
-
-
-# What libyaml's reader refuses (YAML 1.1 printable set); the first one met is the one it reports.
-_NOT_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
-
-
-def _locate(err: yaml.YAMLError, text: str) -> None:
-    """Give a reader error (a control character, say) the position and wording others carry."""
-    if isinstance(err, ReaderError) and getattr(err, "problem_mark", None) is None:
-        m = _NOT_PRINTABLE.search(text)
-        index = m.start() if m else 0
-        line = text.count("\n", 0, index)
-        column = index - (text.rfind("\n", 0, index) + 1)
-        err.problem = err.reason  # type: ignore[attr-defined]
-        err.problem_mark = Mark(err.name, index, line, column, None, None)  # type: ignore[attr-defined, arg-type]
-
-
-def _loader(text: str, redefine: bool):
-    return _RedefiningLoader(text) if redefine else _Loader(text)
-
-
-def _duplicate_anchor(err: yaml.YAMLError) -> bool:
-    return type(err).__name__ == "ComposerError" and "found duplicate anchor" in str(getattr(err, "context", "") or "")
+        return getattr(pyyamlload, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def compose_all(text: str):
     """Yield the root node of every document (None for an empty one)."""
-    deep = _find_too_deep(text, first_only=False)
-    done = 0
-    redefine = False
-    while True:
-        loader = _loader(text, redefine)
-        try:
-            index = 0
-            while loader.check_node():
-                if deep is not None and index == deep[0]:
-                    raise NestingTooDeep(deep[1], index, deep[2], deep[3])
-                try:
-                    node = loader.get_node()
-                except yaml.YAMLError as e:
-                    if _is_nesting_limit(e):
-                        raise _capped(e, text, index) from None
-                    raise
-                if index >= done:
-                    done += 1
-                    yield node
-                index += 1
-            return
-        except yaml.YAMLError as e:
-            _locate(e, text)
-            if redefine or not _duplicate_anchor(e):
-                raise
-            redefine = True  # compose again, skipping the documents already given
-        except RecursionError:
-            if not redefine:
-                raise
-            raise yaml.YAMLError("an anchor defined twice in a document nested too deeply to compose") from None
-        finally:
-            loader.dispose()
+    roots = blockyaml.compose(text, first_only=False)
+    if roots is not None:
+        yield from roots
+        return
+    from masqlint.text import pyyamlload  # noqa: PLC0415 - lazy: PyYAML only for YAML the block composer leaves
+
+    yield from pyyamlload.compose_all(text)
 
 
 def compose_first(text: str) -> Node | None:
     """The first document only; later documents are never parsed (as go-yaml's Unmarshal)."""
-    deep = _find_too_deep(text, first_only=True)
-    if deep is not None:
-        raise NestingTooDeep(deep[1], 0, deep[2], deep[3])
-    for redefine in (False, True):
-        loader = _loader(text, redefine)
-        try:
-            if loader.check_node():
-                return loader.get_node()
-            return None
-        except NestingTooDeep:
-            raise
-        except yaml.YAMLError as e:
-            if _is_nesting_limit(e):
-                raise _capped(e, text, 0) from None
-            _locate(e, text)
-            if redefine or not _duplicate_anchor(e):
-                raise
-        except RecursionError:
-            if not redefine:
-                raise
-            raise yaml.YAMLError("an anchor defined twice in a document nested too deeply to compose") from None
-        finally:
-            loader.dispose()
-    return None  # pragma: no cover
+    roots = blockyaml.compose(text, first_only=True)
+    if roots is not None:
+        return roots[0] if roots else None
+    from masqlint.text import pyyamlload  # noqa: PLC0415 - lazy: PyYAML only for YAML the block composer leaves
+
+    return pyyamlload.compose_first(text)

@@ -837,13 +837,20 @@ def test_a_file_without_config_loads_nothing_heavy(tmp_path):
 
 def test_a_plain_configmap_needs_neither_jsonschema_nor_netaddr(tmp_path):
     out = _imported_after_check(tmp_path, "cm.yaml", AGENT_CM.format(cidr="10.0.0.0/8").encode())
-    assert out == "1 ['yaml']"  # MQ401: the list drops defaults; YAML is parsed, nothing else heavy
+    assert out == "1 []"  # MQ401: the list drops defaults; plain block YAML is composed without PyYAML
+
+
+def test_yaml_outside_plain_block_style_is_composed_by_pyyaml(tmp_path):
+    text = AGENT_CM.format(cidr="10.0.0.0/8").replace("metadata:\n  name: ip-masq-agent\n", "metadata: {name: ip-masq-agent}\n")
+    assert "{name: ip-masq-agent}" in text
+    out = _imported_after_check(tmp_path, "cm.yaml", text.encode())
+    assert out == "1 ['yaml']"  # the same finding, from PyYAML's nodes
 
 
 def test_a_type_error_loads_jsonschema(tmp_path):
     text = AGENT_CM.format(cidr="10.0.0.0/8").replace("    nonMasqueradeCIDRs:", "    masqLinkLocal: 'no'\n    nonMasqueradeCIDRs:")
     out = _imported_after_check(tmp_path, "cm.yaml", text.encode())
-    assert out == "1 ['jsonschema', 'yaml']"
+    assert out == "1 ['jsonschema']"
 
 
 def test_fix_through_the_pool_writes_what_the_serial_run_writes(tmp_path, monkeypatch, capsys):
@@ -985,11 +992,12 @@ AGENT_RUN_MODULES = PLAIN_RUN_MODULES | {
     "masqlint.engine.lint", "masqlint.engine.suppress", "masqlint.engine.unknown",
     "masqlint.forms", "masqlint.forms.base", "masqlint.forms.claims", "masqlint.forms.consumers",
     "masqlint.forms.embedded", "masqlint.forms.manifest", "masqlint.forms.standalone", "masqlint.lazyre",
-    "masqlint.text", "masqlint.text.source", "masqlint.text.yamlload",
+    "masqlint.text", "masqlint.text.blockyaml", "masqlint.text.nodes", "masqlint.text.source", "masqlint.text.yamlload",
 }
+# PyYAML (and masqlint.text.pyyamlload) only for YAML outside plain block style
 NOT_ON_THE_AGENT_PATH = ("argparse", "json", "pathlib", "pkgutil", "hashlib", "urllib", "tomllib", "socket", "shutil",
                          "difflib", "unicodedata", "jsonschema", "netaddr", "pathspec", "markdown_it", "hcl2", "lark",
-                         "multiprocessing", "concurrent")
+                         "multiprocessing", "concurrent", "yaml")
 
 
 def test_a_cold_check_of_an_agent_configmap_loads_no_other_form(tmp_path):
