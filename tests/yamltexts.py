@@ -155,13 +155,18 @@ GENERATED = {
     "bom": "\ufeffa: 1\nb: 2\n",
     "nel": "a: 1\x85b: 2\n",
     "comment at end without break": "a:\n  - 1\n# end",
+    "ends on a short line": "  key:\n    -k: # c\n    k:\n# n",
+    "ends inside a deep mapping": "a:\n  b:\n      c:\n      - 1\n # x",
     "sequence root": "- a\n- b: c\n  d: e\n-   f: g\n",
     "indented root": "  a: 1\n  b:\n  - x\n",
+    "flow sequences": 'args: ["--masq-chain=IP-MASQ", --nomasq-all-reserved-ranges]\nadd: [NET_ADMIN, \'NET_RAW\']\nnone: []\n'
+                      "empty: {}\nlist:\n- []\n- [a]\n",
 }
 
 
 _WORDS = ["a", "b c", "10.0.0.0/8", "x:y", "-1", "--flag", "'q'", '"d"', "'it''s'", "v #c", "http://h", "é", "k", "[x]",
-          "&a", "a: b", "", "~", "null", "#x", "- z", "|", "|-", ">", "b,c", "?x", ":x", "%x", "x #", "x#y"]
+          "&a", "a: b", "", "~", "null", "#x", "- z", "|", "|-", ">", "b,c", "?x", ":x", "%x", "x #", "x#y",
+          "[]", "{}", "[ ]", "[a, 'b', \"c d\"]", "[--x=1,-y]", "[x,]", "[a: b]", "{a: 1}", "[a] b", "[a #c]", "[ a ]  # c"]
 
 
 def _block(rnd: random.Random, ind: int, depth: int) -> list[str]:
@@ -213,5 +218,6 @@ def random_documents(count: int, seed: int = 14) -> dict[str, str]:
             lines.insert(0, "---")
         if rnd.random() < 0.2:
             lines.append("---")
-        out[f"random{n}"] = "\n".join(lines) + rnd.choice(["\n", "", "\n\n"])
+        ending = rnd.choice(["\n", "", "\n\n", "\n" + " " * rnd.randint(0, 8) + "# end"])  # a last line without a break
+        out[f"random{n}"] = "\n".join(lines) + ending
     return out

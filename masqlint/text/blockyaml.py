@@ -2,9 +2,10 @@
 
 The subset: block mappings whose keys are plain or quoted scalars on one line, block
 sequences (also the indentless ``key:\\n- item`` form, and ``- key: value`` items), scalars
-on one line (plain, single-quoted, double-quoted without escapes), ``|`` and ``|-`` literal
-blocks, comments, blank lines and ``---`` between documents. Anything else (flow
-collections, anchors, aliases, tags, multi-line plain or quoted scalars, escapes, folded
+on one line (plain, single-quoted, double-quoted without escapes), flow sequences of such
+scalars on one line (``args: ["--a", b]``) and the empty ``[]`` and ``{}``, ``|`` and ``|-``
+literal blocks, comments, blank lines and ``---`` between documents. Anything else (other
+flow collections, anchors, aliases, tags, multi-line plain or quoted scalars, escapes, folded
 blocks, tabs, carriage returns, byte order marks, directives, ``...``, explicit keys, empty
 sequence items, text the YAML reader refuses, and every syntax error) makes ``compose``
 return None so that the caller composes with PyYAML, which reports the error if there is one.
@@ -34,6 +35,8 @@ _UNUSUAL = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-
 _ASCII_USUAL = b"\n" + bytes(range(0x20, 0x7F))
 # a plain scalar starts with none of these (``-`` only when followed by a non-space, checked apart)
 _NOT_PLAIN_START = frozenset("-?:,[]{}#&*!|>'\"%@` ")
+# a plain scalar inside a one-line flow sequence: no flow indicators, comments or colons
+_FLOW_PLAIN = re.compile(r"(?:[^ ,\[\]{}#:'\"&*!|>%@`?-]|-[^ ,\[\]{}#:])[^,\[\]{}#:]*")
 # where a plain key ends: a colon followed by a space or the end of the line
 _KEY_END = re.compile(r":(?: |$)")
 _MAX_NESTING = 200  # deeper documents are left to PyYAML (and its depth limits)
@@ -84,6 +87,14 @@ def _is_entry(line: str, col: int) -> bool:
     return line.startswith("-", col) and (len(line) == col + 1 or line[col + 1] == " ")
 
 
+def _only_comment(line: str, at: int) -> None:
+    """Nothing but spaces, or a comment after a space, from column ``at`` on."""
+    rest = line[at:]
+    stripped = rest.lstrip(" ")
+    if stripped and not (stripped[0] == "#" and len(stripped) < len(rest)):
+        raise _Decline
+
+
 def _plain_start(line: str, k: int) -> bool:
     if k >= len(line):
         return False
@@ -110,7 +121,7 @@ Line = tuple[int, str, int]
 
 
 class _Composer:
-    __slots__ = ("text", "size", "end", "pos", "eof_pos")
+    __slots__ = ("text", "size", "end", "pos", "eof_pos", "eof_column")
 
     def __init__(self, text: str):
         self.text = text
@@ -118,6 +129,8 @@ class _Composer:
         self.end = len(text) + 1
         self.pos = Positions(text)
         self.eof_pos = self.pos.forced
+        # where the text ends on its last line (0 after a final line break)
+        self.eof_column = len(text) - (text.rfind("\n") + 1)
 
     # -- lines ---------------------------------------------------------------------------------
 
@@ -139,10 +152,13 @@ class _Composer:
         """The end of the text, or a ``---`` line (only "---" starts a line there, see ``_bad_marker``)."""
         return p == self.end or (ind == 0 and line.startswith("---"))
 
-    def token_at(self, p: int, ind: int) -> tuple[int, Positions]:
-        """Offset (and positions table) of the token that starts the content line at ``p``."""
+    def token_at(self, p: int, ind: int, col: int = -1) -> tuple[int, Positions]:
+        """Offset (and positions table) of the token that starts the content line at ``p``: where a
+        collection at column ``col`` ends. At the end of a text without a final line break,
+        libyaml ends the collections indented past the last line's end there, and the others
+        at the start of one more line (its stream end)."""
         if p == self.end:
-            return self.size, self.eof_pos
+            return self.size, (self.pos if col > self.eof_column > 0 else self.eof_pos)
         return p + ind, self.pos
 
     # -- documents -----------------------------------------------------------------------------
@@ -194,7 +210,7 @@ class _Composer:
                 break
             if ind > col:
                 raise _Decline
-        at, pos = self.token_at(p, ind)
+        at, pos = self.token_at(p, ind, col)
         return MappingNode(MAP_TAG, entries, start, at, pos), (p, line, ind)
 
     def sequence(self, p: int, line: str, col: int, indentless: bool, depth: int) -> tuple[SequenceNode, Line]:
@@ -215,7 +231,7 @@ class _Composer:
             if (":" in line or ch == "'" or ch == '"') and self.key(p, line, k) is not None:
                 node, (p, line, ind) = self.mapping(p, line, k, depth + 1)
             else:
-                node = self.scalar(p, line, k)
+                node = self.flow(p, line, k) if ch == "[" or ch == "{" else self.scalar(p, line, k)
                 p, line, ind = self.content(p + length + 1)
                 if ind > col:
                     raise _Decline  # a scalar continued on the next line, or an error
@@ -228,7 +244,7 @@ class _Composer:
                 if indentless:
                     break  # the next key of the mapping the sequence is a value of
                 raise _Decline
-        at, pos = self.token_at(p, ind)
+        at, pos = self.token_at(p, ind, col)
         return SequenceNode(SEQ_TAG, items, start, at, pos), (p, line, ind)
 
     def value(self, p: int, line: str, colon: int, col: int, depth: int) -> tuple[Node, Line]:
@@ -247,9 +263,10 @@ class _Composer:
                 if nind == col and _is_entry(nline, col):
                     return self.sequence(np, nline, col, True, depth + 1)
             return ScalarNode(PLAIN, "", at, at, self.pos, ""), nxt
-        if line[k] == "|":
+        ch = line[k]
+        if ch == "|":
             return self.literal(p, line, k, col)
-        node = self.scalar(p, line, k)
+        node = self.flow(p, line, k) if ch == "[" or ch == "{" else self.scalar(p, line, k)
         nxt = self.content(p + length + 1)
         if nxt[2] > col:
             raise _Decline  # a scalar continued on the next line, or an error
@@ -285,10 +302,7 @@ class _Composer:
         ch = line[k]
         if ch == "'" or ch == '"':
             node, after = self.quoted(p, line, k)
-            rest = line[after:]
-            stripped = rest.lstrip(" ")
-            if stripped and not (stripped[0] == "#" and len(stripped) < len(rest)):
-                raise _Decline
+            _only_comment(line, after)
             return node
         if not _plain_start(line, k):
             raise _Decline
@@ -298,6 +312,43 @@ class _Composer:
             raise _Decline  # a key where a scalar must be
         at = p + k
         return ScalarNode(PLAIN, raw, at, at + len(raw), self.pos, "")
+
+    def flow(self, p: int, line: str, k: int) -> Node:
+        """``[]``, ``{}``, or a flow sequence of one-line scalars, closed on its line, with at most a comment after it."""
+        length = len(line)
+        j = k + 1
+        while j < length and line[j] == " ":
+            j += 1
+        if line[k] == "{":
+            if not line.startswith("}", j):
+                raise _Decline
+            _only_comment(line, j + 1)
+            return MappingNode(MAP_TAG, [], p + k, p + j + 1, self.pos, True)
+        items: list[Node] = []
+        if not line.startswith("]", j):
+            while True:
+                ch = line[j] if j < length else ""
+                if ch == "'" or ch == '"':
+                    node, j = self.quoted(p, line, j)
+                else:
+                    m = _FLOW_PLAIN.match(line, j)
+                    if m is None:
+                        raise _Decline
+                    raw = m.group().rstrip(" ")
+                    node = ScalarNode(PLAIN, raw, p + j, p + j + len(raw), self.pos, "")
+                    j += len(raw)
+                items.append(node)
+                while j < length and line[j] == " ":
+                    j += 1
+                if line.startswith("]", j):
+                    break
+                if not line.startswith(",", j):
+                    raise _Decline
+                j += 1
+                while j < length and line[j] == " ":
+                    j += 1
+        _only_comment(line, j + 1)
+        return SequenceNode(SEQ_TAG, items, p + k, p + j + 1, self.pos, True)
 
     def quoted(self, p: int, line: str, k: int) -> tuple[ScalarNode, int]:
         """A quoted scalar that closes on its own line: (node, column after the closing quote)."""

@@ -112,7 +112,7 @@ def test_written_cases(name):
 
 @pytest.mark.parametrize("text", [
     "a: b: c\n", "a: 'x' y\n", "- a\n  b\n", "a: 1\n b: 2\n", "a:\n  - x\n - y\n", "a: |\n  x\n y: 1\n",
-    "a: \"x\\ty\"\n", "a: [1, 2]\n", "a: &x 1\nb: *x\n", "a: !!str 1\n", "? a\n: b\n", "a: >\n  x\n", "a: |2\n   x\n",
+    "a: \"x\\ty\"\n", "a: [1, {b: 2}]\n", "a: [a,]\n", "a: [x: 1]\n", "a: &x 1\nb: *x\n", "a: !!str 1\n", "? a\n: b\n", "a: >\n  x\n", "a: |2\n   x\n",
     "a: |+\n  x\n\n", "a: 'x\n  y'\n", "a: x\n  y\n", "a:\tb\n", "a: 1\r\nb: 2\r\n", "...\n", "%YAML 1.1\n---\na: 1\n",
     "--- a\n", "-\n", "- \n", "- # c\n", "- - a\n", "a:#b\n", "a: 'x'#c\n", "a: |\n\n", "a: |\n   \n  x\n", "x\n",
     "'a'\n", "a: @x\n", "a: `x`\n", "a: -\n", "a: 1\n  # c\n  b: 2\n",
