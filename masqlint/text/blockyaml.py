@@ -39,7 +39,7 @@ _NOT_PLAIN_START = frozenset("-?:,[]{}#&*!|>'\"%@` ")
 _FLOW_PLAIN = re.compile(r"(?:[^ ,\[\]{}#:'\"&*!|>%@`?-]|-[^ ,\[\]{}#:])[^,\[\]{}#:]*")
 # where a plain key ends: a colon followed by a space or the end of the line
 _KEY_END = re.compile(r":(?: |$)")
-_MAX_NESTING = 200  # deeper documents are left to PyYAML (and its depth limits)
+_MAX_NESTING = 64  # deeper documents are left to PyYAML (and its depth limits); 4 frames a level
 _MAX_KEY = 1000  # libyaml refuses simple keys longer than 1,024 characters
 
 
@@ -60,7 +60,7 @@ def compose(text: str, first_only: bool = False) -> list[Node | None] | None:
         return None  # spaces after the last line break; "..." or "---" with more after it
     try:
         return _Composer(text).documents(first_only)
-    except _Decline:
+    except (_Decline, RecursionError):  # RecursionError: called deep in a stack already
         return None
 
 

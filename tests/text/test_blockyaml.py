@@ -123,6 +123,13 @@ def test_what_is_outside_the_subset_is_declined(text):
     assert _pyyaml(text, False) is None or yamlload.compose_first(text) is not None or text.startswith("%")
 
 
+def test_deep_nesting_is_left_to_pyyaml():
+    deep = "".join(" " * d + f"k{d}:\n" for d in range(100)) + " " * 100 + "leaf: 1\n"
+    assert blockyaml.compose(deep) is None
+    root = yamlload.compose_first(deep)
+    assert root is not None and root.start_mark.line == 0 and _flat(root) == _flat(pyyamlload.compose_first(deep))
+
+
 def test_yamlload_takes_the_fast_path_and_falls_back():
     simple = TEXTS["rules/MQ401-dropped-default.yaml:bad0"] if "rules/MQ401-dropped-default.yaml:bad0" in TEXTS else None
     assert simple is not None and blockyaml.compose(simple) is not None
