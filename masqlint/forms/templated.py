@@ -8,7 +8,6 @@ decides is unknown to the rules.
 
 from __future__ import annotations
 
-from dataclasses import replace
 
 from masqlint.forms import manifest
 from masqlint.forms import standalone as standalone_form
@@ -42,7 +41,7 @@ def read_jinja(source: SourceFile):
 def read_template(source: SourceFile, syntax: str, form: str):
     """Read a template of a manifest or of an agent config (``syntax`` as ``forms.template.mask``)."""
     m = mask(source.text or "", syntax)
-    masked_source = replace(source, text=m.text, _index=None)
+    masked_source = source.replace(text=m.text, _index=None)
     pf = manifest.parse_manifest(masked_source)
     pf.original = source.text
     pf.unknown = m.unknown

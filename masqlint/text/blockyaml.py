@@ -26,17 +26,18 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from masqlint.lazyre import lazy
 from masqlint.text.nodes import MAP_TAG, PLAIN, SEQ_TAG, STR_TAG, MappingNode, Node, Positions, ScalarNode, SequenceNode
 
 __all__ = ["compose", "PLAIN"]
 
 # characters the YAML reader takes that need no care here: no tab, CR, NEL, LS/PS, BOM, or C0/C1 controls
-_UNUSUAL = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+_UNUSUAL = lazy("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
 _ASCII_USUAL = b"\n" + bytes(range(0x20, 0x7F))
 # a plain scalar starts with none of these (``-`` only when followed by a non-space, checked apart)
 _NOT_PLAIN_START = frozenset("-?:,[]{}#&*!|>'\"%@` ")
 # a plain scalar inside a one-line flow sequence: no flow indicators, comments or colons
-_FLOW_PLAIN = re.compile(r"(?:[^ ,\[\]{}#:'\"&*!|>%@`?-]|-[^ ,\[\]{}#:])[^,\[\]{}#:]*")
+_FLOW_PLAIN = lazy(r"(?:[^ ,\[\]{}#:'\"&*!|>%@`?-]|-[^ ,\[\]{}#:])[^,\[\]{}#:]*")
 # where a plain key ends: a colon followed by a space or the end of the line
 _KEY_END = re.compile(r":(?: |$)")
 _MAX_NESTING = 64  # deeper documents are left to PyYAML (and its depth limits); 4 frames a level

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
-from typing import Any
 
 from masqlint.agent.load import DecodeError, Offset, Text, decode_bytes
 from masqlint.engine.findings import Span
+from masqlint.record import Record
 from masqlint.text.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+TYPE_CHECKING = False  # typing's own flag, without importing typing
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
 
 _LINE_BREAK = re.compile(r"\r\n?|\n")
 
@@ -52,18 +55,24 @@ class LineIndex:
         return Span(l1, c1, l2, c2)
 
 
-@dataclass
-class SourceFile:
-    path: str  # as shown to the user
-    data: bytes
-    text: str | None = None
-    encoding: str = "utf-8"
-    bom: bytes = b""
-    decode_error: DecodeError | None = None
-    _index: LineIndex | None = None
-    # where the file is on disk (None for standard input or an editor buffer without a file):
-    # forms that follow references (kustomize, Terraform file()) resolve them from here
-    fspath: str | None = None
+class SourceFile(Record):
+    """A file's bytes and their text (``decode_error`` when they do not decode)."""
+
+    __slots__ = ("path", "data", "text", "encoding", "bom", "decode_error", "_index", "fspath")
+    _fields = ("path", "data", "text", "encoding", "bom", "decode_error", "fspath")
+
+    def __init__(self, path: str, data: bytes, text: str | None = None, encoding: str = "utf-8", bom: bytes = b"",
+                 decode_error: DecodeError | None = None, _index: LineIndex | None = None, fspath: str | None = None):
+        self.path = path  # as shown to the user
+        self.data = data
+        self.text = text
+        self.encoding = encoding
+        self.bom = bom
+        self.decode_error = decode_error
+        self._index = _index
+        # where the file is on disk (None for standard input or an editor buffer without a file):
+        # forms that follow references (kustomize, Terraform file()) resolve them from here
+        self.fspath = fspath
 
     @classmethod
     def from_bytes(cls, path: str, data: bytes, fspath: str | None = None) -> "SourceFile":

@@ -14,12 +14,13 @@ error is raised.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from masqlint.text import blockyaml
 from masqlint.text.nodes import MAX_DEPTH, PLAIN, MappingNode, Node, ScalarNode, SequenceNode
 
-if TYPE_CHECKING:
+TYPE_CHECKING = False  # typing's own flag, without importing typing
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
+
     from yaml import YAMLError
     from yaml.error import MarkedYAMLError
 
