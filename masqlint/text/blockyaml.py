@@ -38,8 +38,6 @@ _ASCII_USUAL = b"\n" + bytes(range(0x20, 0x7F))
 _NOT_PLAIN_START = frozenset("-?:,[]{}#&*!|>'\"%@` ")
 # a plain scalar inside a one-line flow sequence: no flow indicators, comments or colons
 _FLOW_PLAIN = lazy(r"(?:[^ ,\[\]{}#:'\"&*!|>%@`?-]|-[^ ,\[\]{}#:])[^,\[\]{}#:]*")
-# where a plain key ends: a colon followed by a space or the end of the line
-_KEY_END = re.compile(r":(?: |$)")
 _MAX_NESTING = 64  # deeper documents are left to PyYAML (and its depth limits); 4 frames a level
 _MAX_KEY = 1000  # libyaml refuses simple keys longer than 1,024 characters
 
@@ -287,11 +285,14 @@ class _Composer:
             return None
         if not _plain_start(line, k):
             return None
-        cut = line.find(" #", k)
-        m = _KEY_END.search(line, k, cut if cut >= 0 else len(line))
-        if m is None:
+        stop = line.find(" #", k)
+        if stop < 0:
+            stop = len(line)
+        colon = line.find(":", k, stop)  # the first colon followed by a space or the end (before a comment)
+        while colon >= 0 and colon + 1 < stop and line[colon + 1] != " ":
+            colon = line.find(":", colon + 1, stop)
+        if colon < 0:
             return None
-        colon = m.start()
         if colon - k > _MAX_KEY:
             raise _Decline
         raw = line[k:colon].rstrip(" ")
