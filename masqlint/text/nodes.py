@@ -13,8 +13,9 @@ Nodes compare by identity; an aliased node is the same object in every place it 
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
+
+from masqlint.lazyre import lazy
 
 __all__ = ["Mark", "Positions", "Node", "ScalarNode", "SequenceNode", "MappingNode",
            "PLAIN", "MAX_DEPTH", "STR_TAG", "SEQ_TAG", "MAP_TAG"]
@@ -29,7 +30,7 @@ SEQ_TAG = "tag:yaml.org,2002:seq"
 MAP_TAG = "tag:yaml.org,2002:map"
 
 # line breaks as the YAML reader counts them (YAML 1.1: NEL, LS and PS too)
-_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+_BREAK = lazy("\r\n|[\r\n\x85\u2028\u2029]")  # compiled when a line is first asked for
 
 
 class Mark:
