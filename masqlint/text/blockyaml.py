@@ -55,7 +55,7 @@ def compose(text: str, first_only: bool = False) -> list[Node | None] | None:
     elif _UNUSUAL.search(text):
         return None
     last = text[text.rfind("\n") + 1:]
-    if (last and not last.strip(" ")) or _bad_marker(text):
+    if (last and not last.strip(" ")) or (("---" in text or "..." in text) and _bad_marker(text)):
         return None  # spaces after the last line break; "..." or "---" with more after it
     try:
         return _Composer(text).documents(first_only)
@@ -227,7 +227,12 @@ class _Composer:
             if ch == "-" and (k + 1 == length or line[k + 1] == " "):
                 raise _Decline  # "- - x"
             node: Node
-            if (":" in line or ch == "'" or ch == '"') and self.key(p, line, k) is not None:
+            if ":" not in line and ch not in _NOT_PLAIN_START:  # a plain scalar (the usual list item)
+                cut = line.find(" #", k)
+                raw = (line[k:cut] if cut >= 0 else line[k:]).rstrip(" ")
+                node = ScalarNode(PLAIN, raw, p + k, p + k + len(raw), self.pos, "")
+                p, line, ind = self.content(p + length + 1)
+            elif (":" in line or ch == "'" or ch == '"') and self.key(p, line, k) is not None:
                 node, (p, line, ind) = self.mapping(p, line, k, depth + 1)
             else:
                 node = self.flow(p, line, k) if ch == "[" or ch == "{" else self.scalar(p, line, k)
