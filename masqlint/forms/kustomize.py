@@ -476,7 +476,7 @@ def _literal_config(source: SourceFile, e: Entry) -> AgentConfig:
     raw = (source.text or "")[node.start_mark.index: node.end_mark.index]
     if "\n" not in node.value:
         start = None
-        if node.style is None and raw == node.value:
+        if not node.style and raw == node.value:  # plain (libyaml gives plain scalars the style "")
             start = node.start_mark.index
         elif node.style in ("'", '"') and raw[1:-1] == node.value:
             start = node.start_mark.index + 1

@@ -155,6 +155,19 @@ def test_literal_config_is_checked_inside_the_kustomization(tmp_path, monkeypatc
     assert ("kustomization.yaml", 6, line.index("\"10.1.1.5/24\"") + 1, "MQ302") in got
 
 
+def test_plain_literal_config_is_checked_at_its_characters(tmp_path, monkeypatch):
+    line = '      - config={"nonMasqueradeCIDRs":["10.1.1.5/24"],"resyncInterval":"60s"}'  # plain: no ": " in it
+    tree(tmp_path, {
+        "kustomization.yaml": "namespace: kube-system\n"
+                              "configMapGenerator:\n"
+                              "  - name: ip-masq-agent\n"
+                              "    options: {disableNameSuffixHash: true}\n"
+                              "    literals:\n" + line + "\n",
+    })
+    got, _ = findings(tmp_path, monkeypatch)
+    assert ("kustomization.yaml", 6, line.index('"10.1.1.5/24"') + 1, "MQ302") in got
+
+
 def test_agent_keys_as_literals_are_keys_of_the_configmap(tmp_path, monkeypatch):
     tree(tmp_path, {
         "kustomization.yaml": "namespace: kube-system\n"
