@@ -164,19 +164,20 @@ def _unmatched_scope_globs(files, opts):
     from masqlint.config.loader import find_settings_for_dir, shown_path  # noqa: PLC0415 - lazy: each subcommand loads what it needs
     from masqlint.config.settings import glob_match  # noqa: PLC0415 - lazy: each subcommand loads what it needs
 
+    if opts.forced is not None and not opts.forced.scopes or opts.forced is None and not opts.use_config_files:
+        return  # no settings file found from the files, and the one forced has no scopes
     groups: dict[int, tuple] = {}
+    by_dir: dict = {}  # a file's directory as written -> its settings
     for fr in files:
         if fr.path == "-" or not fr.path:
             continue
-        absolute = os.path.abspath(fr.path)
-        if opts.forced is not None:
-            s = opts.forced
-        elif opts.use_config_files:
-            s = find_settings_for_dir(os.path.dirname(absolute))
-        else:
-            s = None
+        d = os.path.dirname(fr.path)
+        s = by_dir.get(d, by_dir)
+        if s is by_dir:
+            s = by_dir[d] = opts.forced if opts.forced is not None else find_settings_for_dir(os.path.abspath(d))
         if s is None or not s.scopes:
             continue
+        absolute = os.path.abspath(fr.path)
         rel = os.path.relpath(absolute, s.config_root or os.getcwd()).replace(os.sep, "/")
         groups.setdefault(id(s), (s, []))[1].append(rel)
     for s, rels in groups.values():

@@ -224,10 +224,29 @@ def load_settings_file(path: str) -> Settings:
     return load_yaml_settings(path)
 
 
+_WALKED: dict[str, Settings | None] = {}  # answers known from a walk's listing, by directory
+SETTINGS_FILE_NAMES = frozenset((*CONFIG_NAMES, "pyproject.toml"))  # what a directory's settings are read from
+
+
 @lru_cache(maxsize=None)
 def find_settings_for_dir(directory: str) -> Settings | None:
     """The nearest settings at or above ``directory`` (None: built-in defaults)."""
+    if directory in _WALKED:
+        return _WALKED[directory]
     return _settings_at_or_above(_real_dir(os.path.abspath(directory)))
+
+
+def find_settings_for_walked_dir(directory: str, parent: str | None, names) -> Settings | None:
+    """``find_settings_for_dir(directory)`` for a directory a walk has listed (``names``: its entries).
+
+    ``parent``: the directory the walk entered it from, through an entry that is no symbolic link
+    (both absolute and normalised), or None. Then ``directory`` resolves to its parent's real path
+    plus its name, and when its listing holds no settings file's name its settings are its parent's:
+    known without a call to the file system."""
+    if parent is None or directory in _WALKED or not SETTINGS_FILE_NAMES.isdisjoint(names):
+        return find_settings_for_dir(directory)
+    s = _WALKED[directory] = find_settings_for_dir(parent)
+    return s
 
 
 @lru_cache(maxsize=None)
@@ -271,6 +290,7 @@ def _settings_at_or_above(d: str) -> Settings | None:
 def _clear_settings_caches() -> None:
     _settings_at_or_above.cache_clear()
     _real_dir.cache_clear()
+    _WALKED.clear()
     _find_settings_cache_clear()
 
 

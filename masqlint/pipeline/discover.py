@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+from operator import attrgetter
 from collections.abc import Callable
 
 from masqlint.config.settings import path_matches
@@ -21,6 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pathspec
 
 EXTENSIONS = (".yaml", ".yml", ".json", ".md", ".markdown", "/Kustomization", ".tf")
+_NAME = attrgetter("name")
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", ".tox", ".mypy_cache", ".pytest_cache"}
 
 
@@ -60,22 +62,39 @@ class _Ignores:
             return
         self.stack.append(_GitIgnore(directory, lines))
 
-    def ignored(self, path: str, is_dir: bool) -> bool:
+    def active(self, directory: str) -> list[tuple[_GitIgnore, str, bool]]:
+        """The .gitignore files that apply to the entries of ``directory`` (absolute, normalised):
+        (the file, the directory's path relative to its base with a trailing ``/``, whether every entry
+        needs the full match). A literal holds no ``/``, so it is in an entry's relative path only if it
+        is in the directory's part or in the entry's name: a directory whose part holds none settles each
+        entry by its name alone."""
+        out = []
         for gi in self.stack:
-            if path == gi.base or not path.startswith(gi.prefix):
+            if directory == gi.base:
+                rel_dir = ""
+            elif directory.startswith(gi.prefix):
+                rel_dir = directory[len(gi.prefix):].replace(os.sep, "/") + "/"
+            else:
                 continue
-            # both absolute and normalised, path below base: the relative path is the rest of it
-            rel = path[len(gi.prefix):].replace(os.sep, "/") + ("/" if is_dir else "")
-            if gi.literals is not None and not any(lit in rel for lit in gi.literals):
-                continue  # it holds no ignoring pattern's text: nothing here can ignore it
-            spec, any_include = gi.compiled()
-            if spec is None:
-                continue  # the file does not parse: it ignores nothing
-            if any_include is not None and any_include.match(rel) is None:
-                continue  # no ignoring pattern matches, so nothing can ignore it
-            if spec.match_file(rel):
-                return True
-        return False
+            full = gi.literals is None or any(lit in rel_dir for lit in gi.literals)
+            out.append((gi, rel_dir, full))
+        return out
+
+
+def _ignored_in(active: list[tuple[_GitIgnore, str, bool]], name: str, is_dir: bool) -> bool:
+    """Is the entry ``name`` of a directory ignored by one of its ``active`` .gitignore files?"""
+    for gi, rel_dir, full in active:
+        if not full and gi.literal_in(name) is None:
+            continue  # its path holds no ignoring pattern's text: nothing here can ignore it
+        spec, any_include = gi.compiled()
+        if spec is None:
+            continue  # the file does not parse: it ignores nothing
+        rel = rel_dir + name + ("/" if is_dir else "")
+        if any_include is not None and any_include.match(rel) is None:
+            continue  # no ignoring pattern matches, so nothing can ignore it
+        if spec.match_file(rel):
+            return True
+    return False
 
 
 class _GitIgnore:
@@ -84,6 +103,8 @@ class _GitIgnore:
         self.prefix = base.rstrip(os.sep) + os.sep
         self.lines = lines
         self.literals = _ignoring_literals(lines)
+        # finds one of the literals in a text (never, when no line ignores anything)
+        self.literal_in = re.compile("|".join(map(re.escape, self.literals)) if self.literals else "(?!)").search
         self._compiled: tuple[pathspec.GitIgnoreSpec | None, re.Pattern[str] | None] | None = None
 
     def compiled(self):
@@ -150,16 +171,18 @@ class DirGlobs:
 
 
 def discover(paths, *, exclude=(), standalone=(), follow_symlinks=False, respect_gitignore=True,
-             globs_for_dir: Callable[[str], DirGlobs] | None = None):
+             globs_for_dir: Callable[[str, str | None, list[str] | None], DirGlobs] | None = None):
     """Yield Candidate or Skipped for each input, in a stable order.
 
-    ``globs_for_dir(absolute directory)``: the globs of the settings that apply there (a settings
-    file met in the walk counts from its directory down); else ``exclude`` and ``standalone`` everywhere."""
+    ``globs_for_dir(absolute directory, parent, names)``: the globs of the settings that apply there (a
+    settings file met in the walk counts from its directory down); else ``exclude`` and ``standalone``
+    everywhere. A directory found by walking comes with the ``parent`` it was entered from through no
+    symbolic link (else None) and the ``names`` of its entries (None for a file's own directory)."""
     cwd = os.getcwd()
     if globs_for_dir is None:
         fixed = DirGlobs(exclude, standalone)
 
-        def globs_for_dir(_d: str) -> DirGlobs:
+        def globs_for_dir(_d: str, _parent: str | None = None, _names: list[str] | None = None) -> DirGlobs:
             return fixed
     for raw in paths:
         if raw == "-":
@@ -178,7 +201,7 @@ def discover(paths, *, exclude=(), standalone=(), follow_symlinks=False, respect
             if os.path.islink(raw) and not follow_symlinks and not _inside(os.path.realpath(raw), cwd):
                 yield Skipped(raw, "a symbolic link to a file outside the checked tree: not followed "
                                    "(--follow-symlinks follows it)")
-            elif not _excluded(raw, cwd, globs_for_dir(os.path.dirname(os.path.abspath(raw)))):
+            elif not _excluded(raw, cwd, globs_for_dir(os.path.dirname(os.path.abspath(raw)), None, None)):
                 yield Candidate(shown(raw), raw, True)
         elif stat.S_ISFIFO(st.st_mode):
             yield Candidate(shown(raw), raw, True)  # named by the user (`<(kubectl get …)`): read as a stream
@@ -234,9 +257,9 @@ def _walk(top, cwd, globs_for_dir, follow_symlinks, respect_gitignore):
         for d in reversed(chain):
             ignores.load(d)
     seen_dirs: set[tuple[int, int]] = set()
-    stack = [(shown(top), top_abs)]
+    stack: list[tuple[str, str, str | None]] = [(shown(top), top_abs, None)]
     while stack:
-        disp_dir, abs_dir = stack.pop()
+        disp_dir, abs_dir, parent = stack.pop()
         try:
             if follow_symlinks:  # only a followed link can lead back into a directory already walked
                 st = os.stat(abs_dir)
@@ -244,46 +267,51 @@ def _walk(top, cwd, globs_for_dir, follow_symlinks, respect_gitignore):
                 if key in seen_dirs:
                     continue
                 seen_dirs.add(key)
-            entries = sorted(os.scandir(abs_dir), key=lambda e: e.name)
+            entries = list(os.scandir(abs_dir))
         except OSError as e:
             yield Skipped(disp_dir, f"cannot read directory: {e.strerror or e}")
             continue
-        if respect_gitignore and abs_dir != top_abs and any(e.name == ".gitignore" for e in entries):
+        entries.sort(key=_NAME)
+        names = [e.name for e in entries]
+        if respect_gitignore and abs_dir != top_abs and ".gitignore" in names:
             ignores.load(abs_dir)
-        globs = globs_for_dir(abs_dir)
+        active = ignores.active(abs_dir) if respect_gitignore else []
+        globs = globs_for_dir(abs_dir, parent, names)
         exclude, standalone = globs.exclude, globs.standalone
         subdirs = []
         # + name is os.path.join(disp_dir, name), without a call per file; nothing for the working directory
         disp_prefix = "" if disp_dir == "." else os.path.join(disp_dir, "")
         for entry in entries:
-            disp = disp_prefix + entry.name
-            absp = entry.path  # os.path.join(abs_dir, entry.name), made by scandir
             try:
-                is_link = entry.is_symlink()
-                if is_link and not follow_symlinks:
-                    continue
-                is_dir = entry.is_dir(follow_symlinks=follow_symlinks)
-                is_file = entry.is_file(follow_symlinks=follow_symlinks)
+                if follow_symlinks:
+                    is_dir = entry.is_dir()
+                    is_file = not is_dir and entry.is_file()
+                elif entry.is_file(follow_symlinks=False):  # a regular file (a link is neither of these)
+                    is_dir, is_file = False, True
+                else:
+                    is_dir, is_file = entry.is_dir(follow_symlinks=False), False
             except OSError:
                 continue
+            name = entry.name
+            disp = disp_prefix + name
             if is_dir:
-                if entry.name in SKIP_DIRS:
+                if name in SKIP_DIRS:
                     continue
-                if respect_gitignore and ignores.ignored(absp, True):
+                if active and _ignored_in(active, name, True):
                     continue
                 if exclude and _excluded(disp, cwd, globs):
                     continue
-                subdirs.append((disp, absp))
+                # entry.path: os.path.join(abs_dir, name), made by scandir; a followed link is no plain child
+                subdirs.append((disp, entry.path, None if follow_symlinks else abs_dir))
                 continue
             if not is_file:
                 continue  # FIFO, socket, device: never opened
-            wanted = disp.endswith(EXTENSIONS) or walk_wants(entry.name, disp_dir) or (
-                standalone and path_matches(standalone, absp, disp, (cwd, *globs.bases)))
-            if not wanted:
+            if not (disp.endswith(EXTENSIONS) or walk_wants(name, disp_dir) or (
+                    standalone and path_matches(standalone, entry.path, disp, (cwd, *globs.bases)))):
                 continue
-            if respect_gitignore and ignores.ignored(absp, False):
+            if active and _ignored_in(active, name, False):
                 continue
             if exclude and _excluded(disp, cwd, globs):
                 continue
-            yield Candidate(disp, absp, False)
+            yield Candidate(disp, entry.path, False)
         stack.extend(reversed(subdirs))  # depth-first, in name order

@@ -10,7 +10,7 @@ import stat
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 
-from masqlint.config.loader import ConfigError, find_settings_for_dir, settings_for_path
+from masqlint.config.loader import ConfigError, find_settings_for_dir, find_settings_for_walked_dir, settings_for_path
 from masqlint.config.settings import DEFAULT_STANDALONE_GLOBS, Settings, path_matches
 from masqlint.engine.findings import FileResult, Finding, RunResult
 from masqlint.pipeline.discover import Candidate, DirGlobs, Skipped, discover
@@ -69,13 +69,15 @@ def settings_for(path: str, opts: Options) -> Settings:
     return settings_for_path(path, base=opts.base, forced=opts.forced, overrides=opts.overrides)
 
 
-def dir_settings(directory: str, opts: Options) -> Settings:
+def dir_settings(directory: str, opts: Options, parent: str | None = None, names: list[str] | None = None) -> Settings:
     """The settings that apply in a directory before any scope: found there or above (or forced),
-    with the command line's on top."""
+    with the command line's on top. ``parent`` and ``names``: as a walk found the directory
+    (``loader.find_settings_for_walked_dir``)."""
     if opts.forced is not None:
         s = opts.forced
     elif opts.use_config_files:
-        s = find_settings_for_dir(directory) or opts.base or Settings()
+        found = find_settings_for_dir(directory) if names is None else find_settings_for_walked_dir(directory, parent, names)
+        s = found or opts.base or Settings()
     else:
         s = opts.base or Settings()
     return s.merged(opts.overrides) if opts.overrides else s
@@ -84,7 +86,7 @@ def dir_settings(directory: str, opts: Options) -> Settings:
 def _settings_in_run(path: str, opts: Options) -> Settings:
     """``settings_for`` once per directory of a run: the files of a directory share their
     settings unless scopes tell them apart (settings files do not change during a run)."""
-    d = os.path.dirname(path)
+    d = _dir_key(path)
     s = opts.settings_by_dir.get(d)
     if s is None:
         s = settings_for(path, opts)
@@ -93,15 +95,25 @@ def _settings_in_run(path: str, opts: Options) -> Settings:
     return s
 
 
+if os.sep == "/" and not os.altsep:
+    def _dir_key(path: str) -> str:
+        """A key for the directory of ``path``: the same for the files of one directory as written, different
+        for different directories (the path up to its last separator, kept: ``x`` and ``/x`` differ)."""
+        return path[:path.rfind("/") + 1]
+else:  # pragma: no cover - other separators: the full reading
+    def _dir_key(path: str) -> str:
+        return os.path.dirname(path)
+
+
 def walk(paths, opts: Options, *, respect_gitignore: bool = True) -> Iterator[Candidate | Skipped]:
     """The files under ``paths`` (discover.discover), with the ``exclude`` and ``standalone``
     globs of the settings of each directory walked, exactly as ``prepare`` applies them to one file."""
     cache: dict[str, DirGlobs] = {}
 
-    def globs_for_dir(d: str) -> DirGlobs:
+    def globs_for_dir(d: str, parent: str | None = None, names: list[str] | None = None) -> DirGlobs:
         g = cache.get(d)
         if g is None:
-            s = dir_settings(d, opts)
+            s = dir_settings(d, opts, parent, names)
             standalone = s.standalone + tuple(x for sc in s.scopes for x in sc.overrides.get("standalone") or ())
             g = cache[d] = DirGlobs(s.exclude, standalone, (s.config_root,) if s.config_root else ())
         return g
@@ -117,26 +129,33 @@ def _too_large(display: str, size: int, settings: Settings, more: bool = False) 
     return FileOutcome(FileResult(display, findings=skipped_findings(TooLarge(display, size, settings, more))))
 
 
-def read_candidate(display: str, path: str, settings: Settings, opts: Options) -> tuple[bytes | None, FileOutcome | None]:
+def read_candidate(display: str, path: str, settings: Settings, opts: Options,
+                   walked: bool = False) -> tuple[bytes | None, FileOutcome | None]:
+    """The bytes of a file, held to max-file-size, or the outcome that ends it (too large, unreadable).
+
+    ``walked``: a directory walk found the path as a regular file (not a FIFO: no stat before opening)."""
     if path == "-":
         data = opts.stdin_data or b""
         if len(data) > settings.max_file_size:  # standard input is held to the same limit
             return None, _too_large(display, len(data), settings)
         return data, None
     try:
-        st = os.stat(path)
-        if stat.S_ISFIFO(st.st_mode):  # only ever named on the command line: walks never yield one
-            return _read_stream(display, path, settings)
-        if not stat.S_ISREG(st.st_mode):
-            return None, FileOutcome(FileResult(display), error=f"{display}: not a regular file; not opened")
-        if st.st_size > settings.max_file_size:
-            return None, _too_large(display, st.st_size, settings)
-        # O_NONBLOCK: should the path have become a FIFO since the stat, opening it must not wait
+        if not walked:
+            st = os.stat(path)
+            if stat.S_ISFIFO(st.st_mode):  # only ever named on the command line: walks never yield one
+                return _read_stream(display, path, settings)
+            if not stat.S_ISREG(st.st_mode):
+                return None, FileOutcome(FileResult(display), error=f"{display}: not a regular file; not opened")
+            if st.st_size > settings.max_file_size:
+                return None, _too_large(display, st.st_size, settings)
+        # O_NONBLOCK: should the path have become a FIFO since it was listed or stat'ed, opening it must not wait
         fd = os.open(path, _READ_FLAGS)
         try:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
                 return None, FileOutcome(FileResult(display), error=f"{display}: not a regular file; not read")
+            if walked and st.st_size > settings.max_file_size:
+                return None, _too_large(display, st.st_size, settings)
             data = _read_at_most(fd, settings.max_file_size + 1, st.st_size)
         finally:
             os.close(fd)
@@ -223,7 +242,8 @@ class Prepared:
 
 
 def prepare(display: str, path: str | None, opts: Options, *, data: bytes | None = None, root: str | None = None,
-            settings: Settings | None = None, blob: bool = False, explicit: bool = True) -> Prepared:
+            settings: Settings | None = None, blob: bool = False, explicit: bool = True,
+            walked: bool = False) -> Prepared:
     """Everything between a file and its lint, the same for check, the language server, trace, diff,
     render and the library: settings (found from the file's directory, the command line's on top),
     ``exclude`` and ``standalone`` globs, the bytes (read here unless given) held to max-file-size,
@@ -233,27 +253,30 @@ def prepare(display: str, path: str | None, opts: Options, *, data: bytes | None
     ``root``: one more directory globs are relative to (an editor's workspace folder).
     ``settings``: use these instead of finding them (both sides of a diff).
     ``blob``: ``data`` is not the file's content on disk (an old revision): references are not read.
-    ``explicit``: the user named the file (a walk found it otherwise, and a file of no form is passed over)."""
-    if path == "-":
-        name = opts.stdin_filename or display
-        absolute = os.path.abspath(opts.stdin_filename) if opts.stdin_filename else None
-    elif path is None:
-        name, absolute = display, None
-    else:
-        name = path
-        absolute = path if _normal_absolute(path) else os.path.abspath(path)
+    ``explicit``: the user named the file (a walk found it otherwise, and a file of no form is passed over).
+    ``walked``: a directory walk found ``path`` as a regular file."""
+    name = (opts.stdin_filename or display) if path == "-" else display if path is None else path
     if settings is None:
         settings = settings_for(name, opts)
-    bases = (settings.config_root, _CWD(), root)
-    if settings.exclude and path_matches(settings.exclude, absolute, name if path is None else display, bases):
-        return Prepared(display, None, settings, skipped=EXCLUDED)
-    standalone = True if path_matches(settings.standalone, absolute, name, bases) else None
-    if standalone and settings.standalone == DEFAULT_STANDALONE_GLOBS and name.lower().endswith((".yaml", ".yml", ".json")):
-        standalone = None  # the built-in globs only guess for such a name: content decides
+    standalone: bool | None = None
+    # the built-in standalone globs only guess for a YAML or JSON name (content decides): no need to match them
+    guess_only = settings.standalone == DEFAULT_STANDALONE_GLOBS and name.lower().endswith((".yaml", ".yml", ".json"))
+    if settings.exclude or (settings.standalone and not guess_only):
+        if path == "-":
+            absolute = os.path.abspath(opts.stdin_filename) if opts.stdin_filename else None
+        elif path is None:
+            absolute = None
+        else:
+            absolute = path if _normal_absolute(path) else os.path.abspath(path)
+        bases = (settings.config_root, _CWD(), root)
+        if settings.exclude and path_matches(settings.exclude, absolute, name if path is None else display, bases):
+            return Prepared(display, None, settings, skipped=EXCLUDED)
+        if not guess_only and path_matches(settings.standalone, absolute, name, bases):
+            standalone = True
     if data is None:
         if path is None:
             raise ValueError("prepare: a buffer with no file needs its data")
-        data, early = read_candidate(display, path, settings, opts)
+        data, early = read_candidate(display, path, settings, opts, walked)
         if early is not None:
             return Prepared(display, None, settings, outcome=early)
         assert data is not None  # read_candidate answers bytes or an outcome
@@ -327,7 +350,9 @@ def process_or_none(display: str, path: str, explicit: bool, opts: Options) -> F
     try:
         name_for_settings = (opts.stdin_filename or display) if path == "-" else path
         settings = _settings_in_run(name_for_settings, opts) if path != "-" else None
-        p = prepare(display, path, opts, settings=settings, explicit=explicit and not opts.skip_unread)
+        # a candidate not named on the command line was found by a walk, as a regular file
+        p = prepare(display, path, opts, settings=settings, explicit=explicit and not opts.skip_unread,
+                    walked=not explicit)
         if p.outcome is not None:
             return p.outcome
         if p.data is None:
