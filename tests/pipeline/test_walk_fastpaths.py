@@ -1,0 +1,216 @@
+"""A walk learns from its own listings what other lookups would ask the file system, and gets their answers.
+
+- the settings of a walked directory are those a fresh lookup finds (nested files, a pyproject.toml
+  without a masqlint table, a directory bearing a settings file's name, links followed or not);
+- .gitignore files settled per directory ignore exactly what pathspec ignores path by path;
+- a walked file is opened without a stat first: same bytes, same MQ006, and a path that stopped being
+  a regular file is an error, never a wait;
+- the built-in standalone globs are not matched for a YAML or JSON name (they only guess for one):
+  the verdict is the one full matching gives.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+import pytest
+from hypothesis import given, settings as hsettings, strategies as st
+
+from masqlint.config import loader
+from masqlint.config.settings import DEFAULT_STANDALONE_GLOBS, Settings, path_matches
+from masqlint.pipeline.discover import Candidate, discover
+from masqlint.pipeline.runner import Options, prepare, read_candidate
+
+
+def _settings_tree(root):
+    (root / ".git").mkdir(parents=True)
+    files = {
+        ".masqlint.yaml": "target: cilium\n",
+        "apps/web/deploy.yaml": "kind: Service\n",
+        "apps/pyproject.toml": "[project]\nname = 'apps'\n",  # no [tool.masqlint]: look further up
+        "apps/api/pyproject.toml": "[tool.masqlint]\ntarget = 'azure'\n",
+        "apps/api/v1/cm.yaml": "kind: Service\n",
+        "infra/.masqlint.yml": "target: upstream\n",
+        "infra/net/deep/er/cm.yaml": "kind: Service\n",
+        "odd/.masqlint.yaml/inside.yaml": "kind: Service\n",  # a directory bearing a settings file's name
+        "odd/sub/cm.yaml": "kind: Service\n",
+    }
+    for rel, text in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text, encoding="utf-8")
+    # outside the checked tree (its own settings), walked only when links are followed
+    outside = root.parent / "outside"
+    (outside / "api" / "v1").mkdir(parents=True)
+    (outside / ".masqlint.yaml").write_text("target: gke\n", encoding="utf-8")
+    (outside / "api" / "v1" / "cm.yaml").write_text("kind: Service\n", encoding="utf-8")
+    os.symlink(outside / "api", root / "linked")
+    os.symlink(root / "infra", root / "odd" / "sub" / "up")  # walked already by then: not again
+
+
+@pytest.mark.parametrize("follow", [False, True])
+def test_walked_directories_get_the_settings_a_fresh_lookup_finds(tmp_path, monkeypatch, follow):
+    _settings_tree(tmp_path / "repo")
+    monkeypatch.chdir(tmp_path / "repo")
+    loader.find_settings_for_dir.cache_clear()
+    walked: dict[str, object] = {}
+
+    def globs_for_dir(d, parent, names):
+        if names is not None:
+            walked[d] = loader.find_settings_for_walked_dir(d, parent, names)
+        from masqlint.pipeline.discover import DirGlobs
+
+        return DirGlobs()
+
+    files = [c.display for c in discover(["."], follow_symlinks=follow, globs_for_dir=globs_for_dir)
+             if isinstance(c, Candidate)]
+    assert "apps/api/v1/cm.yaml" in files and ("linked/v1/cm.yaml" in files) == follow
+    assert len(walked) == (14 if follow else 12)
+    loader.find_settings_for_dir.cache_clear()  # nothing known from the walk: every directory looked up anew
+    targets = {}
+    for d, s in walked.items():
+        fresh = loader.find_settings_for_dir(d)
+        assert (s.config_path if s else None) == (fresh.config_path if fresh else None), d
+        targets[os.path.relpath(d, tmp_path / "repo")] = s.target if s else None
+    assert targets["apps/web"] == "cilium" and targets["apps/api/v1"] == "azure"
+    assert targets["infra/net/deep/er"] == "upstream" and targets["odd/.masqlint.yaml"] == "cilium"
+    if follow:
+        assert targets["linked/v1"] == "gke"
+
+
+def test_a_directory_without_a_settings_name_costs_the_walk_no_lookup(tmp_path, monkeypatch):
+    for i in range(12):
+        (tmp_path / "team" / f"d{i}" / "x").mkdir(parents=True)
+        (tmp_path / "team" / f"d{i}" / "x" / "cm.yaml").write_text("kind: Service\n", encoding="utf-8")
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+    loader.find_settings_for_dir.cache_clear()
+    looked: list[str] = []
+    real_isfile = loader.os.path.isfile
+    monkeypatch.setattr(loader.os.path, "isfile", lambda p: looked.append(p) or real_isfile(p))
+    from masqlint.pipeline.runner import walk
+
+    assert len([c for c in walk(["."], Options()) if isinstance(c, Candidate)]) == 12
+    # the top directory and those above it are looked up; none of the 24 directories below
+    assert looked and not any(os.sep + "team" in p for p in looked)
+
+
+# --- .gitignore per directory -------------------------------------------------------------------
+
+_LINES = ["build/", "*.tgz", "!keep.tgz", "/top.yaml", "a/**", "!a/b/", "*.y*ml", "!c/*.yaml", "[ab].json",
+          "x?z.yaml", "**/gen", "!**/gen/keep.yaml", "# c", "", "d/e/", "charts/*/charts/", "*.swp", "b"]
+_FILES = ["top.yaml", "a.json", "x.tgz", "keep.tgz", "a/b/f.yaml", "a/c.json", "b/xyz.yaml", "c/f.yaml",
+          "c/gen/keep.yaml", "c/gen/n.json", "d/e/f.json", "build/o.json", "charts/m/charts/s.yaml",
+          "charts/m/values.yaml", "sub/top.yaml", "sub/a/f.json", "sub/gen/z.json", "sub/q.swp.json", "sub/c/f.yaml"]
+
+
+def _reference_walk(root: str, respect: bool) -> list[str]:
+    """Every file the walk yields, ignored or not by pathspec matching each path against every .gitignore
+    at or above it (an ignored directory hides all below it)."""
+    import pathspec
+
+    specs = {}
+    out = []
+    for d, dirs, files in os.walk(root):
+        dirs.sort()
+        rel_d = os.path.relpath(d, root)
+        if respect and ".gitignore" in files:
+            with open(os.path.join(d, ".gitignore"), encoding="utf-8") as fh:
+                specs[rel_d] = pathspec.GitIgnoreSpec.from_lines(fh.read().splitlines())
+
+        def ignored(rel: str) -> bool:
+            for base, spec in specs.items():
+                if base == ".":
+                    if spec.match_file(rel):
+                        return True
+                elif rel.startswith(base + "/") and spec.match_file(rel[len(base) + 1:]):
+                    return True
+            return False
+
+        dirs[:] = [x for x in dirs if x != ".git" and not ignored(os.path.normpath(os.path.join(rel_d, x)) + "/")]
+        for f in files:
+            rel = os.path.normpath(os.path.join(rel_d, f))
+            if f.endswith((".yaml", ".json")) and not ignored(rel):
+                out.append(rel)
+    return sorted(out)
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(_LINES), max_size=6), st.lists(st.sampled_from(_LINES), max_size=4))
+def test_gitignore_settled_per_directory_ignores_what_pathspec_ignores(top_lines, sub_lines):
+    with tempfile.TemporaryDirectory() as root:
+        os.mkdir(os.path.join(root, ".git"))
+        for rel in _FILES:
+            p = os.path.join(root, rel)
+            os.makedirs(os.path.dirname(p), exist_ok=True)
+            with open(p, "w", encoding="utf-8") as fh:
+                fh.write("kind: Service\n")
+        with open(os.path.join(root, ".gitignore"), "w", encoding="utf-8") as fh:
+            fh.write("\n".join(top_lines) + "\n")
+        with open(os.path.join(root, "sub", ".gitignore"), "w", encoding="utf-8") as fh:
+            fh.write("\n".join(sub_lines) + "\n")
+        got = sorted(os.path.relpath(c.path, root) for c in discover([root]) if isinstance(c, Candidate))
+        assert got == _reference_walk(root, True)
+        assert len(_reference_walk(root, False)) == len([f for f in _FILES if f.endswith((".yaml", ".json"))])
+
+
+# --- reading a walked file ----------------------------------------------------------------------
+
+
+def test_a_walked_file_is_read_as_a_named_one(tmp_path):
+    settings = Settings(max_file_size=5000)
+    for size in (0, 1, 4096, 5000, 5001, 70000):
+        p = tmp_path / f"f{size}.yaml"
+        p.write_bytes((b"kind: Service\n" * (size // 14 + 1))[:size])
+        named = read_candidate(p.name, str(p), settings, Options())
+        walked = read_candidate(p.name, str(p), settings, Options(), walked=True)
+        assert named[0] == walked[0]
+        if size > 5000:
+            assert named[0] is None
+            assert [f.to_dict() for f in named[1].result.findings] == [f.to_dict() for f in walked[1].result.findings]
+            assert [f.rule for f in walked[1].result.findings] == ["MQ006"]
+        else:
+            assert named[1] is None and walked[1] is None and len(walked[0]) == size
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_walked_path_that_became_a_pipe_is_an_error_not_a_wait(tmp_path):
+    fifo = tmp_path / "cm.yaml"
+    os.mkfifo(fifo)  # listed as a regular file, replaced by a pipe before it was opened
+    data, early = read_candidate("cm.yaml", str(fifo), Settings(), Options(), walked=True)
+    assert data is None and early is not None and "not a regular file" in early.error
+    d = tmp_path / "dir.yaml"
+    d.mkdir()
+    data, early = read_candidate("dir.yaml", str(d), Settings(), Options(), walked=True)
+    assert data is None and "not a regular file" in early.error
+
+
+# --- the built-in standalone globs --------------------------------------------------------------
+
+_NAMES = ["ip-masq-agent", "ip-masq-agent.conf", "etc/config/ip-masq-agent", "ip-masq-agent-config.yaml",
+          "k/ip-masq-agent-config.YAML", "ip-masq-agent.json", "ip-masq-agent.yml", "agent.conf", "web.yaml",
+          "deploy/ip-masq-agent.config", "x/ip-masq-agent-config"]
+
+
+@pytest.mark.parametrize("standalone", [None, ("**/agent.conf",), ("**/*.yaml",), ()])
+def test_standalone_verdict_as_full_matching_gives(tmp_path, monkeypatch, standalone):
+    monkeypatch.chdir(tmp_path)
+    text = b"nonMasqueradeCIDRs: []\n"
+    settings = Settings() if standalone is None else Settings(standalone=standalone)
+    assert (settings.standalone == DEFAULT_STANDALONE_GLOBS) == (standalone is None)
+    checked = 0
+    for name in _NAMES:
+        p = tmp_path / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(text)
+        for path in (name, str(p)):
+            absolute = os.path.abspath(path)
+            full = True if path_matches(settings.standalone, absolute, path, (None, os.getcwd(), None)) else None
+            if full and settings.standalone == DEFAULT_STANDALONE_GLOBS and path.lower().endswith((".yaml", ".yml", ".json")):
+                full = None  # what prepare has always answered for such a name
+            got = prepare(name, path, Options(), settings=settings, walked=path == str(p))
+            assert got.standalone is full, (name, path)
+            assert got.data == text
+            checked += 1
+    assert checked == 2 * len(_NAMES)
