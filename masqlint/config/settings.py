@@ -96,6 +96,15 @@ class Settings(Record):
         new._memo = None
         return new
 
+    def __getstate__(self):
+        """Pickled (to and from worker processes) without the memo: it is derived, and may hold functions."""
+        return None, {n: getattr(self, n) for n in self._all_slots() if n != "_memo"}
+
+    def __setstate__(self, state) -> None:
+        for n, v in state[1].items():
+            object.__setattr__(self, n, v)
+        self._memo = None
+
     def memo(self) -> dict:
         """A per-settings cache for values derived from them alone (the selected rules, ...)."""
         if self._memo is None:

@@ -192,9 +192,8 @@ def run_checks(fctx: FileContext) -> list[Finding]:
     """The findings of every enabled FILE and CONFIG check, each made by ``emit.finding``; the text
     rules also run on a config stored under the wrong data key (engine.misplaced)."""
     out: list[Finding] = []
-    for check in checks_of(FILE):
-        if enabled(check.rule, fctx.settings):
-            _collect(out, check.problems(fctx), None, fctx)
+    for check in _enabled_checks(FILE, fctx.settings):
+        _collect(out, check.problems(fctx), None, fctx)
     for cctx in fctx.configs:
         _collect(out, _config_problems(cctx), cctx, fctx)
     if any(c.config.configmap is not None and c.config.text is None for c in fctx.configs):
@@ -207,9 +206,18 @@ def run_checks(fctx: FileContext) -> list[Finding]:
 
 
 def _config_problems(cctx: ConfigContext):
-    for check in checks_of(CONFIG):
-        if enabled(check.rule, cctx.settings):
-            yield from check.problems(cctx)
+    for check in _enabled_checks(CONFIG, cctx.settings):
+        yield from check.problems(cctx)
+
+
+def _enabled_checks(scope: str, settings: Settings) -> tuple:
+    """The checks of ``scope`` whose rules these settings select, in rule id order (once per settings)."""
+    memo = settings.memo()
+    key = ("checks", scope)
+    got = memo.get(key)
+    if got is None:
+        got = memo[key] = tuple(c for c in checks_of(scope) if enabled(c.rule, settings))
+    return got
 
 
 def _collect(out: list[Finding], problems, cctx: ConfigContext | None, fctx: FileContext) -> None:

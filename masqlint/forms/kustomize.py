@@ -503,6 +503,8 @@ def namespace_from_owner(configs: list[AgentConfig], fspath: str):
     name the agent itself is not read otherwise), else None."""
     directory = os.path.dirname(os.path.abspath(fspath))
     for name in NAMES:
+        if not os.path.lexists(os.path.join(directory, name)):
+            continue  # nothing there to resolve (the usual case: one lstat, not three real paths)
         got = refs.resolve(fspath, name)
         if got.data is None:
             continue

@@ -214,3 +214,22 @@ def test_standalone_verdict_as_full_matching_gives(tmp_path, monkeypatch, standa
             assert got.data == text
             checked += 1
     assert checked == 2 * len(_NAMES)
+
+
+# --- what a worker sends back -------------------------------------------------------------------
+
+
+def test_settings_travel_between_processes_without_their_memo():
+    import pickle
+
+    from masqlint.engine.findings import Severity
+
+    s = Settings(target="cilium", severity={"MQ302": Severity.ERROR}, agent_flags={"enable_ipv6": True},
+                 exclude=("vendor/**",), config_root="/repo")
+    s.memo()[("checks", "config")] = (lambda: None,)  # derived values may be functions: never pickled
+    back = pickle.loads(pickle.dumps(s, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == s
+    for name in Settings._all_slots():
+        if name != "_memo":
+            assert getattr(back, name) == getattr(s, name), name
+    assert back.memo() == {}
