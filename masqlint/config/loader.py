@@ -287,6 +287,12 @@ def _settings_at_or_above(d: str) -> Settings | None:
     return None if parent == d else _settings_at_or_above(parent)
 
 
+def note_settings_found(directory: str, settings: Settings | None) -> None:
+    """What ``find_settings_for_dir(directory)`` answered in the process that walked the directory (a worker
+    process is told, so that it does not look again)."""
+    _WALKED.setdefault(directory, settings)
+
+
 def _clear_settings_caches() -> None:
     _settings_at_or_above.cache_clear()
     _real_dir.cache_clear()

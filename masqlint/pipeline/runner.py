@@ -10,7 +10,8 @@ import stat
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 
-from masqlint.config.loader import ConfigError, find_settings_for_dir, find_settings_for_walked_dir, settings_for_path
+from masqlint.config.loader import (ConfigError, find_settings_for_dir, find_settings_for_walked_dir, note_settings_found,
+                                   settings_for_path)
 from masqlint.config.settings import DEFAULT_STANDALONE_GLOBS, Settings, path_matches
 from masqlint.engine.findings import FileResult, Finding, RunResult
 from masqlint.pipeline.discover import Candidate, DirGlobs, Skipped, discover
@@ -555,6 +556,11 @@ def _preload() -> None:
     rule_headers()
 
 
+def _dir_of_walked(c: Candidate) -> str | None:
+    """The directory (absolute, normalised) of a file found by walking, as settings are looked up for it."""
+    return None if c.explicit else os.path.dirname(c.path)
+
+
 def _run_pool(candidates, opts: Options) -> list[tuple[str, FileOutcome | None]]:
     """Lint in ``opts.jobs`` worker processes: (display, outcome or None) in input order."""
     from masqlint.pipeline import pool as fork_pool  # noqa: PLC0415 - lazy: worker processes only for a run of many files
@@ -562,14 +568,28 @@ def _run_pool(candidates, opts: Options) -> list[tuple[str, FileOutcome | None]]
     if fork_pool.available():
         _preload()
         kept: list = []
+        hints = opts.forced is None and opts.use_config_files
 
         def items():
-            for c in candidates:  # the walk goes on here while the workers lint
+            last = None
+            for i, c in enumerate(candidates):  # the walk goes on here while the workers lint
                 kept.append(c)
-                yield c.display, c.path, c.explicit
+                # the settings found for a walked file's directory (the walk looked them up): with the first
+                # file of each directory in each chunk, so that no worker looks them up again
+                d = _dir_of_walked(c) if hints else None
+                if d is not None and (d != last or i % fork_pool.CHUNK == 0):
+                    last = d
+                    yield c.display, c.path, c.explicit, (d, find_settings_for_dir(d))
+                else:
+                    yield c.display, c.path, c.explicit, None
+
+        def work(item):
+            if item[3] is not None:
+                note_settings_found(*item[3])
+            return process_or_none(item[0], item[1], item[2], opts)
 
         try:
-            results = fork_pool.run(items(), lambda item: process_or_none(item[0], item[1], item[2], opts), opts.jobs)
+            results = fork_pool.run(items(), work, opts.jobs)
         except fork_pool.Unavailable:  # no process could be started: lint here
             return [(c.display, process_or_none(c.display, c.path, c.explicit, opts)) for c in candidates]
         return [(c.display, o) for c, o in zip(kept, results)]

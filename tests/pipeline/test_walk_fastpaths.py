@@ -233,3 +233,44 @@ def test_settings_travel_between_processes_without_their_memo():
         if name != "_memo":
             assert getattr(back, name) == getattr(s, name), name
     assert back.memo() == {}
+
+
+def test_workers_told_the_settings_of_each_directory_lint_as_one_process_does(tmp_path, monkeypatch):
+    """Workers are handed the settings the walk found for each directory: the findings (nested settings
+    files, a scope, a pyproject.toml table) are those of a run in one process."""
+    from masqlint.pipeline import pool
+    from masqlint.pipeline.runner import POOL_MIN_FILES, run, walk
+
+    if not pool.available():
+        pytest.skip("no fork here")
+    cm = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ip-masq-agent\n  namespace: kube-system\n"
+          "data:\n  config: |\n    nonMasqueradeCIDRs:\n      - {cidr}\n      - 10.0.0.0/8\n")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".masqlint.yaml").write_text("scopes:\n  - files: ['prod/**']\n    severity: {MQ302: error}\n",
+                                             encoding="utf-8")
+    dirs = {"dev": None, "prod/eu": None, "legacy": ".masqlint.yaml", "legacy/old": None, "tools": "pyproject.toml"}
+    for d, own in dirs.items():
+        (tmp_path / d).mkdir(parents=True)
+        if own == ".masqlint.yaml":
+            (tmp_path / d / own).write_text("ignore: [MQ305]\n", encoding="utf-8")
+        elif own:
+            (tmp_path / d / own).write_text("[tool.masqlint]\nselect = ['MQ3']\n", encoding="utf-8")
+        for i in range(30):
+            cidr = f"10.{i}.0.{i % 3}/16"
+            (tmp_path / d / f"cm{i:02d}.yaml").write_text(cm.format(cidr=cidr), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+
+    def findings(jobs):
+        loader.find_settings_for_dir.cache_clear()
+        opts = Options(jobs=jobs)
+        # lazily, as check does: the workers start before the walk has seen most directories
+        rr, _ = run((c for c in walk(["."], opts) if isinstance(c, Candidate)), opts)
+        return [(f.path, [(x.rule, x.severity, x.span) for x in f.findings]) for f in rr.files]
+
+    one = findings(1)
+    assert len([p for p, _ in one if "/cm" in p]) == 150 > POOL_MIN_FILES
+    assert findings(2) == one
+    by_path = dict(one)
+    assert any(sev == 3 for rule, sev, _ in by_path["prod/eu/cm01.yaml"] if rule == "MQ302")  # the scope's severity
+    assert not any(rule == "MQ305" for rule, _, _ in by_path["legacy/old/cm00.yaml"])  # the nearer settings
+    assert all(rule.startswith("MQ3") for rule, _, _ in by_path["tools/cm00.yaml"])  # the pyproject.toml table
