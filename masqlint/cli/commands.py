@@ -166,15 +166,19 @@ def _unmatched_scope_globs(files, opts):
 
     if opts.forced is not None and not opts.forced.scopes or opts.forced is None and not opts.use_config_files:
         return  # no settings file found from the files, and the one forced has no scopes
+    from masqlint.pipeline.runner import dir_key  # noqa: PLC0415 - lazy: each subcommand loads what it needs
+
     groups: dict[int, tuple] = {}
     by_dir: dict = {}  # a file's directory as written -> its settings
+    cwd = os.getcwd()
     for fr in files:
         if fr.path == "-" or not fr.path:
             continue
-        d = os.path.dirname(fr.path)
+        d = dir_key(fr.path)
         s = by_dir.get(d, by_dir)
-        if s is by_dir:
-            s = by_dir[d] = opts.forced if opts.forced is not None else find_settings_for_dir(os.path.abspath(d))
+        if s is by_dir:  # os.path.abspath without asking for the working directory again
+            s = by_dir[d] = opts.forced if opts.forced is not None else find_settings_for_dir(
+                os.path.normpath(os.path.join(cwd, d)))
         if s is None or not s.scopes:
             continue
         absolute = os.path.abspath(fr.path)

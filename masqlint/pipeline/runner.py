@@ -87,7 +87,7 @@ def dir_settings(directory: str, opts: Options, parent: str | None = None, names
 def _settings_in_run(path: str, opts: Options) -> Settings:
     """``settings_for`` once per directory of a run: the files of a directory share their
     settings unless scopes tell them apart (settings files do not change during a run)."""
-    d = _dir_key(path)
+    d = dir_key(path)
     s = opts.settings_by_dir.get(d)
     if s is None:
         s = settings_for(path, opts)
@@ -97,12 +97,12 @@ def _settings_in_run(path: str, opts: Options) -> Settings:
 
 
 if os.sep == "/" and not os.altsep:
-    def _dir_key(path: str) -> str:
+    def dir_key(path: str) -> str:
         """A key for the directory of ``path``: the same for the files of one directory as written, different
         for different directories (the path up to its last separator, kept: ``x`` and ``/x`` differ)."""
         return path[:path.rfind("/") + 1]
 else:  # pragma: no cover - other separators: the full reading
-    def _dir_key(path: str) -> str:
+    def dir_key(path: str) -> str:
         return os.path.dirname(path)
 
 
