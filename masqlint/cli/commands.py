@@ -76,20 +76,20 @@ def cmd_check(args) -> int:
     if args.show_config:
         return _show_config(paths, opts)
     errors = []
+    baseline = _baseline_path(args, opts)
+    own = os.path.abspath(baseline) if baseline else None
 
     def candidates():  # consumed by run() as the walk goes (workers start on the first files)
         for item in walk(paths, opts, respect_gitignore=not args.no_gitignore):
             if isinstance(item, Skipped):
                 errors.append(f"{item.display}: {item.reason}")
-            else:
+            elif own is None or os.path.abspath(item.path) != own:  # the baseline file is no file to check
                 if item.path == "-" and args.stdin_filename:
                     item = Candidate(args.stdin_filename, "-", True)
                 yield item
 
-    baseline = _baseline_path(args, opts)
-    own = os.path.abspath(baseline) if baseline else None
     gc.freeze()  # what start-up made lives to the end: the collector need not walk it again and again
-    result, outcomes = run((c for c in candidates() if own is None or os.path.abspath(c.path) != own), opts)
+    result, outcomes = run(candidates(), opts)
     errors += [o.error for o in outcomes if o.error]
     if getattr(args, "write_baseline", False) or getattr(args, "add_noqa", False):
         return _adopt(args, result, outcomes, opts, baseline, errors)

@@ -190,9 +190,13 @@ def _read_at_most(fd: int, limit: int, size_hint: int) -> bytes:
     """Up to ``limit`` bytes from the regular file ``fd``; one read call for a file of the size
     fstat gave (no buffer of ``limit`` bytes is ever allocated). A regular file's read returns
     less than asked only at its end, so a short read ends it without a second call."""
-    chunks = []
-    total = 0
-    want = max(1, min(size_hint + 1, limit))
+    want = size_hint + 1 if size_hint < limit else limit  # limit is at least 1
+    first = os.read(fd, want)
+    if len(first) < want or len(first) >= limit:
+        return first  # the usual case: the whole file in the one read
+    chunks = [first]
+    total = len(first)
+    want = max(1, min(1 << 20, limit - total))
     while total < limit:
         b = os.read(fd, want)
         chunks.append(b)
@@ -200,7 +204,7 @@ def _read_at_most(fd: int, limit: int, size_hint: int) -> bytes:
         if len(b) < want:
             break
         want = max(1, min(1 << 20, limit - total))
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    return b"".join(chunks)
 
 
 def _normal_absolute(path: str) -> bool:
@@ -261,7 +265,8 @@ def prepare(display: str, path: str | None, opts: Options, *, data: bytes | None
         settings = settings_for(name, opts)
     standalone: bool | None = None
     # the built-in standalone globs only guess for a YAML or JSON name (content decides): no need to match them
-    guess_only = settings.standalone == DEFAULT_STANDALONE_GLOBS and name.lower().endswith((".yaml", ".yml", ".json"))
+    guess_only = ((settings.standalone is DEFAULT_STANDALONE_GLOBS or settings.standalone == DEFAULT_STANDALONE_GLOBS)
+                  and name.lower().endswith((".yaml", ".yml", ".json")))
     if settings.exclude or (settings.standalone and not guess_only):
         if path == "-":
             absolute = os.path.abspath(opts.stdin_filename) if opts.stdin_filename else None
