@@ -62,13 +62,16 @@ class _Ignores:
             return
         self.stack.append(_GitIgnore(directory, lines))
 
-    def active(self, directory: str) -> list[tuple[_GitIgnore, str, bool]]:
-        """The .gitignore files that apply to the entries of ``directory`` (absolute, normalised):
-        (the file, the directory's path relative to its base with a trailing ``/``, whether every entry
-        needs the full match). A literal holds no ``/``, so it is in an entry's relative path only if it
-        is in the directory's part or in the entry's name: a directory whose part holds none settles each
-        entry by its name alone."""
+    def active(self, directory: str, names: list[str]) -> list[tuple[_GitIgnore, str, bool]]:
+        """The .gitignore files that may ignore one of the entries ``names`` of ``directory`` (absolute,
+        normalised): (the file, the directory's path relative to its base with a trailing ``/``, whether
+        every entry needs the full match); none when no entry can be ignored.
+
+        A literal holds no ``/``, so it is in an entry's relative path only if it is in the directory's
+        part or in the entry's name: a directory whose part holds none settles each entry by its name
+        alone, and when no name holds one (one search of the names joined by ``/``), no entry needs more."""
         out = []
+        blob = None
         for gi in self.stack:
             if directory == gi.base:
                 rel_dir = ""
@@ -77,6 +80,11 @@ class _Ignores:
             else:
                 continue
             full = gi.literals is None or any(lit in rel_dir for lit in gi.literals)
+            if not full:
+                if blob is None:
+                    blob = "/".join(names)
+                if gi.literal_in(blob) is None:
+                    continue  # no name here holds one of its literals: it ignores no entry of this directory
             out.append((gi, rel_dir, full))
         return out
 
@@ -275,7 +283,7 @@ def _walk(top, cwd, globs_for_dir, follow_symlinks, respect_gitignore):
         names = [e.name for e in entries]
         if respect_gitignore and abs_dir != top_abs and ".gitignore" in names:
             ignores.load(abs_dir)
-        active = ignores.active(abs_dir) if respect_gitignore else []
+        active = ignores.active(abs_dir, names) if respect_gitignore else []
         globs = globs_for_dir(abs_dir, parent, names)
         exclude, standalone = globs.exclude, globs.standalone
         subdirs = []

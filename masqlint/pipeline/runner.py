@@ -207,6 +207,38 @@ def _read_at_most(fd: int, limit: int, size_hint: int) -> bytes:
     return b"".join(chunks)
 
 
+def _content_decides(settings: Settings, path: str) -> bool:
+    """Do these settings leave everything about the file ``path`` to its content (``prepare`` would match
+    no exclude glob and no standalone glob that can decide)?"""
+    return not settings.exclude and (not settings.standalone or _standalone_guess_only(settings, path))
+
+
+def _standalone_guess_only(settings: Settings, name: str) -> bool:
+    """The built-in standalone globs only guess for a YAML or JSON name (content decides): no need to match them."""
+    return ((settings.standalone is DEFAULT_STANDALONE_GLOBS or settings.standalone == DEFAULT_STANDALONE_GLOBS)
+            and name.lower().endswith((".yaml", ".yml", ".json")))
+
+
+def _read_plain(path: str, limit: int) -> bytes | None:
+    """The bytes of a regular file of at most ``limit`` bytes, in one read; None for anything else (not
+    regular, too large, grown since fstat, unreadable): ``read_candidate`` says what it is."""
+    try:
+        fd = os.open(path, _READ_FLAGS)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+            return None
+        want = st.st_size + 1
+        data = os.read(fd, want)
+        return data if len(data) < want else None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
 def _normal_absolute(path: str) -> bool:
     """Is ``path`` already what os.path.abspath would make of it (as discovery's paths are)?"""
     return (os.sep == "/" and path.startswith("/") and not path.startswith("//") and "//" not in path
@@ -264,9 +296,7 @@ def prepare(display: str, path: str | None, opts: Options, *, data: bytes | None
     if settings is None:
         settings = settings_for(name, opts)
     standalone: bool | None = None
-    # the built-in standalone globs only guess for a YAML or JSON name (content decides): no need to match them
-    guess_only = ((settings.standalone is DEFAULT_STANDALONE_GLOBS or settings.standalone == DEFAULT_STANDALONE_GLOBS)
-                  and name.lower().endswith((".yaml", ".yml", ".json")))
+    guess_only = _standalone_guess_only(settings, name)
     if settings.exclude or (settings.standalone and not guess_only):
         if path == "-":
             absolute = os.path.abspath(opts.stdin_filename) if opts.stdin_filename else None
@@ -356,8 +386,14 @@ def process_or_none(display: str, path: str, explicit: bool, opts: Options) -> F
     try:
         name_for_settings = (opts.stdin_filename or display) if path == "-" else path
         settings = _settings_in_run(name_for_settings, opts) if path != "-" else None
+        data = None
+        if not explicit and settings is not None and _content_decides(settings, path):
+            # most files of a walk: read and passed over here, without the layers of prepare
+            data = _read_plain(path, settings.max_file_size)
+            if data is not None and not might_hold_config(data):
+                return None
         # a candidate not named on the command line was found by a walk, as a regular file
-        p = prepare(display, path, opts, settings=settings, explicit=explicit and not opts.skip_unread,
+        p = prepare(display, path, opts, data=data, settings=settings, explicit=explicit and not opts.skip_unread,
                     walked=not explicit)
         if p.outcome is not None:
             return p.outcome

@@ -274,3 +274,48 @@ def test_workers_told_the_settings_of_each_directory_lint_as_one_process_does(tm
     assert any(sev == 3 for rule, sev, _ in by_path["prod/eu/cm01.yaml"] if rule == "MQ302")  # the scope's severity
     assert not any(rule == "MQ305" for rule, _, _ in by_path["legacy/old/cm00.yaml"])  # the nearer settings
     assert all(rule.startswith("MQ3") for rule, _, _ in by_path["tools/cm00.yaml"])  # the pyproject.toml table
+
+
+def test_walked_files_passed_over_early_get_what_prepare_gives(tmp_path, monkeypatch):
+    """Most walked files are read and passed over before ``prepare``; every file gets what the full
+    path gives it (configs, files without one, too large, empty, excluded, named standalone, other forms)."""
+    from masqlint.pipeline import runner
+
+    cm = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ip-masq-agent\n  namespace: kube-system\n"
+          "data:\n  config: |\n    nonMasqueradeCIDRs:\n      - 10.0.0.5/8\n")
+    files = {
+        "a/cm.yaml": cm, "a/svc.yaml": "kind: Service\nmetadata: {name: web}\n", "a/empty.yml": "",
+        "a/big.yaml": "# masq\n" + "x: 1\n" * 3000, "a/big-plain.json": "{}" + " " * 20000,
+        "a/ip-masq-agent": "nonMasqueradeCIDRs: [10.0.0.5/8]\n", "a/ip-masq-agent.yaml": "nonMasqueradeCIDRs: []\n",
+        "a/notes.md": "# notes\nnothing here\n", "a/main.tf": 'resource "x" "y" {}\n',
+        "b/.masqlint.yaml": "exclude: ['vendor/**']\nstandalone: ['**/agent*.yaml']\nmax-file-size: 100000\n",
+        "b/agent-empty.yaml": "{}\n",  # named an agent config by settings: linted, though it never says masq
+        "b/vendor/cm.yaml": cm, "b/agent.yaml": "nonMasqueradeCIDRs: [10.0.0.5/8]\n", "b/cm.yaml": cm,
+        "b/svc.yaml": "kind: Service\n", "c/.masqlint.yaml": "standalone: []\nmax-file-size: 10000\n",
+        "c/cm.yaml": cm, "c/ip-masq-agent": "nonMasqueradeCIDRs: [10.0.0.5/8]\n", "c/svc.yaml": "kind: Service\n",
+    }
+    for rel, text in files.items():
+        p = tmp_path / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text, encoding="utf-8")
+    (tmp_path / ".git").mkdir()
+    monkeypatch.chdir(tmp_path)
+
+    def outcomes():
+        loader.find_settings_for_dir.cache_clear()
+        opts = Options(jobs=1, overrides={"max-file-size": 5000})
+        out = []
+        for c in runner.walk(["."], opts):
+            o = runner.process_or_none(c.display, c.path, c.explicit, opts)
+            out.append((c.display, None if o is None else (o.error, o.result.configs,
+                                                          [f.to_dict() for f in o.result.findings])))
+        return out
+
+    early = outcomes()
+    monkeypatch.setattr(runner, "_content_decides", lambda settings, path: False)  # everything through prepare
+    assert early == outcomes()
+    got = dict(early)
+    assert len(got) >= 15 and got["a/svc.yaml"] is None and got["a/cm.yaml"][1] == 1
+    assert [f["rule"] for f in got["a/big.yaml"][2]] == ["MQ006"] and got["a/big-plain.json"] is not None
+    assert "b/vendor/cm.yaml" not in got or got["b/vendor/cm.yaml"] is None
+    assert got["b/agent.yaml"][1] == 1 and got["b/agent-empty.yaml"][1] == 1 and got["c/cm.yaml"][1] == 1
