@@ -507,7 +507,20 @@ def run(candidates, opts: Options) -> tuple[RunResult, list[FileOutcome]]:
     (excluded, or no config) is one small FileResult and nothing else.
 
     ``candidates`` may be a lazy iterable (discovery still walking): with several jobs, files
-    are linted by worker processes while the rest of the tree is being listed."""
+    are linted by worker processes while the rest of the tree is being listed.
+
+    The cyclic GC is off meanwhile: a file's lint leaves no cycles behind (its parts are released
+    when it is done), and the collector would walk the growing list of results again and again."""
+    gc_was_on = gc.isenabled()
+    gc.disable()
+    try:
+        return _run(candidates, opts)
+    finally:
+        if gc_was_on:
+            gc.enable()
+
+
+def _run(candidates, opts: Options) -> tuple[RunResult, list[FileOutcome]]:
     it = iter(candidates)
     head = list(itertools.islice(it, POOL_MIN_FILES))
     pairs: Iterable[tuple[str, FileOutcome | None]]
