@@ -522,12 +522,21 @@ def run(candidates, opts: Options) -> tuple[RunResult, list[FileOutcome]]:
 
 def _run(candidates, opts: Options) -> tuple[RunResult, list[FileOutcome]]:
     it = iter(candidates)
-    head = list(itertools.islice(it, POOL_MIN_FILES))
     pairs: Iterable[tuple[str, FileOutcome | None]]
-    if opts.jobs > 1 and len(head) == POOL_MIN_FILES and not any(c.path == "-" for c in head):
-        pairs = _run_pool(itertools.chain(head, it), opts)
+    here = ((c.display, process_or_none(c.display, c.path, c.explicit, opts)) for c in it)
+    if opts.jobs > 1:
+        # The first files are linted here, before any worker starts: what they load (the linter, and whatever
+        # their configs need, such as the schema for a type error) is loaded once and shared, not once per
+        # worker. Workers start only when as many files again follow.
+        head = list(itertools.islice(here, POOL_MIN_FILES))
+        more = list(itertools.islice(it, POOL_MIN_FILES))
+        if len(more) == POOL_MIN_FILES and not any(c.path == "-" for c in more):
+            rest: Iterable[tuple[str, FileOutcome | None]] = _run_pool(itertools.chain(more, it), opts)
+        else:
+            rest = ((c.display, process_or_none(c.display, c.path, c.explicit, opts)) for c in itertools.chain(more, it))
+        pairs = itertools.chain(head, rest)
     else:
-        pairs = ((c.display, process_or_none(c.display, c.path, c.explicit, opts)) for c in itertools.chain(head, it))
+        pairs = here
     files: list[FileResult] = []
     outcomes: list[FileOutcome] = []
     for display, o in pairs:
@@ -581,7 +590,9 @@ def with_related(files: list[FileResult]) -> list[FileResult]:
     return out
 
 
-POOL_MIN_FILES = 64  # fewer files are linted in this process: starting workers would cost more
+# the files linted in this process before workers start, and how many more there must be for starting
+# them to pay (a run of fewer files is linted here)
+POOL_MIN_FILES = 64
 _POOL_CHUNK = 64  # files per task sent to a worker: few messages, yet even load at the end
 _worker_opts: Options | None = None
 
@@ -611,8 +622,9 @@ def _preload() -> None:
 
 
 def _dir_of_walked(c: Candidate) -> str | None:
-    """The directory (absolute, normalised) of a file found by walking, as settings are looked up for it."""
-    return None if c.explicit else os.path.dirname(c.path)
+    """The directory of a file found by walking, as settings are looked up for it: ``os.path.dirname`` of
+    its absolute, normalised path (the fork pool runs where the separator is ``/``)."""
+    return None if c.explicit else c.path[:c.path.rfind("/")] or "/"
 
 
 def _run_pool(candidates, opts: Options) -> list[tuple[str, FileOutcome | None]]:

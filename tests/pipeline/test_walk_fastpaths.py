@@ -248,7 +248,9 @@ def test_workers_told_the_settings_of_each_directory_lint_as_one_process_does(tm
     (tmp_path / ".git").mkdir()
     (tmp_path / ".masqlint.yaml").write_text("scopes:\n  - files: ['prod/**']\n    severity: {MQ302: error}\n",
                                              encoding="utf-8")
-    dirs = {"dev": None, "prod/eu": None, "legacy": ".masqlint.yaml", "legacy/old": None, "tools": "pyproject.toml"}
+    # the first files (walked, and linted here, before any worker starts) are in directories of their own
+    dirs = {"a1": None, "a2": None, "a3": None, "a4": None, "a5": None,
+            "dev": None, "prod/eu": None, "legacy": ".masqlint.yaml", "legacy/old": None, "tools": "pyproject.toml"}
     for d, own in dirs.items():
         (tmp_path / d).mkdir(parents=True)
         if own == ".masqlint.yaml":
@@ -268,7 +270,7 @@ def test_workers_told_the_settings_of_each_directory_lint_as_one_process_does(tm
         return [(f.path, [(x.rule, x.severity, x.span) for x in f.findings]) for f in rr.files]
 
     one = findings(1)
-    assert len([p for p, _ in one if "/cm" in p]) == 150 > POOL_MIN_FILES
+    assert len([p for p, _ in one if "/cm" in p]) == 300 > 4 * POOL_MIN_FILES
     assert findings(2) == one
     by_path = dict(one)
     assert any(sev == 3 for rule, sev, _ in by_path["prod/eu/cm01.yaml"] if rule == "MQ302")  # the scope's severity
@@ -319,3 +321,36 @@ def test_walked_files_passed_over_early_get_what_prepare_gives(tmp_path, monkeyp
     assert [f["rule"] for f in got["a/big.yaml"][2]] == ["MQ006"] and got["a/big-plain.json"] is not None
     assert "b/vendor/cm.yaml" not in got or got["b/vendor/cm.yaml"] is None
     assert got["b/agent.yaml"][1] == 1 and got["b/agent-empty.yaml"][1] == 1 and got["c/cm.yaml"][1] == 1
+
+
+def test_workers_start_only_when_enough_files_follow_those_linted_here(tmp_path, monkeypatch):
+    """The first files are linted in this process; workers start only when as many files again follow
+    (fewer cannot pay for them). Either way the results are those of one process."""
+    from masqlint.pipeline import pool, runner
+
+    if not pool.available():
+        pytest.skip("no fork here")
+    n = runner.POOL_MIN_FILES
+    for i in range(3 * n):
+        (tmp_path / f"f{i:03d}.yaml").write_text(
+            "kind: ConfigMap\nmetadata: {name: ip-masq-agent, namespace: kube-system}\n"
+            f"data:\n  config: 'nonMasqueradeCIDRs: [10.{i}.0.1/16]'\n" if i % 5 == 0 else "kind: Service\n",
+            encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    forks = []
+    real_fork = os.fork
+
+    def counting_fork():
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", counting_fork)
+    for count, forked in ((2 * n - 1, False), (2 * n, True), (3 * n, True)):
+        forks.clear()
+        cands = sorted((c for c in discover(["."]) if isinstance(c, Candidate)), key=lambda c: c.display)[:count]
+        pooled, _ = runner.run(iter(cands), Options(jobs=2, use_config_files=False))
+        assert bool(forks) == forked, count
+        serial, _ = runner.run(cands, Options(jobs=1, use_config_files=False))
+        assert [(f.path, [x.to_dict() for x in f.findings]) for f in pooled.files] == \
+            [(f.path, [x.to_dict() for x in f.findings]) for f in serial.files]
+        assert sum(f.configs for f in serial.files) == len([i for i in range(count) if i % 5 == 0])
