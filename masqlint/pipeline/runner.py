@@ -527,8 +527,8 @@ def _run(candidates, opts: Options) -> tuple[RunResult, list[FileOutcome]]:
     if opts.jobs > 1:
         # The first files are linted here, before any worker starts: what they load (the linter, and whatever
         # their configs need, such as the schema for a type error) is loaded once and shared, not once per
-        # worker. Workers start only when as many files again follow.
-        head = list(itertools.islice(here, POOL_MIN_FILES))
+        # worker. Workers start only when enough files follow.
+        head = list(itertools.islice(here, POOL_WARM_FILES))
         more = list(itertools.islice(it, POOL_MIN_FILES))
         if len(more) == POOL_MIN_FILES and not any(c.path == "-" for c in more):
             rest: Iterable[tuple[str, FileOutcome | None]] = _run_pool(itertools.chain(more, it), opts)
@@ -590,9 +590,8 @@ def with_related(files: list[FileResult]) -> list[FileResult]:
     return out
 
 
-# the files linted in this process before workers start, and how many more there must be for starting
-# them to pay (a run of fewer files is linted here)
-POOL_MIN_FILES = 64
+POOL_WARM_FILES = 16  # files linted in this process before workers start (what they load, workers share)
+POOL_MIN_FILES = 64  # workers start only when this many files follow those: fewer are linted here
 _POOL_CHUNK = 64  # files per task sent to a worker: few messages, yet even load at the end
 _worker_opts: Options | None = None
 

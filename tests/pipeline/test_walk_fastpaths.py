@@ -324,14 +324,14 @@ def test_walked_files_passed_over_early_get_what_prepare_gives(tmp_path, monkeyp
 
 
 def test_workers_start_only_when_enough_files_follow_those_linted_here(tmp_path, monkeypatch):
-    """The first files are linted in this process; workers start only when as many files again follow
-    (fewer cannot pay for them). Either way the results are those of one process."""
+    """The first files are linted in this process; workers start only when enough files follow (fewer
+    cannot pay for them). Either way the results are those of one process."""
     from masqlint.pipeline import pool, runner
 
     if not pool.available():
         pytest.skip("no fork here")
-    n = runner.POOL_MIN_FILES
-    for i in range(3 * n):
+    n = runner.POOL_WARM_FILES + runner.POOL_MIN_FILES  # linted here, then as many as must follow
+    for i in range(2 * n):
         (tmp_path / f"f{i:03d}.yaml").write_text(
             "kind: ConfigMap\nmetadata: {name: ip-masq-agent, namespace: kube-system}\n"
             f"data:\n  config: 'nonMasqueradeCIDRs: [10.{i}.0.1/16]'\n" if i % 5 == 0 else "kind: Service\n",
@@ -345,7 +345,7 @@ def test_workers_start_only_when_enough_files_follow_those_linted_here(tmp_path,
         return real_fork()
 
     monkeypatch.setattr(os, "fork", counting_fork)
-    for count, forked in ((2 * n - 1, False), (2 * n, True), (3 * n, True)):
+    for count, forked in ((n - 1, False), (n, True), (2 * n, True)):
         forks.clear()
         cands = sorted((c for c in discover(["."]) if isinstance(c, Candidate)), key=lambda c: c.display)[:count]
         pooled, _ = runner.run(iter(cands), Options(jobs=2, use_config_files=False))
