@@ -354,3 +354,23 @@ def test_workers_start_only_when_enough_files_follow_those_linted_here(tmp_path,
         assert [(f.path, [x.to_dict() for x in f.findings]) for f in pooled.files] == \
             [(f.path, [x.to_dict() for x in f.findings]) for f in serial.files]
         assert sum(f.configs for f in serial.files) == len([i for i in range(count) if i % 5 == 0])
+
+
+# --- the byte prefilter ---------------------------------------------------------------------------
+
+
+@hsettings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from([b"q", b"m", b"a", b"s", b"masq", b"mas", b"asq", b"qq", b"x", b"\n", b"requests"]),
+                max_size=40).map(b"".join))
+def test_masq_found_from_its_last_letter_as_a_search_finds_it(low):
+    from masqlint.pipeline.prefilter import _has_masq
+
+    assert _has_masq(low) == (b"masq" in low)
+
+
+def test_masq_after_many_q_is_found():
+    from masqlint.pipeline.prefilter import _has_masq, might_hold_config
+
+    text = b"requests: {}\n" * 20 + b"name: ip-masq-agent\n"
+    assert _has_masq(text.lower()) and might_hold_config(text)
+    assert not _has_masq(b"requests: {}\n" * 20 + b"name: web\n")
