@@ -14,7 +14,7 @@ import sys
 from functools import lru_cache
 
 from masqlint.errors import ConfigError
-from masqlint.config.settings import Settings, from_mapping
+from masqlint.config.settings import Settings, defaults, from_mapping
 from masqlint.config.settings import glob_match
 from masqlint.config.rulesel import unknown_key_message
 from masqlint.config.rulesel import selector_known, unknown_selector_message
@@ -311,7 +311,7 @@ def settings_for_path(path: str, base: Settings | None = None, forced: Settings 
         s = forced
     else:
         directory = os.path.dirname(os.path.abspath(path)) if path != "-" else os.getcwd()
-        s = find_settings_for_dir(directory) or base or Settings()
+        s = find_settings_for_dir(directory) or base or defaults()
     if s.scopes:
         root = s.config_root or os.getcwd()
         rel = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/") if path != "-" else path

@@ -161,6 +161,17 @@ class Settings(Record):
         return self.replace(**_fields_from_mapping(mapping, base=self))
 
 
+_DEFAULTS: list[Settings] = []
+
+
+def defaults() -> Settings:
+    """The built-in settings: one instance for every file they apply to (settings are never changed in
+    place), so that what is derived from them, such as the rules they select, is worked out once."""
+    if not _DEFAULTS:
+        _DEFAULTS.append(Settings())
+    return _DEFAULTS[0]
+
+
 def glob_match(path: str, pattern: str) -> bool:
     """Glob with ``**`` spanning directories; a pattern without ``/`` matches the base name too."""
     lit = required_literal(pattern)

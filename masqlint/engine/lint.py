@@ -211,13 +211,15 @@ def _config_problems(cctx: ConfigContext):
 
 
 def _enabled_checks(scope: str, settings: Settings) -> tuple:
-    """The checks of ``scope`` whose rules these settings select, in rule id order (once per settings)."""
+    """The checks of ``scope`` whose rules these settings select, in rule id order (once per settings and
+    registry: a check registered since makes a new list of the scope's checks)."""
     memo = settings.memo()
     key = ("checks", scope)
+    checks = checks_of(scope)
     got = memo.get(key)
-    if got is None:
-        got = memo[key] = tuple(c for c in checks_of(scope) if enabled(c.rule, settings))
-    return got
+    if got is None or got[0] is not checks:
+        got = memo[key] = (checks, tuple(c for c in checks if enabled(c.rule, settings)))
+    return got[1]
 
 
 def _collect(out: list[Finding], problems, cctx: ConfigContext | None, fctx: FileContext) -> None:

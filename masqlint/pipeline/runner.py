@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping
 
 from masqlint.config.loader import (ConfigError, find_settings_for_dir, find_settings_for_walked_dir, note_settings_found,
                                    settings_for_path)
-from masqlint.config.settings import DEFAULT_STANDALONE_GLOBS, Settings, path_matches
+from masqlint.config.settings import DEFAULT_STANDALONE_GLOBS, Settings, defaults, path_matches
 from masqlint.engine.findings import FileResult, Finding, RunResult
 from masqlint.pipeline.discover import Candidate, DirGlobs, Skipped, discover
 from masqlint.pipeline.prefilter import might_hold_config
@@ -65,7 +65,7 @@ class FileOutcome:
 
 def settings_for(path: str, opts: Options) -> Settings:
     if not opts.use_config_files and opts.forced is None:
-        s = (opts.base or Settings()).merged(opts.overrides) if opts.overrides else (opts.base or Settings())
+        s = (opts.base or defaults()).merged(opts.overrides) if opts.overrides else (opts.base or defaults())
         return s
     return settings_for_path(path, base=opts.base, forced=opts.forced, overrides=opts.overrides)
 
@@ -78,9 +78,9 @@ def dir_settings(directory: str, opts: Options, parent: str | None = None, names
         s = opts.forced
     elif opts.use_config_files:
         found = find_settings_for_dir(directory) if names is None else find_settings_for_walked_dir(directory, parent, names)
-        s = found or opts.base or Settings()
+        s = found or opts.base or defaults()
     else:
-        s = opts.base or Settings()
+        s = opts.base or defaults()
     return s.merged(opts.overrides) if opts.overrides else s
 
 

@@ -374,3 +374,26 @@ def test_masq_after_many_q_is_found():
     text = b"requests: {}\n" * 20 + b"name: ip-masq-agent\n"
     assert _has_masq(text.lower()) and might_hold_config(text)
     assert not _has_masq(b"requests: {}\n" * 20 + b"name: web\n")
+
+
+# --- the built-in settings, shared -----------------------------------------------------------------
+
+
+def test_shared_defaults_see_a_check_registered_after_they_were_used(monkeypatch):
+    from masqlint import checks
+    from masqlint.config.settings import defaults
+    from masqlint.engine.lint import _enabled_checks
+
+    s = defaults()
+    assert s is defaults() and s == Settings()
+    first = _enabled_checks(checks.CONFIG, s)
+    assert first and first is _enabled_checks(checks.CONFIG, s)  # worked out once
+
+    def extra(cctx):
+        yield from ()
+
+    monkeypatch.setattr(checks, "REGISTRY", {k: list(v) for k, v in checks.REGISTRY.items()})
+    monkeypatch.setattr(checks, "_BY_SCOPE", {})
+    checks.register("MQ302")(extra)
+    now = _enabled_checks(checks.CONFIG, s)
+    assert len(now) == len(first) + 1 and any(c.fn is extra for c in now)
