@@ -95,9 +95,12 @@ def _child(rfd: int, wfd: int, work) -> None:
         _write_all(wfd, data)
 
 
-def run(items, work, jobs: int) -> list:
+def run(items, work, jobs: int, here: bool = False) -> list:
     """``work(item)`` for every item of the iterable ``items`` in ``jobs`` forked processes;
-    the list of answers in input order (None where ``work`` answered None)."""
+    the list of answers in input order (None where ``work`` answered None).
+
+    ``here``: this process works too, on the next chunk whenever every worker has its fill (rather
+    than wait for one): with as many processes as cores, none waits for a core."""
     workers: list[_Worker] = []
     gc.collect()
     gc.freeze()  # objects made so far are shared with the workers untouched (no copy-on-write by the GC)
@@ -109,7 +112,7 @@ def run(items, work, jobs: int) -> list:
                 if not workers:
                     raise Unavailable(str(e)) from e
                 break
-        return _dispatch(items, workers)
+        return _dispatch(items, workers, work if here else None)
     finally:
         for w in workers:
             for fd in (w.to_fd, w.from_fd):
@@ -148,23 +151,24 @@ def _fork(siblings: list[_Worker], work) -> _Worker:
     return _Worker(pid, to_w, from_r)
 
 
-def _dispatch(items, workers: list[_Worker]) -> list:
-    results: list = []
+def _dispatch(items, workers: list[_Worker], work_here=None) -> list:
+    results: list = []  # by chunk id: each chunk's answers
     it = iter(items)
-    cid = 0
     while True:
         chunk = list(islice(it, CHUNK))
         if not chunk:
             break
         while True:
             w = min(workers, key=lambda x: x.outstanding)
-            if w.outstanding < _AHEAD:
+            if w.outstanding < _AHEAD or work_here is not None:
                 break
             _pump(workers, results, block=True)
-        results.append([None] * len(chunk))  # this chunk's answers, filled in as they come
-        w.out += _frame((cid, chunk))
-        w.outstanding += 1
-        cid += 1
+        if w.outstanding >= _AHEAD:  # every worker has its fill: this chunk is done here
+            results.append([work_here(item) for item in chunk])
+        else:
+            w.out += _frame((len(results), chunk))
+            w.outstanding += 1
+            results.append([None] * len(chunk))  # this chunk's answers, filled in as they come
         _pump(workers, results, block=False)
     for w in workers:
         w.out += _frame(None)

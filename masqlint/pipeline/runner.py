@@ -654,7 +654,8 @@ def _run_pool(candidates, opts: Options) -> list[tuple[str, FileOutcome | None]]
             return process_or_none(item[0], item[1], item[2], opts)
 
         try:
-            results = fork_pool.run(items(), work, opts.jobs)
+            # jobs - 1 workers and this process, which lints a chunk whenever the workers have their fill
+            results = fork_pool.run(items(), work, opts.jobs - 1, here=True)
         except fork_pool.Unavailable:  # no process could be started: lint here
             return [(c.display, process_or_none(c.display, c.path, c.explicit, opts)) for c in candidates]
         return [(c.display, o) for c, o in zip(kept, results)]

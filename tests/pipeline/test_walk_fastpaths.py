@@ -397,3 +397,36 @@ def test_shared_defaults_see_a_check_registered_after_they_were_used(monkeypatch
     checks.register("MQ302")(extra)
     now = _enabled_checks(checks.CONFIG, s)
     assert len(now) == len(first) + 1 and any(c.fn is extra for c in now)
+
+
+# --- this process works beside its workers ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_pool_that_works_here_too_answers_in_input_order(jobs):
+    from masqlint.pipeline import pool
+
+    if not pool.available():
+        pytest.skip("no fork here")
+    me = os.getpid()
+    got = pool.run(iter(range(3000)), lambda i: None if i % 7 else (i * 3, os.getpid() == me), jobs, here=True)
+    assert [g[0] if g else None for g in got] == [None if i % 7 else i * 3 for i in range(3000)]
+    assert len(got) == 3000 and any(g for g in got)
+
+
+def test_an_error_in_this_process_stops_the_pool_and_its_workers(tmp_path):
+    from masqlint.pipeline import pool
+
+    if not pool.available():
+        pytest.skip("no fork here")
+    me = os.getpid()
+
+    def work(i):
+        if os.getpid() == me and i > 200:
+            raise ValueError("broken here")
+        return i
+
+    with pytest.raises(ValueError, match="broken here"):
+        pool.run(iter(range(100_000)), work, 1, here=True)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no worker left behind
