@@ -110,13 +110,17 @@ def walk(paths, opts: Options, *, respect_gitignore: bool = True) -> Iterator[Ca
     """The files under ``paths`` (discover.discover), with the ``exclude`` and ``standalone``
     globs of the settings of each directory walked, exactly as ``prepare`` applies them to one file."""
     cache: dict[str, DirGlobs] = {}
+    of_settings: dict[int, tuple[Settings, DirGlobs]] = {}  # directories with the same settings share their globs
 
     def globs_for_dir(d: str, parent: str | None = None, names: list[str] | None = None) -> DirGlobs:
         g = cache.get(d)
         if g is None:
             s = dir_settings(d, opts, parent, names)
-            standalone = s.standalone + tuple(x for sc in s.scopes for x in sc.overrides.get("standalone") or ())
-            g = cache[d] = DirGlobs(s.exclude, standalone, (s.config_root,) if s.config_root else ())
+            known = of_settings.get(id(s))
+            if known is None or known[0] is not s:
+                standalone = s.standalone + tuple(x for sc in s.scopes for x in sc.overrides.get("standalone") or ())
+                known = of_settings[id(s)] = (s, DirGlobs(s.exclude, standalone, (s.config_root,) if s.config_root else ()))
+            g = cache[d] = known[1]
         return g
 
     return discover(paths, follow_symlinks=opts.follow_symlinks, respect_gitignore=respect_gitignore,
