@@ -79,7 +79,7 @@ class _Ignores:
                 rel_dir = directory[len(gi.prefix):].replace(os.sep, "/") + "/"
             else:
                 continue
-            full = gi.literals is None or any(lit in rel_dir for lit in gi.literals)
+            full = gi.literals is None or gi.literal_in(rel_dir) is not None
             if not full:
                 if blob is None:
                     blob = "/".join(names)
