@@ -29,7 +29,9 @@ import re
 
 # Patterns, compiled by re's own cache on first use: most runs only meet ASCII text without escapes.
 _TEXT_WORDS = r"(?i)masq|cidrlimit|resyncinterval|egressnatpolicy"  # Unicode-aware: ſ, ı, İ, K
-_ESCAPE = rb"\\(?:[xuU]|[ \t]*\r?\n)"
+# An escape that may stand for a letter, or an escaped line break (a lone \r breaks a line too) joining two
+# halves of a word
+_ESCAPE = rb"\\(?:[xuU]|[ \t]*[\r\n])"
 # One escape at a time, left to right as YAML reads them (so ``\\\\x73`` stays a backslash and text).
 _TEXT_ESCAPE = r"\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|([ \t]*(?:\r\n|\r|\n)[ \t]*)|.)"
 

@@ -430,3 +430,14 @@ def test_an_error_in_this_process_stops_the_pool_and_its_workers(tmp_path):
         pool.run(iter(range(100_000)), work, 1, here=True)
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # no worker left behind
+
+
+def test_a_name_split_by_an_escaped_lone_carriage_return_is_kept():
+    """YAML breaks lines at a lone \\r too: a name joined across one is the agent's."""
+    from masqlint.pipeline.prefilter import might_hold_config
+    from masqlint.pipeline.runner import lint_bytes
+
+    text = (b'apiVersion: v1\rkind: ConfigMap\rmetadata:\r  name: "ip-ma\\\rsq-agent"\r  namespace: kube-system\r'
+            b'data:\r  config: "{}"\r')
+    assert lint_bytes("cm.yaml", text, Settings(), None).configs == 1
+    assert might_hold_config(text)
