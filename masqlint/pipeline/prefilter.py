@@ -76,8 +76,17 @@ def _unescape(m: re.Match) -> str:
 
 
 def _might_hold_text(text: str) -> bool:
-    if re.search(_TEXT_WORDS, text) is not None:
+    if _words_in(text):
         return True
     if "\\" in text:
-        return re.search(_TEXT_WORDS, re.sub(_TEXT_ESCAPE, _unescape, text)) is not None
+        return _words_in(re.sub(_TEXT_ESCAPE, _unescape, text))
     return False
+
+
+def _words_in(text: str) -> bool:
+    """Does ``text`` hold one of the words in any casing? ASCII text has no letters that match them but its
+    own, so it is searched as lowered text (fast); other text by the Unicode-aware pattern."""
+    if text.isascii():
+        low = text.lower()
+        return "masq" in low or "cidrlimit" in low or "resyncinterval" in low or "egressnatpolicy" in low
+    return re.search(_TEXT_WORDS, text) is not None

@@ -441,3 +441,23 @@ def test_a_name_split_by_an_escaped_lone_carriage_return_is_kept():
             b'data:\r  config: "{}"\r')
     assert lint_bytes("cm.yaml", text, Settings(), None).configs == 1
     assert might_hold_config(text)
+
+
+@hsettings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(["MaSq", "masq", "ma", "sq", "CIDRlimit", "ResyncInterval", "egressNATpolicy", "x",
+                                 " ", "\\", "\n", "\u017f", "\u0131", "\u0130", "\u212a", "q"]), max_size=12).map("".join))
+def test_words_found_in_text_as_the_unicode_pattern_finds_them(text):
+    import re
+
+    from masqlint.pipeline.prefilter import _TEXT_WORDS, _words_in
+
+    assert _words_in(text) == (re.search(_TEXT_WORDS, text) is not None)
+
+
+def test_a_shell_continuation_in_a_manifest_is_no_config():
+    from masqlint.pipeline.prefilter import might_hold_config
+
+    script = (b"kind: CronJob\nspec:\n  containers:\n    - command: |\n        /usr/local/bin/cleanup --older-than=27d \\\n"
+              b"            --dry-run=false\n")
+    assert not might_hold_config(script)
+    assert might_hold_config(script.replace(b"--dry-run", b"--ma\\\n  sq"))  # an escape joining a word is followed
