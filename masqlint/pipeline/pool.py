@@ -22,6 +22,7 @@ from itertools import islice
 
 CHUNK = 64  # files per message to a worker
 _AHEAD = 2  # chunks a worker may have queued or in hand
+_HERE = 16  # items this process works on (with ``here``) before it looks whether a worker wants more
 _HEADER = struct.Struct("!Q")
 
 
@@ -152,23 +153,25 @@ def _fork(siblings: list[_Worker], work) -> _Worker:
 
 
 def _dispatch(items, workers: list[_Worker], work_here=None) -> list:
-    results: list = []  # by chunk id: each chunk's answers
+    results: list = []  # by chunk id: the answers of each chunk (or piece done here), in input order
     it = iter(items)
     while True:
-        chunk = list(islice(it, CHUNK))
-        if not chunk:
-            break
-        while True:
-            w = min(workers, key=lambda x: x.outstanding)
-            if w.outstanding < _AHEAD or work_here is not None:
+        w = min(workers, key=lambda x: x.outstanding)
+        if w.outstanding < _AHEAD:
+            chunk = list(islice(it, CHUNK))
+            if not chunk:
                 break
-            _pump(workers, results, block=True)
-        if w.outstanding >= _AHEAD:  # every worker has its fill: this chunk is done here
-            results.append([work_here(item) for item in chunk])
-        else:
             w.out += _frame((len(results), chunk))
             w.outstanding += 1
             results.append([None] * len(chunk))  # this chunk's answers, filled in as they come
+        elif work_here is not None:  # every worker has its fill: a few items are done here meanwhile
+            piece = list(islice(it, _HERE))
+            if not piece:
+                break
+            results.append([work_here(item) for item in piece])
+        else:
+            _pump(workers, results, block=True)
+            continue
         _pump(workers, results, block=False)
     for w in workers:
         w.out += _frame(None)
