@@ -20,9 +20,9 @@ import sys
 from typing import Any
 from itertools import islice
 
-CHUNK = 64  # files per message to a worker
+PIECE = 16  # items this process works on (with ``here``) before it looks whether a worker wants more
+CHUNK = 4 * PIECE  # files per message to a worker (chunks and pieces start at multiples of PIECE)
 _AHEAD = 2  # chunks a worker may have queued or in hand
-_HERE = 16  # items this process works on (with ``here``) before it looks whether a worker wants more
 _HEADER = struct.Struct("!Q")
 
 
@@ -165,7 +165,7 @@ def _dispatch(items, workers: list[_Worker], work_here=None) -> list:
             w.outstanding += 1
             results.append([None] * len(chunk))  # this chunk's answers, filled in as they come
         elif work_here is not None:  # every worker has its fill: a few items are done here meanwhile
-            piece = list(islice(it, _HERE))
+            piece = list(islice(it, PIECE))
             if not piece:
                 break
             results.append([work_here(item) for item in piece])

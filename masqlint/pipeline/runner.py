@@ -631,7 +631,7 @@ def _dir_of_walked(c: Candidate) -> str | None:
 
 
 def _run_pool(candidates, opts: Options) -> list[tuple[str, FileOutcome | None]]:
-    """Lint in ``opts.jobs`` worker processes: (display, outcome or None) in input order."""
+    """Lint in ``opts.jobs`` processes, this one and workers: (display, outcome or None) in input order."""
     from masqlint.pipeline import pool as fork_pool  # noqa: PLC0415 - lazy: worker processes only for a run of many files
 
     if fork_pool.available():
@@ -644,9 +644,9 @@ def _run_pool(candidates, opts: Options) -> list[tuple[str, FileOutcome | None]]
             for i, c in enumerate(candidates):  # the walk goes on here while the workers lint
                 kept.append(c)
                 # the settings found for a walked file's directory (the walk looked them up): with the first
-                # file of each directory in each chunk, so that no worker looks them up again
+                # file of each directory and of each chunk, so that no worker looks them up again
                 d = _dir_of_walked(c) if hints else None
-                if d is not None and (d != last or i % fork_pool.CHUNK == 0):
+                if d is not None and (d != last or i % fork_pool.PIECE == 0):
                     last = d
                     yield c.display, c.path, c.explicit, (d, find_settings_for_dir(d))
                 else:
