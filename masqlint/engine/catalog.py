@@ -131,16 +131,16 @@ def load_catalog(validate: bool = False) -> dict[str, Rule]:
 
 
 def _headers_of(catalog: dict[str, Rule]) -> dict[str, RuleHeader]:
-    return {rid: RuleHeader(r.id, r.name, r.severity) for rid, r in catalog.items()}
+    return {rid: RuleHeader(r.id, r.name, r.severity, r.fix_safety) for rid, r in catalog.items()}
 
 
 def headers_module() -> str:
-    """The text of ``masqlint/engine/headers.py``: each rule's id, name and severity from the catalog."""
-    rows = "".join(f'    ("{r.id}", "{r.name}", "{r.severity.label}"),\n' for r in load_catalog().values())
+    """The text of ``masqlint/engine/headers.py``: each rule's id, name, severity and fix from the catalog."""
+    rows = "".join(f'    ("{r.id}", "{r.name}", "{r.severity.label}", "{r.fix_safety}"),\n' for r in load_catalog().values())
     return HEADERS_TEMPLATE.replace("@ROWS@\n", rows)
 
 
-HEADERS_TEMPLATE = '''"""What linting needs of each rule: its id, name and default severity.
+HEADERS_TEMPLATE = '''"""What linting needs of each rule: its id, name, default severity and whether it offers a fix.
 
 Generated from ``rules/*.yaml`` by ``python -m masqlint.engine.catalog > masqlint/engine/headers.py``;
 edit the rule files, not this table. Linting reads this table instead of the rule files, so a run
@@ -158,22 +158,26 @@ _TABLE = (
 
 
 class RuleHeader(Record):
-    __slots__ = ("id", "name", "severity")
+    __slots__ = ("fix", "id", "name", "severity")
 
-    def __init__(self, id: str, name: str, severity: Severity):
+    def __init__(self, id: str, name: str, severity: Severity, fix: str = "none"):
         self.id = id
         self.name = name
         self.severity = severity
+        self.fix = fix  # "none", "safe" or "unsafe": what the rule's findings may carry
+
+
+FIXABLE: frozenset[str] = frozenset(rid for rid, _name, _sev, fix in _TABLE if fix != "none")
 
 
 _HEADERS: dict[str, RuleHeader] | None = None
 
 
 def rule_headers() -> dict[str, RuleHeader]:
-    """Id, name and severity of every rule, in id order."""
+    """Id, name, severity and fix of every rule, in id order."""
     global _HEADERS
     if _HEADERS is None:
-        _HEADERS = {rid: RuleHeader(rid, name, Severity[sev.upper()]) for rid, name, sev in _TABLE}
+        _HEADERS = {rid: RuleHeader(rid, name, Severity[sev.upper()], fix) for rid, name, sev, fix in _TABLE}
     return _HEADERS
 '''
 

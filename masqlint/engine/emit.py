@@ -67,6 +67,8 @@ def finding(rule_id: str, settings: Settings, message: str, path: str, span: Spa
     rule = rule_headers().get(rule_id)
     if rule is None or not rule_enabled(rule, settings):
         return None
+    if rule.fix == "none":
+        fix = None  # a rule offers fixes only where its catalog entry says how safe they are
     return Finding(rule=rule.id, name=rule.name, severity=rule_severity(rule, settings, severity), message=message,
                    path=path, span=span, fix=fix, data=data if data is not None else {}, target=target, related=related)
 
