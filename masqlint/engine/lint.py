@@ -260,9 +260,10 @@ def _file_target(fctx: "FileContext") -> str | None:
 
 
 def lint_source(source: SourceFile, settings: Settings, standalone: bool | None = None,
-                explicit: bool = True) -> FileResult:
+                explicit: bool = True, keep: list | None = None) -> FileResult:
     """Lint one file. ``explicit``: the user named it; a file found by a walk that is of no form
-    masqlint reads is skipped without a word."""
+    masqlint reads is skipped without a word. ``keep``: a list that receives the file's analysis
+    (its FileContext), for a caller that reasons further about the same text."""
     fctx = analyse(source, settings, standalone)
     fctx.explicit = explicit
     if fctx.form == OTHER and not explicit:
@@ -282,6 +283,8 @@ def lint_source(source: SourceFile, settings: Settings, standalone: bool | None 
         result.related.extend(_related_results(fctx, elsewhere))
     result.findings.sort(key=Finding.sort_key)
     _release(fctx)
+    if keep is not None:
+        keep.append(fctx)
     return result
 
 

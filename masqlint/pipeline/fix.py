@@ -36,6 +36,17 @@ def apply_edits(text: str, findings: list[Finding]) -> tuple[str, int]:
         chosen.append((edits, f))
         taken.extend((e.start, e.end) for e in edits)
     all_edits = sorted((e for edits, _ in chosen for e in edits), key=lambda e: e.start, reverse=True)
+    if all(later.start >= e.end and later.start > e.start for later, e in zip(all_edits, all_edits[1:])):
+        # apart from one another: the text between the edits and the edits' own, in one join (a long
+        # list with hundreds of fixes would otherwise copy the whole text once per edit)
+        pieces = []
+        at = 0
+        for e in reversed(all_edits):
+            pieces.append(text[at:e.start])
+            pieces.append(e.text)
+            at = e.end
+        pieces.append(text[at:])
+        return "".join(pieces), len(chosen)
     out = text
     for e in all_edits:
         out = out[: e.start] + e.text + out[e.end:]

@@ -9,6 +9,7 @@ import os
 import stat
 import sys
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 
 from masqlint.config.loader import (ConfigError, find_settings_for_dir, find_settings_for_walked_dir, note_settings_found,
                                    settings_for_path)
@@ -363,18 +364,27 @@ def analyse_prepared(p: Prepared) -> FileContext:
 
 
 def lint_bytes(display: str, data: bytes, settings: Settings, standalone: bool | None,
-               fspath: str | None = None, explicit: bool = True) -> FileResult:
-    from masqlint.agent.gonet import parse_cache  # noqa: PLC0415 - lazy: the linter loads once a file may hold a config
-    from masqlint.engine.lint import lint_source  # noqa: PLC0415 - lazy: as above
+               fspath: str | None = None, explicit: bool = True, keep: list | None = None) -> FileResult:
+    from masqlint.engine.lint import lint_source  # noqa: PLC0415 - lazy: the linter loads once a file may hold a config
     from masqlint.text.source import SourceFile  # noqa: PLC0415 - lazy: as above
 
-    # The cyclic GC would walk the file's many young objects (100,000 YAML nodes for a long list)
-    # again and again while they are all still alive; it runs once the file is done instead.
+    with lint_scope():
+        return lint_source(SourceFile.from_bytes(display, data, fspath), settings, standalone, explicit, keep)
+
+
+@contextmanager
+def lint_scope():
+    """Around every lint of a file (and the lints again of its fixed text): each CIDR text is parsed
+    once (nothing kept after the scope), and the cyclic GC is off. The GC would walk the file's many
+    young objects (100,000 YAML nodes for a long list) again and again while they are all still
+    alive; it runs once the file is done instead."""
+    from masqlint.agent.gonet import parse_cache  # noqa: PLC0415 - lazy: the linter loads once a file may hold a config
+
     gc_was_on = gc.isenabled()
     gc.disable()
     try:
-        with parse_cache():  # each CIDR text parsed once for this file, nothing kept after it
-            return lint_source(SourceFile.from_bytes(display, data, fspath), settings, standalone, explicit)
+        with parse_cache():
+            yield
     finally:
         if gc_was_on:
             gc.enable()
@@ -403,13 +413,19 @@ def process_or_none(display: str, path: str, explicit: bool, opts: Options) -> F
             return p.outcome
         if p.data is None:
             return None
-        result = lint_prepared(p)
         if not (opts.fix or opts.diff):
-            if opts.count_fixable and any(f.fix is not None for f in result.findings):
+            if not opts.count_fixable:
+                return FileOutcome(lint_prepared(p))
+            with lint_scope():  # one scope for the lint and any lint again of its fixed text
+                kept: list = []
+                result = lint_bytes(p.display, p.data, p.settings, p.standalone, p.fspath, p.explicit, kept)
+                if not any(f.fix is not None for f in result.findings):
+                    return FileOutcome(result)
                 return FileOutcome(result, fixable=_count_fixable(display, path, p.data, result, p.settings,
-                                                                  p.standalone))
-            return FileOutcome(result)
-        return _fix(display, path, p.data, result, p.settings, p.standalone, opts)
+                                                                  p.standalone, kept[0] if kept else None))
+        with lint_scope():
+            result = lint_prepared(p)
+            return _fix(display, path, p.data, result, p.settings, p.standalone, opts)
     except ConfigError:
         raise  # a broken settings file stops the run with its own one-line error
     except Exception as e:  # one bad file never stops the others
@@ -433,17 +449,30 @@ def _relinter(display: str, path: str, data: bytes, settings: Settings, standalo
 
 
 def _count_fixable(display: str, path: str, data: bytes, result: FileResult, settings: Settings,
-                   standalone: bool | None) -> tuple[int, int]:
+                   standalone: bool | None, analysis=None) -> tuple[int, int]:
     """(safe, unsafe only): what --fix and --fix --unsafe-fixes would fix, found by fixing in memory from
-    this lint (a fix may uncover another one: those count too)."""
+    this lint (a fix may uncover another one: those count too). ``analysis``: the lint's FileContext,
+    which can show that linting the fixed text again would offer no further fix (pipeline.fixcount)."""
     from masqlint.pipeline.fix import fix_until_stable  # noqa: PLC0415 - lazy: fixes load only when one is offered
+    from masqlint.pipeline.fixcount import fixed_without_relint  # noqa: PLC0415 - lazy: as above
 
-    if result.text is None:
+    text = result.text
+    if text is None:
         return 0, 0
-    _, relint = _relinter(display, path, data, settings, standalone)
+    relint = None
+
+    def count(unsafe: bool) -> int:
+        nonlocal relint
+        known = fixed_without_relint(analysis, result, unsafe) if analysis is not None else None
+        if known is not None:
+            return known
+        if relint is None:
+            relint = _relinter(display, path, data, settings, standalone)[1]
+        return fix_until_stable(text, result.findings, relint, unsafe)[1]
+
     fixes = [f.fix for f in result.findings if f.fix is not None]
-    safe = fix_until_stable(result.text, result.findings, relint, False)[1] if any(f.safe for f in fixes) else 0
-    both = fix_until_stable(result.text, result.findings, relint, True)[1] if not all(f.safe for f in fixes) else safe
+    safe = count(False) if any(f.safe for f in fixes) else 0
+    both = count(True) if not all(f.safe for f in fixes) else safe
     return safe, max(both - safe, 0)
 
 
