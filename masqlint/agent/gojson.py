@@ -18,7 +18,6 @@ they decode to U+FFFD, as Go's decoder does for each invalid byte.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Optional
 
 __all__ = ["GoJSONSyntaxError", "JValue", "parse", "quote_char", "MAX_NESTING_DEPTH"]
@@ -47,7 +46,6 @@ class GoJSONSyntaxError(ValueError):
         self.offset = offset
 
 
-@dataclass(eq=False)
 class JValue:
     """One JSON value as Go's decoder sees it.
 
@@ -55,15 +53,24 @@ class JValue:
     ``end`` delimit its text. ``value`` holds the decoded text of a string or the literal
     text of a number (``64.0``, ``1e3``, ``-0``). ``members`` lists every object member
     in file order as ``(key, key_start, key_end, value)``, duplicates included; ``items``
-    holds array elements.
+    holds array elements. Slotted (a long list makes one per item); equal only to itself.
     """
 
-    kind: str
-    start: int
-    end: int
-    value: Optional[str] = None
-    members: list[tuple[str, int, int, "JValue"]] = field(default_factory=list)
-    items: list["JValue"] = field(default_factory=list)
+    __slots__ = ("kind", "start", "end", "value", "members", "items")
+
+    def __init__(self, kind: str, start: int, end: int, value: Optional[str] = None,
+                 members: Optional[list[tuple[str, int, int, "JValue"]]] = None,
+                 items: Optional[list["JValue"]] = None) -> None:
+        self.kind = kind
+        self.start = start
+        self.end = end
+        self.value = value
+        self.members: list[tuple[str, int, int, JValue]] = [] if members is None else members
+        self.items: list[JValue] = [] if items is None else items
+
+    def __repr__(self) -> str:
+        return (f"JValue(kind={self.kind!r}, start={self.start!r}, end={self.end!r}, value={self.value!r}, "
+                f"members={self.members!r}, items={self.items!r})")
 
     def get(self, key: str) -> Optional["JValue"]:
         """The value of the last member named exactly ``key`` (the one Go keeps)."""

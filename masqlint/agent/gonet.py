@@ -349,8 +349,9 @@ class GoCIDR(tuple):
 
     @property
     def is_ipv6_family(self) -> bool:
-        """Go's ``ip.To4() == nil``: false for IPv4 and IPv4-mapped addresses."""
-        return _to4(self.ip) is None
+        """Go's ``ip.To4() == nil``: false for IPv4 and IPv4-mapped addresses (the 16-byte form
+        starts with ten zero bytes and two 0xff bytes)."""
+        return self[3] >> 32 != 0xFFFF
 
     @property
     def aligned(self) -> bool:

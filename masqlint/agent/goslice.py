@@ -69,9 +69,12 @@ class GoStringSlice:
         return [] if self.array is None else self.origins[: self.length]
 
     def grow_to_index(self, i: int) -> None:
-        """What decode.go's array() does before decoding element i."""
+        """What decode.go's array() does before decoding element i (and every element before it:
+        the capacity grows step by step as it would element by element)."""
         if i >= self.cap:
-            cap = next_cap(self.cap + 1, self.cap)
+            cap = self.cap
+            while i >= cap:
+                cap = next_cap(cap + 1, cap)
             old = self.array or []
             self.array = old + [""] * (cap - len(old))
             self.origins = self.origins + [None] * (cap - len(self.origins))

@@ -310,8 +310,17 @@ class _Decoder:
             try:
                 if isinstance(node, SequenceNode):
                     items = []
-                    for child, cslot, calias in self._slots(node, node.value):
-                        items.append((yield self._unmarshal(child, cslot, calias)))
+                    lower = node.start_mark.index  # (_slots, inline: a list of 100,000 CIDRs has as many)
+                    for i, child in enumerate(node.value):
+                        calias = child is node or child.start_mark.index < lower or id(child) in self.open
+                        if calias:
+                            items.append((yield self._unmarshal(child, (nid, i), True)))
+                            continue
+                        lower = child.end_mark.index
+                        if isinstance(child, ScalarNode):
+                            items.append(self._scalar_item(child))  # without a generator step each
+                        else:
+                            items.append((yield self._unmarshal(child, (nid, i), False)))
                     return JArray(items, node)
                 if isinstance(node, MappingNode):
                     entries: dict[tuple, tuple] = {}
@@ -325,6 +334,17 @@ class _Decoder:
         finally:
             if alias:
                 self._leave_alias(slot)
+
+    def _scalar_item(self, node: ScalarNode) -> JValue:
+        """``_unmarshal`` of a scalar written in place, inline (a list of 100,000 CIDRs is as many)."""
+        if self.alias_depth or self.alias_count > 100:
+            self._count(node)
+        else:
+            self.decode_count += 1  # (_count: no alias level to count, no ratio to check yet)
+        if node.tag == PLAIN:
+            out = resolve_scalar("", node.value, node)[1]
+            return JString(out, node) if type(out) is str else _json_scalar(out, node)
+        return _json_scalar(_scalar_value(node)[1], node)
 
     def _mapping_into(self, node: MappingNode, entries: dict):
         flat = [n for pair in node.value for n in pair]

@@ -242,22 +242,22 @@ def _decode_cidrs(value: JValue, cfg: MasqConfig, saved: list) -> None:
     if not isinstance(value, JArray):
         saved.append(_type_error(value, "nonMasqueradeCIDRs", "[]string"))
         return
-    i = 0
-    for item in value.items:
-        sl.grow_to_index(i)
-        assert sl.array is not None  # grown to hold index i
+    items = value.items
+    if not items:
+        sl.set_empty()
+        return
+    sl.grow_to_index(len(items) - 1)  # the slice grown as element by element, in one step
+    array, origins = sl.array, sl.origins
+    assert array is not None  # grown to hold every item
+    for i, item in enumerate(items):
         if isinstance(item, JString):
-            sl.array[i] = item.value
-            sl.origins[i] = item
+            array[i] = item.value
+            origins[i] = item
         elif isinstance(item, JNull):
             pass  # encoding/json leaves the element as it was
         else:
             saved.append(_type_error(item, "nonMasqueradeCIDRs", "string", index=i))
-        i += 1
-    if i < sl.length:
-        sl.length = i
-    if i == 0:
-        sl.set_empty()
+    sl.length = len(items)
 
 
 def _parse_go_int64(text: str) -> int | None:
