@@ -45,8 +45,8 @@ class Entry(Record):
         self.cidr = cidr
         self.error = error
         self.reader = reader  # "cilium": ``error`` is Cilium's own (it reads the raw JSON text with netip)
-        # (version, first, last), read many times per entry by the range checks
-        self.rng: tuple[int, int, int] | None = cidr.as_int_range() if cidr else None
+        # (version, first, last), read many times per entry by the range checks (GoCIDR.as_int_range)
+        self.rng: tuple[int, int, int] | None = cidr[5] if cidr else None
 
 
 def cidr_list(ctx: ConfigContext) -> JArray | None:
@@ -81,20 +81,20 @@ def _entries(ctx: ConfigContext) -> list[Entry]:
     values = ctx.decoded.cidrs.values() or []
     origins = ctx.decoded.cidrs.value_origins()
     cilium = ctx.target.reader == "cilium"
+    append = out.append
     for i, (text, origin) in enumerate(zip(values, origins)):
-        if not isinstance(origin, JString):
+        if type(origin) is not JString and not isinstance(origin, JString):
             continue
         if cilium:
             raw, _prefix, err = read_item(origin, ctx.config.json_input, ctx.config.text)
             if err is not None:
-                out.append(Entry(i, raw, origin, None, err, "cilium"))
+                append(Entry(i, raw, origin, None, err, "cilium"))
                 continue
         try:
-            c = parse_cidr(text)
-            out.append(Entry(i, text, origin, c, None))
+            append(Entry(i, text, origin, parse_cidr(text), None))
         except GoNetError as e:
             if not cilium:  # (what netip takes, net.ParseCIDR takes too; this is not reached for Cilium)
-                out.append(Entry(i, text, origin, None, e.message))
+                append(Entry(i, text, origin, None, e.message))
     return out
 
 

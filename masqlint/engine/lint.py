@@ -222,6 +222,9 @@ def _enabled_checks(scope: str, settings: Settings) -> tuple:
     return got[1]
 
 
+RELATED_MAX = 100  # related locations listed per finding; one more says how many are left out
+
+
 def _collect(out: list[Finding], problems, cctx: ConfigContext | None, fctx: FileContext) -> None:
     settings = cctx.settings if cctx is not None else fctx.settings
     for p in problems:
@@ -229,8 +232,12 @@ def _collect(out: list[Finding], problems, cctx: ConfigContext | None, fctx: Fil
         related: tuple = ()
         if "related" in data:  # [(thing in the config, what it is)]: resolved here like `at`
             data = {k: v for k, v in data.items() if k != "related"}
+            listed = p.data["related"]
+            if len(listed) > RELATED_MAX:  # one merge of a 100,000-entry list names 65,535 others
+                listed = [*listed[:RELATED_MAX], (listed[RELATED_MAX][0],
+                                                 f"and {len(listed) - RELATED_MAX:,} more like these, not listed")]
             related = tuple((cctx.span(at) if cctx is not None and not isinstance(at, Span) else at, what)
-                            for at, what in p.data["related"])
+                            for at, what in listed)
         path, span = fctx.source.path, _span(p, cctx, fctx)
         if isinstance(span, ElsewhereSpan):  # in a file this one reads (Terraform file())
             path, span = span.path, Span(span.line, span.column, span.end_line, span.end_column)

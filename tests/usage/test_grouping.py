@@ -78,3 +78,23 @@ def test_every_message_is_a_few_hundred_characters_at_most(cli, tmp_path, name, 
     assert findings, "the list must give something to say"
     longest = max(findings, key=lambda f: len(f["message"]))
     assert len(longest["message"]) <= MAX_MESSAGE, longest
+
+
+def test_a_merge_of_thousands_lists_a_hundred_related_locations_and_counts_the_rest(cli, tmp_path):
+    """2,048 adjacent /24s are exactly 10.0.0.0/13: one MQ307 finding; its 2,047 other entries are
+    not all listed (a 100,000-entry list would name 65,535), the last location says how many are left."""
+    write(tmp_path / "cm.yaml", configmap(*(f"10.{i // 256}.{i % 256}.0/24" for i in range(2048))).replace(
+        "    nonMasqueradeCIDRs:\n", "    cidrLimit: 3000\n    nonMasqueradeCIDRs:\n"))
+    code, out, _ = cli("check", "--no-config", "--select", "MQ307", "--format", "json", "cm.yaml")
+    (f,) = json.loads(out)["findings"]
+    assert "together are exactly 10.0.0.0/13" in f["message"] and f["line"] == 10
+    related = f["related"]
+    assert len(related) == 101
+    assert [r["line"] for r in related[:100]] == list(range(11, 111))
+    assert related[0]["message"] == "10.0.1.0/24 is part of 10.0.0.0/13"
+    assert related[100] == {"line": 111, "column": 9, "end_line": 111, "end_column": 22,
+                            "message": "and 1,947 more like these, not listed"}
+    code, out, _ = cli("check", "--no-config", "--select", "MQ307", "--format", "sarif", "cm.yaml")
+    (result,) = json.loads(out)["runs"][0]["results"]
+    assert len(result["relatedLocations"]) == 101
+    assert result["relatedLocations"][-1]["message"]["text"] == "and 1,947 more like these, not listed"
