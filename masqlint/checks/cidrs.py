@@ -77,7 +77,7 @@ def entries(ctx: ConfigContext) -> list[Entry]:
 def _entries(ctx: ConfigContext) -> list[Entry]:
     if ctx.decoded is None or FIELD not in ctx.decoded.origins:
         return []
-    out = []
+    out: list[Entry] = []
     values = ctx.decoded.cidrs.values() or []
     origins = ctx.decoded.cidrs.value_origins()
     cilium = ctx.target.reader == "cilium"
