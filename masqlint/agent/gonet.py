@@ -431,13 +431,17 @@ def _parse_plain(s: str) -> GoCIDR:
     if m is not None:
         n = int(m.group(5))
         if n <= 32:  # the same result as the general path below, without its byte juggling
-            packed = _inet_aton(s[: m.start(5) - 1])  # a strict dotted quad (checked above): its 4 bytes
-            ip = int.from_bytes(packed, "big")
-            mask = (0xFFFFFFFF << (32 - n)) & 0xFFFFFFFF
-            net = ip & mask
-            return _tuple_new(GoCIDR, (s, n, 32, _V4_IN_V6_INT | ip, _V4_IN_V6_INT | net,
-                                       (4, net, net | (~mask & 0xFFFFFFFF))))
+            ip = _from_bytes(_inet_aton(s[: m.end(4)]), "big")  # a strict dotted quad (checked above)
+            net = ip & _V4_MASKS[n]
+            mapped = _V4_IN_V6_INT | ip
+            return _tuple_new(GoCIDR, (s, n, 32, mapped, mapped if net == ip else _V4_IN_V6_INT | net,
+                                       (4, net, net | _V4_HOSTS[n])))
     return _parse_cidr(s)
+
+
+_from_bytes = int.from_bytes
+_V4_MASKS = [(0xFFFFFFFF << (32 - n)) & 0xFFFFFFFF for n in range(33)]
+_V4_HOSTS = [~m & 0xFFFFFFFF for m in _V4_MASKS]
 
 
 _tuple_new = tuple.__new__

@@ -123,7 +123,10 @@ def _range_sweep(ctx: ConfigContext) -> tuple[list[tuple[Entry, Entry]], list[En
 def _sweep(ctx: ConfigContext) -> tuple[list[tuple[Entry, Entry]], list[Entry]]:
     ents = valid_entries(ctx)
     rngs = [e.rng for e in ents if e.rng is not None]  # valid entries all have a range
-    keys = [((v == 6) << 258) | (lo << 129) | (_M129 - hi) for v, lo, hi in rngs]
+    if all(r[0] == 4 for r in rngs):  # (IPv4 only, the common case: the same order on smaller integers)
+        keys = [(lo << 32) | (0xFFFFFFFF - hi) for _v, lo, hi in rngs]
+    else:
+        keys = [((v == 6) << 258) | (lo << 129) | (_M129 - hi) for v, lo, hi in rngs]
     redundant: list[tuple[Entry, Entry]] = []
     kept: list[Entry] = []
     prev: int | None = None
@@ -421,21 +424,19 @@ def mergeable_cidrs(ctx: ConfigContext) -> Iterator[Problem]:
     # adjacent blocks that aggregate: the entries (disjoint now, in address order) form runs of
     # touching ranges; the fewest blocks covering a run of two or more are the aggregates (one sweep)
 
-    runs: list[list[Entry]] = []
-    run: list[Entry] = []
+    runs: list[list[Entry]] = []  # (of two or more: a lone entry aggregates with nothing)
+    start = 0
     pv, pend = 0, 0  # no version 0: the first entry starts a run
-    for e in ents:
-        assert e.rng is not None  # a valid entry has a range
-        v, lo, hi = e.rng
-        if v == pv and lo == pend + 1:
-            run.append(e)
-        else:
-            run = [e]
-            runs.append(run)
+    for i, e in enumerate(ents):
+        v, lo, hi = e.rng  # type: ignore[misc]  # a valid entry has a range
+        if v != pv or lo != pend + 1:
+            if i - start >= 2:
+                runs.append(ents[start:i])
+            start = i
         pv, pend = v, hi
+    if len(ents) - start >= 2:
+        runs.append(ents[start:])
     for group in runs:
-        if len(group) < 2:
-            continue
         i = 0
         rngs = [e.rng for e in group if e.rng is not None]  # all of them: valid entries have a range
         for block in range_blocks(rngs[0][0], rngs[0][1], rngs[-1][2]):
