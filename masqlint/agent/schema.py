@@ -31,8 +31,8 @@ def to_instance(v: JValue, top: bool = True):
                 continue
             out[name or key] = to_instance(val, False)
         return out
-    if isinstance(v, JArray):
-        return [to_instance(i, False) for i in v.items]
+    if isinstance(v, JArray):  # (a list of 100,000 strings: each read directly)
+        return [i.value if type(i) is JString else to_instance(i, False) for i in v.items]
     if isinstance(v, JString):
         return v.value
     if isinstance(v, JNumber):

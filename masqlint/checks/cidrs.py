@@ -328,6 +328,12 @@ def _key_origin(ctx: ConfigContext, field_name: str) -> Any:
 # --- MQ305 / MQ306 / MQ307 -------------------------------------------------------------------------
 
 
+def _has_nulls(ctx: ConfigContext) -> bool:
+    """Does the list hold a null item (removing an entry then shifts what the nulls stand for)?"""
+    lst = cidr_list(ctx)
+    return lst is not None and any(type(i) is JNull or isinstance(i, JNull) for i in lst.items)
+
+
 def _item_delete_range(ctx: ConfigContext, e: Entry) -> tuple[int, int] | None:
     """Outer offsets that remove a list item: its whole line for a block item, `, item` in a flow list."""
     r = ctx.outer_range(e.node)
@@ -340,8 +346,7 @@ def _item_delete_range(ctx: ConfigContext, e: Entry) -> tuple[int, int] | None:
 @register("MQ305")
 def duplicate_cidr(ctx: ConfigContext) -> Iterator[Problem]:
     seen: dict = {}
-    lst = cidr_list(ctx)
-    has_nulls = lst is not None and any(isinstance(i, JNull) for i in lst.items)
+    has_nulls = _memo(ctx, "_cidr_has_nulls", _has_nulls)
     for e in valid_entries(ctx):
         key = e.rng
         if key in seen:
@@ -368,8 +373,7 @@ def duplicate_cidr(ctx: ConfigContext) -> Iterator[Problem]:
 @register("MQ306")
 def redundant_cidr(ctx: ConfigContext) -> Iterator[Problem]:
     """One finding per covering entry: the entries it makes redundant are its related locations."""
-    lst = cidr_list(ctx)
-    has_nulls = lst is not None and any(isinstance(i, JNull) for i in lst.items)
+    has_nulls = _memo(ctx, "_cidr_has_nulls", _has_nulls)
     groups: dict[int, list] = {}
     covers: dict[int, Entry] = {}
     for e, cover in _range_sweep(ctx)[0]:

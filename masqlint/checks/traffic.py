@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 
 from masqlint.agent.gonet import GoNetError, parse_cidr
@@ -91,9 +92,12 @@ def public_range(ctx: ConfigContext) -> Iterator[Problem]:
         if e.cidr.prefixlen == 0:
             continue  # MQ404
         v, lo, hi = e.rng
+        j = bisect_left(keys, (v, lo))  # the first reserved range that ends at or after lo …
+        if j < len(merged) and merged[j][0] == v and merged[j][1] <= lo and hi <= merged[j][2]:
+            continue  # … holds the whole entry: inside the reserved ranges (most entries)
         public = subtract_ranges([e.rng], merged, keys)
         if not public:
-            continue  # inside the reserved ranges (most entries)
+            continue
         if declared and any(dv == v and dlo <= lo and hi <= dhi for dv, dlo, dhi in declared):
             continue  # a public range declared as one that must keep pod IPs (e.g. a privately used Pod range)
         n = size_of(public)
