@@ -192,29 +192,55 @@ def _entries_settled(ctx: Any, after: dict[int, Any], unsafe: bool) -> bool:
     The lint's own sweep of the valid entries (``cidrs._range_sweep``) holds the ones no other
     covers or repeats, apart and in address order: the fixes must remove every other valid entry
     and none of those, and each entry they rewrite must meet none of them nor another rewritten one."""
-    from masqlint.checks.cidrs import _range_sweep, entries, valid_entries  # noqa: PLC0415 - lazy: as above
-
-    ents = entries(ctx)
-    valid = valid_entries(ctx)
-    kept = _range_sweep(ctx)[1]
-    removed = {id(ents[i]) for i, c in after.items() if c is _REMOVED}
-    kept_ids = {id(e) for e in kept}
-    # (every removed entry is a valid one: _entry_changes saw to it)
-    if removed & kept_ids or sum(1 for e in valid if id(e) not in kept_ids) != len(removed):
+    facts = _facts(ctx)
+    rngs = facts.rngs
+    removed = [facts.ents[i] for i, c in after.items() if c is _REMOVED]
+    # every other valid entry removed (each removed one is valid: _entry_changes saw to it), and no
+    # entry of the sweep (each of a range of its own: found by it)
+    if facts.not_kept != len(removed) or any(_kept_at(facts, e) is e for e in removed):
         return False
-    if unsafe:  # every entry with host bits rewritten (each rewritten one had them: _entry_changes)
-        host_bits = sum(1 for e in ents if e.cidr is not None and not e.cidr.aligned)
-        if host_bits != sum(1 for c in after.values() if c is not _REMOVED):
-            return False
+    # with unsafe fixes every entry with host bits rewritten (each rewritten one had them: _entry_changes)
+    if unsafe and facts.host_bits != sum(1 for c in after.values() if c is not _REMOVED):
+        return False
     added = sorted(c.as_int_range() for c in after.values() if c is not _REMOVED)
     if not added:
         return True
-    rngs = [e.rng for e in kept if e.rng is not None]  # (all of them: valid entries have a range)
-    starts = [(r[0], r[1]) for r in rngs]
     for k, (v, lo, hi) in enumerate(added):
         if k and added[k - 1][0] == v and added[k - 1][2] >= lo:
             return False  # two rewritten entries meet
-        j = bisect.bisect_right(starts, (v, hi))  # the kept entries starting at or before hi …
+        j = bisect.bisect_right(rngs, (v, hi, _BEYOND))  # the kept entries starting at or before hi …
         if j and rngs[j - 1][0] == v and rngs[j - 1][2] >= lo:  # … the last of which reaches lo
             return False
     return True
+
+
+_BEYOND = 1 << 129  # past every address
+
+
+def _kept_at(facts: "_Facts", e: Any) -> Any:
+    """The entry of the sweep with the range of ``e``, if any (the sweep's ranges are apart)."""
+    j = bisect.bisect_left(facts.rngs, e.rng)
+    return facts.kept[j] if j < len(facts.rngs) and facts.rngs[j] == e.rng else None
+
+
+class _Facts:
+    """What both modes ask about the lint's entries, gathered once per config."""
+
+    __slots__ = ("ents", "kept", "not_kept", "host_bits", "rngs")
+
+    def __init__(self, ctx: Any):
+        from masqlint.checks.cidrs import _range_sweep, entries, valid_entries  # noqa: PLC0415 - lazy: as above
+
+        self.ents = entries(ctx)
+        self.kept = _range_sweep(ctx)[1]  # valid entries, each of a range no other covers, in address order
+        self.not_kept = len(valid_entries(ctx)) - len(self.kept)
+        self.host_bits = sum(1 for e in self.ents if e.cidr is not None and not e.cidr.aligned)
+        # (every valid entry has a range: one each, in the order of ``kept``)
+        self.rngs: list[tuple[int, int, int]] = [e.rng for e in self.kept if e.rng is not None]
+
+
+def _facts(ctx: Any) -> _Facts:
+    facts = getattr(ctx, "_fixcount_facts", None)
+    if facts is None:
+        facts = ctx._fixcount_facts = _Facts(ctx)
+    return facts
