@@ -32,7 +32,7 @@ class ConfigContext(Record):
 
     _fields = ("config", "settings", "target", "root", "parsed", "result", "decoded", "decode_errors", "file")
     # and what is computed once per config: in_force, and the entries of checks.cidrs
-    __slots__ = (*_fields, "_in_force", "_cidr_entries", "_cidr_valid_entries", "_cidr_sweep")
+    __slots__ = (*_fields, "_in_force", "_cidr_entries", "_cidr_valid_entries", "_cidr_sweep", "_cidr_has_nulls")
     __hash__ = None  # type: ignore[assignment]  # mutable: not hashable
 
     def __init__(self, config: AgentConfig, settings: Settings, target: Any, root: Any, parsed: Any,
@@ -48,7 +48,7 @@ class ConfigContext(Record):
         self.decode_errors = decode_errors if decode_errors is not None else []
         self.file = file
         self._in_force: InForce | None = None
-        self._cidr_entries = self._cidr_valid_entries = self._cidr_sweep = None
+        self._cidr_entries = self._cidr_valid_entries = self._cidr_sweep = self._cidr_has_nulls = None
 
     @property
     def source(self) -> SourceFile:

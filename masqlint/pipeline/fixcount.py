@@ -58,9 +58,10 @@ _FLOW_ITEM = re.compile(r",[ \t]*\0|\0[ \t]*,[ \t]*")
 _NETWORK_TEXT = re.compile(r"[0-9A-Fa-f.:]+/[0-9]+")
 
 
-def fixed_without_relint(fctx: Any, result: FileResult, unsafe: bool) -> int | None:
+def fixed_without_relint(fctx: Any, result: FileResult, unsafe: bool, memo: dict | None = None) -> int | None:
     """The number of fixes ``fix_until_stable(result.text, result.findings, ..., unsafe)`` applies,
-    when its first round of fixes provably leaves nothing for a second; else None."""
+    when its first round of fixes provably leaves nothing for a second; else None. ``memo``: a dict
+    shared by the calls for one file (both modes), where what they both ask is kept."""
     text = result.text
     if text is None or fctx is None:
         return None
@@ -80,7 +81,7 @@ def fixed_without_relint(fctx: Any, result: FileResult, unsafe: bool) -> int | N
     after = _entry_changes(ctx, text, chosen)
     if after is None:
         return None
-    return n if _entries_settled(ctx, after, unsafe) else None
+    return n if _entries_settled(ctx, after, unsafe, {} if memo is None else memo) else None
 
 
 def _single_config(fctx: Any, text: str) -> Any:
@@ -185,14 +186,14 @@ def _network(new: str, old: str) -> Any:
     return c if c.aligned else None
 
 
-def _entries_settled(ctx: Any, after: dict[int, Any], unsafe: bool) -> bool:
+def _entries_settled(ctx: Any, after: dict[int, Any], unsafe: bool, memo: dict) -> bool:
     """After the fixes: no two valid entries of one range and none inside another (MQ305 and MQ306
     have nothing to offer), and with unsafe fixes no entry with host bits left (MQ302).
 
     The lint's own sweep of the valid entries (``cidrs._range_sweep``) holds the ones no other
     covers or repeats, apart and in address order: the fixes must remove every other valid entry
     and none of those, and each entry they rewrite must meet none of them nor another rewritten one."""
-    facts = _facts(ctx)
+    facts = _facts(ctx, memo)
     rngs = facts.rngs
     removed = [facts.ents[i] for i, c in after.items() if c is _REMOVED]
     # every other valid entry removed (each removed one is valid: _entry_changes saw to it), and no
@@ -239,8 +240,9 @@ class _Facts:
         self.rngs: list[tuple[int, int, int]] = [e.rng for e in self.kept if e.rng is not None]
 
 
-def _facts(ctx: Any) -> _Facts:
-    facts = getattr(ctx, "_fixcount_facts", None)
-    if facts is None:
-        facts = ctx._fixcount_facts = _Facts(ctx)
-    return facts
+def _facts(ctx: Any, memo: dict) -> _Facts:
+    """The facts of ``ctx``, gathered on first use and kept in ``memo`` (one per file's count)."""
+    facts = memo.get(id(ctx))
+    if facts is None or facts[0] is not ctx:
+        facts = memo[id(ctx)] = (ctx, _Facts(ctx))
+    return facts[1]

@@ -460,10 +460,11 @@ def _count_fixable(display: str, path: str, data: bytes, result: FileResult, set
     if text is None:
         return 0, 0
     relint = None
+    shared: dict = {}  # what both modes ask about the lint's entries
 
     def count(unsafe: bool) -> int:
         nonlocal relint
-        known = fixed_without_relint(analysis, result, unsafe) if analysis is not None else None
+        known = fixed_without_relint(analysis, result, unsafe, shared) if analysis is not None else None
         if known is not None:
             return known
         if relint is None:
