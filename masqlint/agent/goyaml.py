@@ -125,7 +125,7 @@ def resolve_scalar(tag: str, value: str, node: Node | None = None):
         if item is not None:
             rtag, out = item
         elif "/" in value:
-            pass  # no float, int or timestamp form holds a slash: a string (every CIDR is one)
+            pass  # no float, int or timestamp form holds a slash: a string (every CIDR is one; _Decoder._scalar_item)
         elif hint == ".":
             f = go_parse_float(value)
             if f is not None:
@@ -342,7 +342,10 @@ class _Decoder:
         else:
             self.decode_count += 1  # (_count: no alias level to count, no ratio to check yet)
         if node.tag == PLAIN:
-            out = resolve_scalar("", node.value, node)[1]
+            value = node.value
+            if "/" in value:  # resolve_scalar's answer for a plain scalar with a slash (every CIDR)
+                return JString(value, node)
+            out = resolve_scalar("", value, node)[1]
             return JString(out, node) if type(out) is str else _json_scalar(out, node)
         return _json_scalar(_scalar_value(node)[1], node)
 

@@ -284,7 +284,8 @@ def anchored_documents(draw):
             anchors.append(name)  # registered before the children, as go-yaml and libyaml do
             anchor = f"&{name} "
         if kind == "scalar":
-            return anchor + draw(st.sampled_from(["x", "1", "yes", "~", "'q'", "0x1f", "1.5", "10.0.0.0/8"]))
+            return anchor + draw(st.sampled_from(["x", "1", "yes", "~", "'q'", "0x1f", "1.5", "10.0.0.0/8", "1/2",
+                                                  "yes/no", "!!str 7", "!!int 7", "\"fd00::/8\""]))
         n = draw(st.integers(0, 3))
         if kind == "seq":
             return anchor + "[" + ", ".join(node(depth + 1) for _ in range(n)) + "]"
