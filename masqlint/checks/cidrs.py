@@ -110,25 +110,24 @@ def _valid_entries(ctx: ConfigContext) -> list[Entry]:
 _M129 = (1 << 129) - 1
 
 
-def _range_sweep(ctx: ConfigContext) -> tuple[list[tuple[Entry, Entry]], list[Entry]]:
+def _range_sweep(ctx: ConfigContext) -> tuple[list[tuple[Entry, Entry]], list[Entry], list[tuple[int, int, int]]]:
     """One walk of the valid entries in address order (longest first where two start together,
     the first written where two are the same range): the (entry, entry covering it) pairs of
-    MQ306 and the entries no other covers, for MQ307. Once per context.
+    MQ306, the entries no other covers, for MQ307, and their ranges. Once per context.
 
     Sorted by one integer per entry (version, start, then end descending), which long lists
     sort faster than tuples."""
     return _memo(ctx, "_cidr_sweep", _sweep)
 
 
-def _sweep(ctx: ConfigContext) -> tuple[list[tuple[Entry, Entry]], list[Entry]]:
+def _sweep(ctx: ConfigContext) -> tuple[list[tuple[Entry, Entry]], list[Entry], list[tuple[int, int, int]]]:
     ents = valid_entries(ctx)
     rngs = [e.rng for e in ents if e.rng is not None]  # valid entries all have a range
-    if all(r[0] == 4 for r in rngs):  # (IPv4 only, the common case: the same order on smaller integers)
-        keys = [(lo << 32) | (0xFFFFFFFF - hi) for _v, lo, hi in rngs]
-    else:
-        keys = [((v == 6) << 258) | (lo << 129) | (_M129 - hi) for v, lo, hi in rngs]
+    if all(r[0] == 4 for r in rngs):
+        return _sweep_v4(ents, rngs)
     redundant: list[tuple[Entry, Entry]] = []
     kept: list[Entry] = []
+    keys = [((v == 6) << 258) | (lo << 129) | (_M129 - hi) for v, lo, hi in rngs]
     prev: int | None = None
     cover: tuple[int, int, int] | None = None
     for i in sorted(range(len(ents)), key=keys.__getitem__):  # stable: the first written first
@@ -141,7 +140,33 @@ def _sweep(ctx: ConfigContext) -> tuple[list[tuple[Entry, Entry]], list[Entry]]:
             continue
         cover = rngs[i]
         kept.append(ents[i])
-    return redundant, kept
+    return redundant, kept, [e.rng for e in kept if e.rng is not None]
+
+
+def _sweep_v4(ents: list[Entry], rngs: list[tuple[int, int, int]]
+              ) -> tuple[list[tuple[Entry, Entry]], list[Entry], list[tuple[int, int, int]]]:
+    """``_sweep`` of IPv4 ranges only, the common case: start, end descending and the written
+    position packed in one integer each, sorted as they are (no key function, and the walk reads
+    nothing else: a long list is walked without going back to its entries in address order)."""
+    redundant: list[tuple[Entry, Entry]] = []
+    kept: list[Entry] = []
+    kept_rngs: list[tuple[int, int, int]] = []
+    shift = len(ents).bit_length()
+    at = (1 << shift) - 1
+    prev = chi = -1
+    for p in sorted([(((lo << 32) | (0xFFFFFFFF - hi)) << shift) | i for i, (_v, lo, hi) in enumerate(rngs)]):
+        k = p >> shift
+        if k == prev:
+            continue  # the same range again (MQ305)
+        prev = k
+        hi = 0xFFFFFFFF - (k & 0xFFFFFFFF)
+        if hi <= chi:
+            redundant.append((ents[p & at], kept[-1]))
+        else:
+            chi = hi
+            kept.append(ents[p & at])
+            kept_rngs.append((4, k >> 32, hi))
+    return redundant, kept, kept_rngs
 
 
 def line_of(ctx: ConfigContext, node: Any) -> int:
@@ -422,27 +447,26 @@ def _names(entries: list[Entry], most: int = 3) -> str:
 
 @register("MQ307")
 def mergeable_cidrs(ctx: ConfigContext) -> Iterator[Problem]:
-    ents = _range_sweep(ctx)[1]
+    _redundant, ents, krngs = _range_sweep(ctx)
     if len(ents) < 2:
         return
     # adjacent blocks that aggregate: the entries (disjoint now, in address order) form runs of
     # touching ranges; the fewest blocks covering a run of two or more are the aggregates (one sweep)
 
-    runs: list[list[Entry]] = []  # (of two or more: a lone entry aggregates with nothing)
+    runs: list[tuple[int, int]] = []  # [start, end) of each run of two or more (a lone entry aggregates with nothing)
     start = 0
     pv, pend = 0, 0  # no version 0: the first entry starts a run
-    for i, e in enumerate(ents):
-        v, lo, hi = e.rng  # type: ignore[misc]  # a valid entry has a range
+    for i, (v, lo, hi) in enumerate(krngs):
         if v != pv or lo != pend + 1:
             if i - start >= 2:
-                runs.append(ents[start:i])
+                runs.append((start, i))
             start = i
         pv, pend = v, hi
     if len(ents) - start >= 2:
-        runs.append(ents[start:])
-    for group in runs:
+        runs.append((start, len(ents)))
+    for a, b in runs:
+        group, rngs = ents[a:b], krngs[a:b]
         i = 0
-        rngs = [e.rng for e in group if e.rng is not None]  # all of them: valid entries have a range
         for block in range_blocks(rngs[0][0], rngs[0][1], rngs[-1][2]):
             members = []
             while i < len(group) and rngs[i][1] >= block.first and rngs[i][2] <= block.last:

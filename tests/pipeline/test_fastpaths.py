@@ -434,6 +434,7 @@ def test_redundant_and_mergeable_by_one_integer_sort(blocks, extra):
     assert sorted(found) == sorted((a, b) for a, b, _i in ref)
     covered = {i for _a, _b, i in ref}
     assert [e.index for e in _range_sweep(ctx)[1]] == [e.index for e in _unique_sorted_ref(ctx) if e.index not in covered]
+    assert _range_sweep(ctx)[2] == [e.rng for e in _range_sweep(ctx)[1]]
 
 
 def _public_part_pairwise(rng):
