@@ -422,7 +422,7 @@ def process_or_none(display: str, path: str, explicit: bool, opts: Options) -> F
                 if not any(f.fix is not None for f in result.findings):
                     return FileOutcome(result)
                 return FileOutcome(result, fixable=_count_fixable(display, path, p.data, result, p.settings,
-                                                                  p.standalone, kept[0] if kept else None))
+                                                                  p.standalone, kept))
         with lint_scope():
             result = lint_prepared(p)
             return _fix(display, path, p.data, result, p.settings, p.standalone, opts)
@@ -449,31 +449,35 @@ def _relinter(display: str, path: str, data: bytes, settings: Settings, standalo
 
 
 def _count_fixable(display: str, path: str, data: bytes, result: FileResult, settings: Settings,
-                   standalone: bool | None, analysis=None) -> tuple[int, int]:
+                   standalone: bool | None, kept: list | None = None) -> tuple[int, int]:
     """(safe, unsafe only): what --fix and --fix --unsafe-fixes would fix, found by fixing in memory from
-    this lint (a fix may uncover another one: those count too). ``analysis``: the lint's FileContext,
-    which can show that linting the fixed text again would offer no further fix (pipeline.fixcount)."""
+    this lint (a fix may uncover another one: those count too). ``kept``: holds the lint's FileContext,
+    which can show that linting the fixed text again would offer no further fix (pipeline.fixcount);
+    it is emptied before any such lint, so that two analyses of a long file are never held at once."""
     from masqlint.pipeline.fix import fix_until_stable  # noqa: PLC0415 - lazy: fixes load only when one is offered
     from masqlint.pipeline.fixcount import fixed_without_relint  # noqa: PLC0415 - lazy: as above
 
     text = result.text
     if text is None:
         return 0, 0
-    relint = None
-    shared: dict = {}  # what both modes ask about the lint's entries
-
-    def count(unsafe: bool) -> int:
-        nonlocal relint
-        known = fixed_without_relint(analysis, result, unsafe, shared) if analysis is not None else None
-        if known is not None:
-            return known
-        if relint is None:
-            relint = _relinter(display, path, data, settings, standalone)[1]
-        return fix_until_stable(text, result.findings, relint, unsafe)[1]
-
     fixes = [f.fix for f in result.findings if f.fix is not None]
-    safe = count(False) if any(f.safe for f in fixes) else 0
-    both = count(True) if not all(f.safe for f in fixes) else safe
+    modes = ([False] if any(f.safe for f in fixes) else []) + ([True] if not all(f.safe for f in fixes) else [])
+    analysis = kept.pop() if kept else None
+    shared: dict = {}  # what both modes ask about the lint's entries
+    known = {unsafe: fixed_without_relint(analysis, result, unsafe, shared) if analysis is not None else None
+             for unsafe in modes}
+    del analysis, shared
+    relint = None
+    counts: dict[bool, int] = {}
+    for unsafe in modes:
+        n = known[unsafe]
+        if n is None:
+            if relint is None:
+                relint = _relinter(display, path, data, settings, standalone)[1]
+            n = fix_until_stable(text, result.findings, relint, unsafe)[1]
+        counts[unsafe] = n
+    safe = counts.get(False, 0)
+    both = counts.get(True, safe)
     return safe, max(both - safe, 0)
 
 
