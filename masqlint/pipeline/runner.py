@@ -374,7 +374,7 @@ def lint_bytes(display: str, data: bytes, settings: Settings, standalone: bool |
 
 @contextmanager
 def lint_scope():
-    """Around every lint of a file (and the lints again of its fixed text): each CIDR text is parsed
+    """Around every lint of a file (and each lint again of its fixed text): each CIDR text is parsed
     once (nothing kept after the scope), and the cyclic GC is off. The GC would walk the file's many
     young objects (100,000 YAML nodes for a long list) again and again while they are all still
     alive; it runs once the file is done instead."""
@@ -416,16 +416,14 @@ def process_or_none(display: str, path: str, explicit: bool, opts: Options) -> F
         if not (opts.fix or opts.diff):
             if not opts.count_fixable:
                 return FileOutcome(lint_prepared(p))
-            with lint_scope():  # one scope for the lint and any lint again of its fixed text
-                kept: list = []
-                result = lint_bytes(p.display, p.data, p.settings, p.standalone, p.fspath, p.explicit, kept)
-                if not any(f.fix is not None for f in result.findings):
-                    return FileOutcome(result)
-                return FileOutcome(result, fixable=_count_fixable(display, path, p.data, result, p.settings,
-                                                                  p.standalone, kept))
-        with lint_scope():
-            result = lint_prepared(p)
-            return _fix(display, path, p.data, result, p.settings, p.standalone, opts)
+            kept: list = []
+            result = lint_bytes(p.display, p.data, p.settings, p.standalone, p.fspath, p.explicit, kept)
+            if not any(f.fix is not None for f in result.findings):
+                return FileOutcome(result)
+            return FileOutcome(result, fixable=_count_fixable(display, path, p.data, result, p.settings,
+                                                              p.standalone, kept))
+        result = lint_prepared(p)
+        return _fix(display, path, p.data, result, p.settings, p.standalone, opts)
     except ConfigError:
         raise  # a broken settings file stops the run with its own one-line error
     except Exception as e:  # one bad file never stops the others
@@ -443,7 +441,8 @@ def _relinter(display: str, path: str, data: bytes, settings: Settings, standalo
     fspath = None if path == "-" else path
 
     def relint(text: str) -> FileResult:
-        return lint_source(SourceFile.from_bytes(display, codec.encode(text), fspath), settings, standalone)
+        with lint_scope():  # as lint_bytes: its own parse cache, no cyclic GC while it runs
+            return lint_source(SourceFile.from_bytes(display, codec.encode(text), fspath), settings, standalone)
 
     return codec, relint
 
