@@ -380,11 +380,17 @@ def lint_scope():
     alive; it runs once the file is done instead."""
     from masqlint.agent.gonet import parse_cache  # noqa: PLC0415 - lazy: the linter loads once a file may hold a config
 
+    with gc_off(), parse_cache():
+        yield
+
+
+@contextmanager
+def gc_off():
+    """No cyclic GC within (it is enabled again after, if it was on)."""
     gc_was_on = gc.isenabled()
     gc.disable()
     try:
-        with parse_cache():
-            yield
+        yield
     finally:
         if gc_was_on:
             gc.enable()
@@ -416,12 +422,13 @@ def process_or_none(display: str, path: str, explicit: bool, opts: Options) -> F
         if not (opts.fix or opts.diff):
             if not opts.count_fixable:
                 return FileOutcome(lint_prepared(p))
-            kept: list = []
-            result = lint_bytes(p.display, p.data, p.settings, p.standalone, p.fspath, p.explicit, kept)
-            if not any(f.fix is not None for f in result.findings):
-                return FileOutcome(result)
-            return FileOutcome(result, fixable=_count_fixable(display, path, p.data, result, p.settings,
-                                                              p.standalone, kept))
+            with gc_off():  # the analysis kept for the count is as many objects as the lint made
+                kept: list = []
+                result = lint_bytes(p.display, p.data, p.settings, p.standalone, p.fspath, p.explicit, kept)
+                if not any(f.fix is not None for f in result.findings):
+                    return FileOutcome(result)
+                return FileOutcome(result, fixable=_count_fixable(display, path, p.data, result, p.settings,
+                                                                  p.standalone, kept))
         result = lint_prepared(p)
         return _fix(display, path, p.data, result, p.settings, p.standalone, opts)
     except ConfigError:
