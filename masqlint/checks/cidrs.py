@@ -164,8 +164,9 @@ def _sweep_v4(ents: list[Entry], rngs: list[tuple[int, int, int]]
             redundant.append((ents[p & at], kept[-1]))
         else:
             chi = hi
-            kept.append(ents[p & at])
-            kept_rngs.append((4, k >> 32, hi))
+            i = p & at
+            kept.append(ents[i])
+            kept_rngs.append(rngs[i])
     return redundant, kept, kept_rngs
 
 
