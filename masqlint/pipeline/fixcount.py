@@ -78,10 +78,11 @@ def fixed_without_relint(fctx: Any, result: FileResult, unsafe: bool, memo: dict
     fixed, n = apply_edits(text, chosen)
     if n != len(chosen) or fixed == text:
         return None  # a fix left for the next round, or nothing changed
-    after = _entry_changes(ctx, text, chosen)
+    memo = {} if memo is None else memo
+    after = _entry_changes(ctx, text, chosen, memo)
     if after is None:
         return None
-    return n if _entries_settled(ctx, after, unsafe, {} if memo is None else memo) else None
+    return n if _entries_settled(ctx, after, unsafe, memo) else None
 
 
 def _single_config(fctx: Any, text: str) -> Any:
@@ -100,14 +101,19 @@ def _single_config(fctx: Any, text: str) -> Any:
     return ctx
 
 
-def _entry_changes(ctx: Any, text: str, chosen: list[Finding]) -> dict[int, Any] | None:
+def _entry_changes(ctx: Any, text: str, chosen: list[Finding], memo: dict) -> dict[int, Any] | None:
     """{entry index: its parsed CIDR after the fixes, or _REMOVED}, when each edit removes one entry
     item or rewrites one entry's text as a network; else None."""
     from masqlint.checks.cidrs import cidr_list, entries  # noqa: PLC0415 - lazy: the checks are loaded by the lint that ran
 
     lst = cidr_list(ctx)
     ents = entries(ctx)
-    if lst is None or len(ents) != len(lst.items) or not all(type(i) is JString for i in lst.items):
+    if lst is None or len(ents) != len(lst.items):
+        return None
+    strings = memo.get("strings")
+    if strings is None:
+        strings = memo["strings"] = all(type(i) is JString for i in lst.items)
+    if not strings:
         return None  # null or non-string items: indices and defaults come into play
     starts: list[int | None] = [None] * len(ents)
 

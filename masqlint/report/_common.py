@@ -34,11 +34,18 @@ class SourceLines:
     def line(self, file: FileResult, lineno: int) -> str | None:
         key = id(file)
         if key not in self._cache:
-            self._cache[key] = None if file.text is None else re.split(_LINE_BREAK, file.text)
+            self._cache[key] = None if file.text is None else _split_lines(file.text)
         lines = self._cache[key]
         if lines is None or not 1 <= lineno <= len(lines):
             return None
         return lines[lineno - 1]
+
+
+def _split_lines(text: str) -> list[str]:
+    """The text split at the line breaks YAML counts; at ``\n`` alone when it holds no other."""
+    if "\r" in text or "\x85" in text or "\u2028" in text or "\u2029" in text:
+        return re.split(_LINE_BREAK, text)
+    return text.split("\n")
 
 
 def clean_span(span: Span) -> Span:
