@@ -310,13 +310,13 @@ class _Decoder:
             try:
                 if isinstance(node, SequenceNode):
                     items = []
-                    lower = node.start_mark.index  # (_slots, inline: a list of 100,000 CIDRs has as many)
+                    lower = node.start  # (_slots, inline: a list of 100,000 CIDRs has as many)
                     for i, child in enumerate(node.value):
-                        calias = child is node or child.start_mark.index < lower or id(child) in self.open
+                        calias = child is node or child.start < lower or id(child) in self.open
                         if calias:
                             items.append((yield self._unmarshal(child, (nid, i), True)))
                             continue
-                        lower = child.end_mark.index
+                        lower = child.end
                         if isinstance(child, ScalarNode):
                             items.append(self._scalar_item(child))  # without a generator step each
                         else:
