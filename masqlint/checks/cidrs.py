@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-from masqlint.agent.gonet import GoCIDR, GoNetError, parse_cidr
+from masqlint.agent.gonet import GoCIDR, GoNetError, parse_cidr, parse_cidrs
 from masqlint.agent.jsonish import JArray, JNull, JString
 from masqlint.engine.findings import Edit, Fix
 from masqlint.checks import Problem, register
@@ -82,19 +82,25 @@ def _entries(ctx: ConfigContext) -> list[Entry]:
     origins = ctx.decoded.cidrs.value_origins()
     cilium = ctx.target.reader == "cilium"
     append = out.append
-    for i, (text, origin) in enumerate(zip(values, origins)):
+    if not cilium:  # the agent's net.ParseCIDR on every string written, in one call
+        written = [i for i, origin in enumerate(origins) if type(origin) is JString or isinstance(origin, JString)]
+        for i, c in zip(written, parse_cidrs([values[i] for i in written])):
+            if isinstance(c, GoNetError):
+                append(Entry(i, values[i], origins[i], None, c.message))
+            else:
+                append(Entry(i, values[i], origins[i], c, None))
+        return out
+    for i, (text, origin) in enumerate(zip(values, origins)):  # Cilium reads the raw text with netip
         if type(origin) is not JString and not isinstance(origin, JString):
             continue
-        if cilium:
-            raw, _prefix, err = read_item(origin, ctx.config.json_input, ctx.config.text)
-            if err is not None:
-                append(Entry(i, raw, origin, None, err, "cilium"))
-                continue
+        raw, _prefix, err = read_item(origin, ctx.config.json_input, ctx.config.text)
+        if err is not None:
+            append(Entry(i, raw, origin, None, err, "cilium"))
+            continue
         try:
             append(Entry(i, text, origin, parse_cidr(text), None))
-        except GoNetError as e:
-            if not cilium:  # (what netip takes, net.ParseCIDR takes too; this is not reached for Cilium)
-                append(Entry(i, text, origin, None, e.message))
+        except GoNetError:
+            pass  # (what netip takes, net.ParseCIDR takes too: not reached)
     return out
 
 

@@ -349,3 +349,26 @@ def test_result_is_immutable():
     with pytest.raises(AttributeError):  # shared by every entry with the same text: never changed
         c.prefixlen = 9  # type: ignore[misc]
     assert c == parse_cidr("10.0.0.0/8")
+
+
+def test_a_list_parses_as_each_entry_does():
+    from masqlint.agent.gonet import parse_cache, parse_cidrs
+
+    texts = ["10.0.0.0/8", "10.1.1.5/24", "010.0.0.0/8", "fd00::/8", "::ffff:10.0.0.0/104", "10.0.0.0", "",
+             "10.0.0.0/33", "10.0.0.0/8"]
+
+    def one(t):
+        try:
+            return parse_cidr(t)
+        except GoNetError as e:
+            return ("error", e.message)
+
+    want = [one(t) for t in texts]
+    for cached in (False, True):
+        if cached:
+            with parse_cache():
+                got = parse_cidrs(texts)
+        else:
+            got = parse_cidrs(texts)
+        assert [("error", g.message) if isinstance(g, GoNetError) else g for g in got] == want
+    assert want[2] == ("error", "invalid CIDR address: 010.0.0.0/8") and want[1].network_string() == "10.1.1.0/24"
