@@ -250,7 +250,7 @@ def _decode_cidrs(value: JValue, cfg: MasqConfig, saved: list) -> None:
     array, origins = sl.array, sl.origins
     assert array is not None  # grown to hold every item
     for i, item in enumerate(items):
-        if isinstance(item, JString):
+        if type(item) is JString or isinstance(item, JString):
             array[i] = item.value
             origins[i] = item
         elif isinstance(item, JNull):

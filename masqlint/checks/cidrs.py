@@ -305,8 +305,8 @@ def _cilium_host_bits(ctx: ConfigContext) -> Iterator[Problem]:
 def ipv6_disabled(ctx: ConfigContext) -> Iterator[Problem]:
     if ctx.target.flags.enable_ipv6 or not ctx.target.checks_ipv6_flag:
         return
-    for e in entries(ctx):
-        if e.cidr is not None and e.cidr.aligned and e.cidr.is_ipv6_family:
+    for e in valid_entries(ctx):  # (parsed, no host bits)
+        if e.cidr is not None and e.cidr.is_ipv6_family:
             yield Problem(
                 f"{e.text} is an IPv6 range but the {ctx.target.name} agent runs without --enable-ipv6: it logs "
                 f"`ipv6 is not enabled, but ipv6 cidr {e.text} provided`, {REJECTS}. Remove it, or enable IPv6 "
