@@ -114,19 +114,21 @@ def _valid_entries(ctx: ConfigContext) -> list[Entry]:
 
 
 _M129 = (1 << 129) - 1
+Sweep = tuple[list[tuple[Entry, Entry]], list[Entry], list[tuple[int, int]]]
 
 
-def _range_sweep(ctx: ConfigContext) -> tuple[list[tuple[Entry, Entry]], list[Entry], list[tuple[int, int, int]]]:
+def _range_sweep(ctx: ConfigContext) -> Sweep:
     """One walk of the valid entries in address order (longest first where two start together,
     the first written where two are the same range): the (entry, entry covering it) pairs of
-    MQ306, the entries no other covers, for MQ307, and their ranges. Once per context.
+    MQ306, the entries no other covers, and the runs of two or more of those that touch, each
+    [start, end) in that list, for MQ307. Once per context.
 
     Sorted by one integer per entry (version, start, then end descending), which long lists
     sort faster than tuples."""
     return _memo(ctx, "_cidr_sweep", _sweep)
 
 
-def _sweep(ctx: ConfigContext) -> tuple[list[tuple[Entry, Entry]], list[Entry], list[tuple[int, int, int]]]:
+def _sweep(ctx: ConfigContext) -> Sweep:
     ents = valid_entries(ctx)
     rngs = [e.rng for e in ents if e.rng is not None]  # valid entries all have a range
     if all(r[0] == 4 for r in rngs):
@@ -146,20 +148,37 @@ def _sweep(ctx: ConfigContext) -> tuple[list[tuple[Entry, Entry]], list[Entry], 
             continue
         cover = rngs[i]
         kept.append(ents[i])
-    return redundant, kept, [e.rng for e in kept if e.rng is not None]
+    return redundant, kept, _runs([e.rng for e in kept if e.rng is not None])
 
 
-def _sweep_v4(ents: list[Entry], rngs: list[tuple[int, int, int]]
-              ) -> tuple[list[tuple[Entry, Entry]], list[Entry], list[tuple[int, int, int]]]:
+def _runs(rngs: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
+    """[start, end) of each run of two or more ranges (in address order, apart) that touch."""
+    runs: list[tuple[int, int]] = []
+    start = 0
+    pv, pend = 0, 0  # no version 0: the first range starts a run
+    for i, (v, lo, hi) in enumerate(rngs):
+        if v != pv or lo != pend + 1:
+            if i - start >= 2:
+                runs.append((start, i))
+            start = i
+        pv, pend = v, hi
+    if len(rngs) - start >= 2:
+        runs.append((start, len(rngs)))
+    return runs
+
+
+def _sweep_v4(ents: list[Entry], rngs: list[tuple[int, int, int]]) -> Sweep:
     """``_sweep`` of IPv4 ranges only, the common case: start, end descending and the written
-    position packed in one integer each, sorted as they are (no key function, and the walk reads
-    nothing else: a long list is walked without going back to its entries in address order)."""
+    position packed in one integer each, sorted as they are, and the runs found on the way (no
+    key function, and the walk reads nothing else: a long list is walked without going back to
+    its entries' ranges in address order)."""
     redundant: list[tuple[Entry, Entry]] = []
     kept: list[Entry] = []
-    kept_rngs: list[tuple[int, int, int]] = []
+    runs: list[tuple[int, int]] = []
     shift = len(ents).bit_length()
     at = (1 << shift) - 1
     prev = chi = -1
+    start = 0
     for p in sorted([(((lo << 32) | (0xFFFFFFFF - hi)) << shift) | i for i, (_v, lo, hi) in enumerate(rngs)]):
         k = p >> shift
         if k == prev:
@@ -168,12 +187,16 @@ def _sweep_v4(ents: list[Entry], rngs: list[tuple[int, int, int]]
         hi = 0xFFFFFFFF - (k & 0xFFFFFFFF)
         if hi <= chi:
             redundant.append((ents[p & at], kept[-1]))
-        else:
-            chi = hi
-            i = p & at
-            kept.append(ents[i])
-            kept_rngs.append(rngs[i])
-    return redundant, kept, kept_rngs
+            continue
+        if k >> 32 != chi + 1:  # apart from the last one kept: a run ends
+            if len(kept) - start >= 2:
+                runs.append((start, len(kept)))
+            start = len(kept)
+        chi = hi
+        kept.append(ents[p & at])
+    if len(kept) - start >= 2:
+        runs.append((start, len(kept)))
+    return redundant, kept, runs
 
 
 def line_of(ctx: ConfigContext, node: Any) -> int:
@@ -454,25 +477,12 @@ def _names(entries: list[Entry], most: int = 3) -> str:
 
 @register("MQ307")
 def mergeable_cidrs(ctx: ConfigContext) -> Iterator[Problem]:
-    _redundant, ents, krngs = _range_sweep(ctx)
-    if len(ents) < 2:
-        return
-    # adjacent blocks that aggregate: the entries (disjoint now, in address order) form runs of
-    # touching ranges; the fewest blocks covering a run of two or more are the aggregates (one sweep)
-
-    runs: list[tuple[int, int]] = []  # [start, end) of each run of two or more (a lone entry aggregates with nothing)
-    start = 0
-    pv, pend = 0, 0  # no version 0: the first entry starts a run
-    for i, (v, lo, hi) in enumerate(krngs):
-        if v != pv or lo != pend + 1:
-            if i - start >= 2:
-                runs.append((start, i))
-            start = i
-        pv, pend = v, hi
-    if len(ents) - start >= 2:
-        runs.append((start, len(ents)))
+    # adjacent blocks that aggregate: the entries no other covers (apart, in address order) form
+    # runs of touching ranges; the fewest blocks covering a run are the aggregates (one sweep)
+    _redundant, ents, runs = _range_sweep(ctx)
     for a, b in runs:
-        group, rngs = ents[a:b], krngs[a:b]
+        group = ents[a:b]
+        rngs = [e.rng for e in group if e.rng is not None]  # all of them: valid entries have a range
         i = 0
         for block in range_blocks(rngs[0][0], rngs[0][1], rngs[-1][2]):
             members = []

@@ -239,10 +239,11 @@ class _Facts:
         from masqlint.checks.cidrs import _range_sweep, entries, valid_entries  # noqa: PLC0415 - lazy: as above
 
         self.ents = entries(ctx)
-        _redundant, self.kept, rngs = _range_sweep(ctx)  # valid entries, each of a range no other covers, in address order
+        self.kept = _range_sweep(ctx)[1]  # valid entries, each of a range no other covers, in address order
         self.not_kept = len(valid_entries(ctx)) - len(self.kept)
         self.host_bits = sum(1 for e in self.ents if e.cidr is not None and not e.cidr.aligned)
-        self.rngs = rngs  # (one each, in the order of ``kept``)
+        # (every valid entry has a range: one each, in the order of ``kept``)
+        self.rngs: list[tuple[int, int, int]] = [e.rng for e in self.kept if e.rng is not None]
 
 
 def _facts(ctx: Any, memo: dict) -> _Facts:

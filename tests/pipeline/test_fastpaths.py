@@ -434,7 +434,12 @@ def test_redundant_and_mergeable_by_one_integer_sort(blocks, extra):
     assert sorted(found) == sorted((a, b) for a, b, _i in ref)
     covered = {i for _a, _b, i in ref}
     assert [e.index for e in _range_sweep(ctx)[1]] == [e.index for e in _unique_sorted_ref(ctx) if e.index not in covered]
-    assert _range_sweep(ctx)[2] == [e.rng for e in _range_sweep(ctx)[1]]
+    kept = [e.rng for e in _range_sweep(ctx)[1]]
+    touching = [(i, j) for i in range(len(kept)) for j in range(i + 2, len(kept) + 1)  # the longest runs of touching ranges
+                if all(kept[m + 1][0] == kept[m][0] and kept[m + 1][1] == kept[m][2] + 1 for m in range(i, j - 1))
+                and (i == 0 or not (kept[i][0] == kept[i - 1][0] and kept[i][1] == kept[i - 1][2] + 1))
+                and (j == len(kept) or not (kept[j][0] == kept[j - 1][0] and kept[j][1] == kept[j - 1][2] + 1))]
+    assert _range_sweep(ctx)[2] == touching
 
 
 def _public_part_pairwise(rng):
