@@ -124,11 +124,40 @@ def range_blocks(version: int, lo: int, hi: int) -> list[Block]:
 
 def range_cidrs(version: int, lo: int, hi: int) -> list[str]:
     """The fewest CIDR blocks of one range (netaddr's decomposition; one aligned block directly)."""
+    if version == 4:  # dotted quads written directly (what ipaddress and Block print for IPv4)
+        return _v4_cidrs(lo, hi)
     size = hi - lo + 1
     if size & (size - 1) == 0 and lo % size == 0:
         addr = ipaddress.IPv4Address(lo) if version == 4 else ipaddress.IPv6Address(lo)
         return [f"{addr}/{(32 if version == 4 else 128) - size.bit_length() + 1}"]
     return [str(c) for c in range_blocks(version, lo, hi)]
+
+
+def _v4_cidrs(lo: int, hi: int) -> list[str]:
+    """``range_blocks(4, lo, hi)`` as text: a range left by tens of thousands of entries is as many blocks."""
+    out = []
+    o = _OCTETS
+    while lo <= hi:
+        # the largest block aligned at lo that still fits: both are powers of two, the smaller wins
+        size = min((lo & -lo) if lo else 1 << 32, 1 << ((hi - lo + 1).bit_length() - 1))
+        out.append(f"{o[lo >> 24]}.{o[(lo >> 16) & 255]}.{o[(lo >> 8) & 255]}.{o[lo & 255]}/{o[33 - size.bit_length()]}")
+        lo += size
+    return out
+
+
+def ranges_cidr_count(ranges) -> int:
+    """``len(ranges_cidrs(ranges))``, without writing the blocks."""
+    n = 0
+    for v, lo, hi in merge_ranges(ranges):
+        bits = _BITS[v]
+        while lo <= hi:
+            size = min((lo & -lo) if lo else 1 << bits, 1 << ((hi - lo + 1).bit_length() - 1))
+            n += 1
+            lo += size
+    return n
+
+
+_OCTETS = [str(i) for i in range(256)]
 
 
 def ranges_cidrs(ranges) -> list[str]:

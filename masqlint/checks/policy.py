@@ -15,7 +15,8 @@ import os
 from collections.abc import Iterable, Iterator
 
 from masqlint.agent.decide import ACCEPTED, DEFAULT, ENTRY, LINK_LOCAL, Rule, decide, parse_destination, ranges_of
-from masqlint.agent.ranges import intersects, merge_ranges, range_cidrs, range_keys, ranges_cidrs, subtract_ranges
+from masqlint.agent.ranges import (intersects, merge_ranges, range_cidrs, range_keys, ranges_cidr_count, ranges_cidrs,
+                                   subtract_ranges)
 from masqlint.agent.jsonish import JArray, JNull, JObject
 from masqlint.agent.model import match_field
 from masqlint.checks import COLLECT, RUN, Problem, register
@@ -43,6 +44,20 @@ def _listing(cidrs: list[str], most: int = MAX_LISTED) -> str:
     if len(cidrs) <= most:
         return ", ".join(cidrs)
     return ", ".join(cidrs[:most]) + f", … ({len(cidrs)} blocks in all)"
+
+
+def _ranges_listing(ranges: list[tuple[int, int, int]], most: int) -> str:
+    """``_listing(ranges_cidrs(ranges), most)``, writing only the blocks it shows (what a default keeps
+    of itself can be the tens of thousands of entries inside it)."""
+    n = ranges_cidr_count(ranges)
+    if n <= most:
+        return _listing(ranges_cidrs(ranges), most)
+    shown: list[str] = []
+    for v, lo, hi in merge_ranges(ranges):
+        shown.extend(range_cidrs(v, lo, hi))
+        if len(shown) >= most:
+            break
+    return ", ".join(shown[:most]) + f", … ({n} blocks in all)"
 
 
 def _few(parts: list[str], most: int = 3) -> str:
@@ -113,7 +128,7 @@ def dropped_default(ctx: ConfigContext) -> Iterator[Problem]:
         if lost == whole:
             dropped_parts.append(d)
         else:
-            dropped_parts.append(f"{d} except {_listing(ranges_cidrs(subtract_ranges(whole, lost)), 3)}")
+            dropped_parts.append(f"{d} except {_ranges_listing(subtract_ranges(whole, lost), 3)}")
     if not lost_all:
         return
     blocks = ranges_cidrs(lost_all)  # aggregated to the fewest blocks (netaddr)
