@@ -438,7 +438,7 @@ def parse_cidrs(texts: list[str]) -> list:
             try:
                 hit = _parse_plain(s)
             except GoNetError as e:
-                append(e)
+                append(e.with_traceback(None))  # (its frames would hold this list: a cycle)
                 continue
             if memo is not None:
                 memo[s] = hit

@@ -8,7 +8,7 @@ payloads. Every rule and command shares this one model.
 from __future__ import annotations
 
 from masqlint.agent.goduration import GoDurationError, format_duration, parse_duration
-from masqlint.agent.gonet import GoNetError, parse_cidr
+from masqlint.agent.gonet import GoNetError, parse_cidr, parse_cidrs
 from masqlint.agent.goslice import GoStringSlice
 from masqlint.agent.jsonish import JArray, JBool, JNull, JNumber, JObject, JString, JValue, kind_name
 from masqlint.record import Record
@@ -291,12 +291,11 @@ def validate(cfg: MasqConfig, flags: AgentFlags, limit: int | None | bool = True
             cfg.origins.get("nonMasqueradeCIDRs") or cfg.origins.get("cidrLimit"),
             "nonMasqueradeCIDRs",
         )
-    for i, cidr in enumerate(cidrs):
+    for i, (cidr, parsed) in enumerate(zip(cidrs, parse_cidrs(cidrs))):  # (parsed in one call: a list may be long)
         origin = origins[i] if i < len(origins) else None
-        try:
-            parsed = parse_cidr(cidr)
-        except GoNetError as e:
-            raise AgentError(f'CIDR "{_go_q(cidr)}" could not be parsed, {e.message}', "validate", origin, "nonMasqueradeCIDRs", i) from None
+        if isinstance(parsed, GoNetError):
+            raise AgentError(f'CIDR "{_go_q(cidr)}" could not be parsed, {parsed.message}', "validate", origin,
+                             "nonMasqueradeCIDRs", i)
         if not parsed.aligned and mask_host_bits:
             assert cfg.cidrs.array is not None  # it holds the CIDR being validated
             cfg.cidrs.array[i] = parsed.network_string()

@@ -371,4 +371,5 @@ def test_a_list_parses_as_each_entry_does():
         else:
             got = parse_cidrs(texts)
         assert [("error", g.message) if isinstance(g, GoNetError) else g for g in got] == want
+        assert got[2].__traceback__ is None  # an error kept as a value holds no frame (no cycle through the list)
     assert want[2] == ("error", "invalid CIDR address: 010.0.0.0/8") and want[1].network_string() == "10.1.1.0/24"
