@@ -18,7 +18,9 @@ they decode to U+FFFD, as Go's decoder does for each invalid byte.
 from __future__ import annotations
 
 import re
-from typing import Optional
+TYPE_CHECKING = False  # typing's own flag, without importing typing
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Optional
 
 __all__ = ["GoJSONSyntaxError", "JValue", "parse", "quote_char", "MAX_NESTING_DEPTH"]
 

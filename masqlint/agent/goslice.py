@@ -8,7 +8,7 @@ spelling of the key. Growing the slice beyond its capacity zero-fills the new ta
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from masqlint.record import Record
 
 # runtime/sizeclasses.go (bytes); a string header is 16 bytes on 64-bit platforms.
 _SIZE_CLASSES = (
@@ -45,14 +45,17 @@ def next_cap(new_len: int, old_cap: int) -> int:
     return _roundupsize(newcap * _ELEM) // _ELEM
 
 
-@dataclass
-class GoStringSlice:
+class GoStringSlice(Record):
     """A []string: a backing array (its length is the capacity) and a length; None array = nil."""
 
-    array: list | None = None
-    length: int = 0
-    # origin of each backing-array element (the node it was decoded from; None for defaults)
-    origins: list = field(default_factory=list)
+    __slots__ = ("array", "length", "origins")
+    __hash__ = None  # type: ignore[assignment]  # mutable
+
+    def __init__(self, array: list | None = None, length: int = 0, origins: list | None = None):
+        self.array = array
+        self.length = length
+        # origin of each backing-array element (the node it was decoded from; None for defaults)
+        self.origins = [] if origins is None else origins
 
     @classmethod
     def of(cls, values: list[str]) -> "GoStringSlice":

@@ -12,7 +12,6 @@ then), so that it reads exactly as it always has, IPv4-mapped forms included.
 from __future__ import annotations
 
 import bisect
-import ipaddress
 
 _BITS = {4: 32, 6: 128}
 
@@ -128,6 +127,8 @@ def range_cidrs(version: int, lo: int, hi: int) -> list[str]:
         return _v4_cidrs(lo, hi)
     size = hi - lo + 1
     if size & (size - 1) == 0 and lo % size == 0:
+        import ipaddress  # noqa: PLC0415 - lazy: IPv6 blocks only (IPv4 is written above)
+
         addr = ipaddress.IPv4Address(lo) if version == 4 else ipaddress.IPv6Address(lo)
         return [f"{addr}/{(32 if version == 4 else 128) - size.bit_length() + 1}"]
     return [str(c) for c in range_blocks(version, lo, hi)]

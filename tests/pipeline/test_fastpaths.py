@@ -1003,7 +1003,8 @@ AGENT_RUN_MODULES = PLAIN_RUN_MODULES | {
 # PyYAML (and masqlint.text.pyyamlload) only for YAML outside plain block style
 NOT_ON_THE_AGENT_PATH = ("argparse", "json", "pathlib", "pkgutil", "hashlib", "urllib", "tomllib", "socket", "shutil",
                          "difflib", "unicodedata", "jsonschema", "netaddr", "pathspec", "markdown_it", "hcl2", "lark",
-                         "multiprocessing", "concurrent", "yaml")
+                         "multiprocessing", "concurrent", "yaml", "dataclasses", "inspect", "typing",
+                         "ipaddress")
 
 
 def test_a_cold_check_of_an_agent_configmap_loads_no_other_form(tmp_path):
