@@ -214,25 +214,26 @@ def nested_manifest(ctx: ConfigContext) -> Iterator[Problem]:
 
 def _find_inner_cidrs(root: JObject) -> list[str]:
     """CIDRs of an agent config buried in a manifest's data.config text (for the message)."""
-    def walk(o: Any, depth: int = 0) -> list[str]:
-        if depth > 6:
-            return []
-        if isinstance(o, JObject):
-            for k, v, _ in o.members:
-                if match_field(k) == "nonMasqueradeCIDRs" and isinstance(v, JArray):
-                    return [i.value for i in v.items if isinstance(i, JString) and i.value]
-                if k == "config" and hasattr(v, "value") and isinstance(v.value, str):
-                    inner = parse_agent_text(v.value)
-                    if not isinstance(inner, AgentError):
-                        got = walk(inner, depth + 1)
-                        if got:
-                            return got
-                got = walk(v, depth + 1)
-                if got:
-                    return got
-        return []
+    return _inner_cidrs(root, 0)[:5]
 
-    return walk(root)[:5]
+
+def _inner_cidrs(o: Any, depth: int) -> list[str]:
+    if depth > 6:
+        return []
+    if isinstance(o, JObject):
+        for k, v, _ in o.members:
+            if match_field(k) == "nonMasqueradeCIDRs" and isinstance(v, JArray):
+                return [i.value for i in v.items if isinstance(i, JString) and i.value]
+            if k == "config" and hasattr(v, "value") and isinstance(v.value, str):
+                inner = parse_agent_text(v.value)
+                if not isinstance(inner, AgentError):
+                    got = _inner_cidrs(inner, depth + 1)
+                    if got:
+                        return got
+            got = _inner_cidrs(v, depth + 1)
+            if got:
+                return got
+    return []
 
 
 @register("MQ104")

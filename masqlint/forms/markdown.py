@@ -43,11 +43,20 @@ def _tag(info: str) -> str | None:
     return _TAGS.get(word)
 
 
-def _parser():
-    from markdown_it import MarkdownIt  # noqa: PLC0415 - lazy: markdown-it-py only for a Markdown page
+_PARSER = None
 
-    # block structure only: fences, and the containers they can sit in
-    return MarkdownIt("zero").enable(["fence", "code", "blockquote", "list", "html_block"]).disable(["inline", "text_join"])
+
+def _parser():
+    """One parser for the process: parsing keeps no state in it (and a new one per page would leave
+    a reference cycle, its renderer's bound methods, for the cyclic GC)."""
+    global _PARSER
+    if _PARSER is None:
+        from markdown_it import MarkdownIt  # noqa: PLC0415 - lazy: markdown-it-py only for a Markdown page
+
+        # block structure only: fences, and the containers they can sit in
+        _PARSER = MarkdownIt("zero").enable(["fence", "code", "blockquote", "list", "html_block"]).disable(
+            ["inline", "text_join"])
+    return _PARSER
 
 
 def fences(text: str):
