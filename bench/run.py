@@ -437,7 +437,7 @@ def main(argv=None) -> int:
         row("", "start → initialize ≤ 250 ms", f"{li:.0f} ms (max {max(lsp_init) * 1000:.0f} ms)", li <= 250)
     else:
         row("`masqlint lsp` (a real process over stdio)", "didChange ≤ 20 ms; start → initialize ≤ 250 ms",
-            "not measured (pip install .[lsp])", None)
+            "not measured (the server did not start or answer: see above)", None)
     mf = t2.median("masqlint T2F")
     row("T2F = T2 + 1,000 .md + 1,000 .tf without configs", "≤ 1.1× T2 (default jobs)",
         f"{ms(mf)} vs {ms(m2j)} = {ratio_text(mf, m2j)}", mf <= 1.1 * m2j)
