@@ -12,6 +12,7 @@ from masqlint.checks.edits import scalar_inner
 from masqlint.config.settings import Settings
 from masqlint.engine.emit import WHOLE_FILE, enabled, finding
 from masqlint.engine.findings import ElsewhereSpan, FileResult, Finding, Span
+from masqlint.engine.headers import FIXABLE
 from masqlint.engine.suppress import add_late_finding, apply_block_suppressions, apply_suppressions
 from masqlint.engine.unknown import drop_unknown, known_part
 from masqlint.forms import OTHER, form_by_name, read_forms
@@ -188,37 +189,43 @@ def configs_in(fctx: FileContext) -> list[tuple[ConfigContext, str, Any]]:
 # --- running checks ----------------------------------------------------------------------------
 
 
-def run_checks(fctx: FileContext) -> list[Finding]:
+def run_checks(fctx: FileContext, fixes_only: bool = False) -> list[Finding]:
     """The findings of every enabled FILE and CONFIG check, each made by ``emit.finding``; the text
-    rules also run on a config stored under the wrong data key (engine.misplaced)."""
+    rules also run on a config stored under the wrong data key (engine.misplaced).
+
+    ``fixes_only``: only the checks of rules that can offer a fix (``headers.FIXABLE``; ``emit.finding``
+    drops the fix of any other rule's finding), which give every finding that carries a fix."""
     out: list[Finding] = []
-    for check in _enabled_checks(FILE, fctx.settings):
+    for check in _enabled_checks(FILE, fctx.settings, fixes_only):
         _collect(out, check.problems(fctx), None, fctx)
     for cctx in fctx.configs:
-        _collect(out, _config_problems(cctx), cctx, fctx)
+        _collect(out, _config_problems(cctx, fixes_only), cctx, fctx)
     if any(c.config.configmap is not None and c.config.text is None for c in fctx.configs):
         from masqlint.engine.misplaced import run_on_misplaced  # noqa: PLC0415 - lazy: only for a ConfigMap without `config`
 
-        for p, sctx in run_on_misplaced(fctx, lambda sctx, found: found.extend((p, sctx) for p in _config_problems(sctx)),
-                                        build_config_context):
+        for p, sctx in run_on_misplaced(
+                fctx, lambda sctx, found: found.extend((p, sctx) for p in _config_problems(sctx, fixes_only)),
+                build_config_context):
             _collect(out, [p], sctx, fctx)
     return out
 
 
-def _config_problems(cctx: ConfigContext):
-    for check in _enabled_checks(CONFIG, cctx.settings):
+def _config_problems(cctx: ConfigContext, fixes_only: bool = False):
+    for check in _enabled_checks(CONFIG, cctx.settings, fixes_only):
         yield from check.problems(cctx)
 
 
-def _enabled_checks(scope: str, settings: Settings) -> tuple:
+def _enabled_checks(scope: str, settings: Settings, fixes_only: bool = False) -> tuple:
     """The checks of ``scope`` whose rules these settings select, in rule id order (once per settings and
-    registry: a check registered since makes a new list of the scope's checks)."""
+    registry: a check registered since makes a new list of the scope's checks); ``fixes_only``: of those,
+    the checks of rules that can offer a fix."""
     memo = settings.memo()
-    key = ("checks", scope)
+    key = ("checks", scope, fixes_only)
     checks = checks_of(scope)
     got = memo.get(key)
     if got is None or got[0] is not checks:
-        got = memo[key] = (checks, tuple(c for c in checks if enabled(c.rule, settings)))
+        got = memo[key] = (checks, tuple(c for c in checks if enabled(c.rule, settings)
+                                         and (not fixes_only or c.rule in FIXABLE)))
     return got[1]
 
 
@@ -267,15 +274,23 @@ def _file_target(fctx: "FileContext") -> str | None:
 
 
 def lint_source(source: SourceFile, settings: Settings, standalone: bool | None = None,
-                explicit: bool = True, keep: list | None = None) -> FileResult:
+                explicit: bool = True, keep: list | None = None, fixes_only: bool = False) -> FileResult:
     """Lint one file. ``explicit``: the user named it; a file found by a walk that is of no form
     masqlint reads is skipped without a word. ``keep``: a list that receives the file's analysis
-    (its FileContext), for a caller that reasons further about the same text."""
+    (its FileContext), for a caller that reasons further about the same text.
+
+    ``fixes_only``: a lint whose only use is the fixes its findings offer (counting what ``--fix``
+    would do): every finding that carries a fix is there, as the full lint has it, in the same order;
+    findings without a fix may be missing, and no facts are collected for the checks across files.
+    Only the checks of rules that can offer a fix run, unless the text holds suppression comments
+    (whose own rule, MQ005, weighs every rule's findings)."""
     fctx = analyse(source, settings, standalone)
     fctx.explicit = explicit
     if fctx.form == OTHER and not explicit:
         return FileResult(path=source.path, text=source.text)
-    findings = run_checks(fctx)
+    if fixes_only and (source.text is None or "masqlint:" in source.text):
+        fixes_only = False
+    findings = run_checks(fctx, fixes_only)
     if fctx.unknown or fctx.masked or any(c.config.unknown for c in fctx.configs):
         findings = drop_unknown(fctx, findings)
     elsewhere = [f for f in findings if f.path != source.path]
@@ -283,9 +298,9 @@ def lint_source(source: SourceFile, settings: Settings, standalone: bool | None 
         findings = [f for f in findings if f.path == source.path]
     findings, suppressed = apply_suppressions(fctx, findings)
     result = FileResult(path=source.path, text=source.text, findings=findings, configs=len(fctx.configs),
-                        suppressed=suppressed, facts=collect_facts(fctx), settings=settings)
+                        suppressed=suppressed, facts={} if fixes_only else collect_facts(fctx), settings=settings)
     if fctx.units:
-        _lint_units(fctx, result)
+        _lint_units(fctx, result, fixes_only)
     if elsewhere or any(c.config.elsewhere for c in fctx.configs):
         result.related.extend(_related_results(fctx, elsewhere))
     result.findings.sort(key=Finding.sort_key)
@@ -295,7 +310,7 @@ def lint_source(source: SourceFile, settings: Settings, standalone: bool | None 
     return result
 
 
-def _lint_units(fctx: FileContext, result: FileResult) -> None:
+def _lint_units(fctx: FileContext, result: FileResult, fixes_only: bool = False) -> None:
     """Lint the texts a form handed over as files of their own: a referenced file becomes a result
     of its own (``result.related``); a region of this file (a Markdown fence) has its findings
     moved to this file's lines, then the file's block directives apply."""
@@ -303,7 +318,7 @@ def _lint_units(fctx: FileContext, result: FileResult) -> None:
     placed: list[Finding] = []
     elsewhere: dict[int, FileResult] = {}  # regions of other files (an env file's `config=` line)
     for unit in fctx.units:
-        sub = lint_source(unit.source, fctx.settings, unit.standalone)
+        sub = lint_source(unit.source, fctx.settings, unit.standalone, fixes_only=fixes_only)
         if unit.place is None:
             result.related.append(sub)
             result.related.extend(sub.related)

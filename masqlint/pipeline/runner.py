@@ -439,8 +439,10 @@ def process_or_none(display: str, path: str, explicit: bool, opts: Options) -> F
         return FileOutcome(FileResult(display), error=f"{display}: internal error: {type(e).__name__}: {e}")
 
 
-def _relinter(display: str, path: str, data: bytes, settings: Settings, standalone: bool | None):
-    """Lint a fixed text again as this file: (the file's codec, the function)."""
+def _relinter(display: str, path: str, data: bytes, settings: Settings, standalone: bool | None,
+              fixes_only: bool = False):
+    """Lint a fixed text again as this file: (the file's codec, the function). ``fixes_only``: the lint
+    is only asked for the fixes it offers (``engine.lint.lint_source``), to count them."""
     from masqlint.engine.lint import lint_source  # noqa: PLC0415 - lazy: the linter loads once a file may hold a config
     from masqlint.text.source import SourceFile  # noqa: PLC0415 - lazy: as above
 
@@ -449,7 +451,8 @@ def _relinter(display: str, path: str, data: bytes, settings: Settings, standalo
 
     def relint(text: str) -> FileResult:
         with lint_scope():  # as lint_bytes: its own parse cache, no cyclic GC while it runs
-            return lint_source(SourceFile.from_bytes(display, codec.encode(text), fspath), settings, standalone)
+            return lint_source(SourceFile.from_bytes(display, codec.encode(text), fspath), settings, standalone,
+                               fixes_only=fixes_only)
 
     return codec, relint
 
@@ -479,7 +482,7 @@ def _count_fixable(display: str, path: str, data: bytes, result: FileResult, set
         n = known[unsafe]
         if n is None:
             if relint is None:
-                relint = _relinter(display, path, data, settings, standalone)[1]
+                relint = _relinter(display, path, data, settings, standalone, fixes_only=True)[1]
             n = fix_until_stable(text, result.findings, relint, unsafe)[1]
         counts[unsafe] = n
     safe = counts.get(False, 0)
