@@ -1,24 +1,14 @@
 """JSON Schema validation of the agent config, as the agent reads it, with every error mapped
-back to the value it is about (and so to its line and column)."""
+back to the value it is about (and so to its line and column).
+
+The schema (schemas/ip-masq-agent-config.schema.json) describes five fields by type and range; its
+type and range errors are found here by a direct walk of those fields, as jsonschema finds them
+(tests/pipeline/test_fastpaths.py compares the two), so that no config loads jsonschema."""
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from masqlint.agent.jsonish import JArray, JBool, JNumber, JObject, JString, JValue
 from masqlint.agent.model import match_field
-
-
-@lru_cache(maxsize=1)
-def agent_validator():
-    import json  # noqa: PLC0415 - lazy: json only for a config the fast type check cannot settle
-
-    import jsonschema  # noqa: PLC0415 - lazy: jsonschema only for configs the fast type check cannot settle
-
-    from masqlint.resources import schema_path  # noqa: PLC0415 - lazy: pathlib only when a schema is read
-
-    schema = json.loads(schema_path("ip-masq-agent-config.schema.json").read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(schema)
 
 
 def to_instance(v: JValue, top: bool = True):
@@ -65,19 +55,72 @@ def resolve(root: JValue, path) -> JValue | None:
 
 
 def type_errors(root: JValue):
-    """(path, JValue, jsonschema error) for each type/range error below the top level."""
+    """(path, JValue, message) for each type/range error below the top level, as the schema
+    (schemas/ip-masq-agent-config.schema.json) gives them: the errors of jsonschema's
+    ``iter_errors`` whose keyword is ``type``, ``maximum`` or ``minimum``, in its order and with its
+    messages, found by a direct walk of the schema's few fields (``FIELD_TYPES``) without loading it."""
     if not isinstance(root, JObject):
         return
     instance = to_instance(root)
     if _plainly_typed(instance):
-        return  # the schema can only find pattern errors here; jsonschema is not even loaded
-    for err in agent_validator().iter_errors(instance):
-        if err.validator not in ("type", "maximum", "minimum") or not err.absolute_path:
+        return  # the usual config: nothing to find
+    for path, _keyword, message in kind_errors(instance):
+        yield path, resolve(root, path), message
+
+
+# What the schema says of each field, in the order of its ``properties``: (types, item types or None,
+# maximum, minimum). tests/pipeline/test_fastpaths.py holds this to the schema file and to jsonschema.
+FIELD_TYPES: dict[str, tuple[tuple[str, ...], tuple[str, ...] | None, int | None, int | None]] = {
+    "nonMasqueradeCIDRs": (("array", "null"), ("string", "null"), None, None),
+    "cidrLimit": (("integer", "null"), None, (1 << 63) - 1, -(1 << 63)),
+    "masqLinkLocal": (("boolean", "null"), None, None, None),
+    "masqLinkLocalIPv6": (("boolean", "null"), None, None, None),
+    "resyncInterval": (("string",), None, None, None),
+}
+
+
+def kind_errors(instance: dict):
+    """(path, keyword, message) of each ``type``, ``maximum`` and ``minimum`` error below the top level
+    of the agent config ``instance`` (``to_instance``), as jsonschema's Draft 2020-12 validator of the
+    schema yields them: fields in the schema's order, a field's type before its items or its bounds."""
+    for name, (types, items, maximum, minimum) in FIELD_TYPES.items():
+        if name not in instance:
             continue
-        path = tuple(err.absolute_path)
-        yield path, resolve(root, path), err
+        v = instance[name]
+        if not any(_is_type(v, t) for t in types):
+            yield (name,), "type", _type_message(v, types)
+        if items is not None and type(v) is list:
+            for i, item in enumerate(v):
+                if not any(_is_type(item, t) for t in items):
+                    yield (name, i), "type", _type_message(item, items)
+        if _is_type(v, "number"):
+            if maximum is not None and v > maximum:
+                yield (name,), "maximum", f"{v!r} is greater than the maximum of {maximum!r}"
+            if minimum is not None and v < minimum:
+                yield (name,), "minimum", f"{v!r} is less than the minimum of {minimum!r}"
 
 
+def _type_message(v, types: tuple[str, ...]) -> str:
+    return f"{v!r} is not of type {', '.join(repr(t) for t in types)}"
+
+
+def _is_type(v, name: str) -> bool:
+    """jsonschema's Draft 2020-12 type checker, for the types the schema names."""
+    if name == "null":
+        return v is None
+    if name == "string":
+        return isinstance(v, str)
+    if name == "array":
+        return isinstance(v, list)
+    if name == "boolean":
+        return isinstance(v, bool)
+    if isinstance(v, bool):
+        return False
+    if name == "integer":
+        return isinstance(v, int) or (isinstance(v, float) and v.is_integer())
+    if name == "number":
+        return isinstance(v, (int, float))
+    raise ValueError(f"a type the agent's schema does not name: {name}")
 _INT64 = (-(1 << 63), (1 << 63) - 1)
 
 

@@ -146,7 +146,7 @@ def wrong_type(ctx: ConfigContext) -> Iterator[Problem]:
     if not isinstance(root, JObject):
         return
     go_errors = {id(e.origin): e for e in ctx.decode_errors if e.kind == "type"}
-    for path, v, err in type_errors(root):
+    for path, v, schema_message in type_errors(root):
         field = path[0]
         if field in ctx.target.ignored_keys:
             continue  # the target never reads it: MQ407 ignored-by-target
@@ -170,7 +170,7 @@ def wrong_type(ctx: ConfigContext) -> Iterator[Problem]:
             go = next((e for e in ctx.decode_errors if e.field == "resyncInterval"), None)
         logs = f"the agent logs `{go.message}`, {REJECTS}" if go else f"the agent {REJECTS}"
         yield Problem(f"{what}: {logs}; {expect}", at=v, fix=_type_fix(ctx, field, v, len(path)),
-                      data={"field": field, "schema": err.message})
+                      data={"field": field, "schema": schema_message})
 
 
 def _type_fix(ctx: ConfigContext, field: str, v: JValue, depth: int) -> Fix | None:

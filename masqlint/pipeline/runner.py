@@ -573,8 +573,8 @@ def _run(candidates, opts: Options) -> tuple[RunResult, list[FileOutcome]]:
     here = ((c.display, process_or_none(c.display, c.path, c.explicit, opts)) for c in it)
     if opts.jobs > 1:
         # The first files are linted here, before any worker starts: what they load (the linter, and whatever
-        # their configs need, such as the schema for a type error) is loaded once and shared, not once per
-        # worker. Workers start only when enough files follow.
+        # their configs need) is loaded once and shared, not once per worker. Workers start only when enough
+        # files follow.
         head = list(itertools.islice(here, POOL_WARM_FILES))
         more = list(itertools.islice(it, POOL_MIN_FILES))
         if len(more) == POOL_MIN_FILES and not any(c.path == "-" for c in more):

@@ -240,16 +240,84 @@ _JSONISH = st.recursive(
 _FIELD_NAMES = ["nonMasqueradeCIDRs", "cidrLimit", "masqLinkLocal", "masqLinkLocalIPv6", "resyncInterval"]
 
 
+def _agent_validator():
+    """jsonschema's validator of the agent config's schema, as shipped."""
+    import jsonschema
+
+    from paths import REPO
+
+    schema = json.loads((REPO / "schemas" / "ip-masq-agent-config.schema.json").read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+_VALIDATOR = _agent_validator()
+
+
+def _jsonschema_kind_errors(instance) -> list:
+    """The type and range errors below the top level, as jsonschema gives them (what MQ204 reports)."""
+    return [(tuple(e.absolute_path), e.validator, e.message) for e in _VALIDATOR.iter_errors(instance)
+            if e.validator in ("type", "maximum", "minimum") and e.absolute_path]
+
+
+_ANY_VALUE = (_JSONISH | st.lists(st.none() | st.text(max_size=4) | _JSONISH, max_size=4)
+              | st.integers(min_value=-(1 << 70), max_value=1 << 70) | st.floats()
+              | st.sampled_from([float("inf"), float("-inf"), float("nan"), 1e19, -1e19, 5.0, 9.223372036854776e18,
+                                 (1 << 63) - 1, 1 << 63, -(1 << 63), -(1 << 63) - 1, True, False, "", "60s", [], {}]))
+
+
 @hsettings(max_examples=500, deadline=None)
 @given(st.dictionaries(st.sampled_from(_FIELD_NAMES),
                        _JSONISH | st.lists(st.none() | st.text(max_size=4), max_size=3), max_size=5))
 def test_plain_types_need_no_schema(instance):
-    from masqlint.agent.schema import _plainly_typed, agent_validator
+    from masqlint.agent.schema import _plainly_typed
 
-    kinds = [e for e in agent_validator().iter_errors(instance)
-             if e.validator in ("type", "maximum", "minimum") and e.absolute_path]
     if _plainly_typed(instance):
-        assert kinds == []
+        assert _jsonschema_kind_errors(instance) == []
+
+
+@hsettings(max_examples=1500, deadline=None)
+@given(st.dictionaries(st.sampled_from(_FIELD_NAMES), _ANY_VALUE, max_size=5))
+def test_type_errors_are_the_schemas_without_jsonschema(instance):
+    """Every type and range error, its path, keyword, message and order, as jsonschema finds them."""
+    from masqlint.agent.schema import kind_errors
+
+    assert list(kind_errors(instance)) == _jsonschema_kind_errors(instance)
+
+
+def test_type_errors_of_configs_people_write():
+    from masqlint.agent.schema import kind_errors
+
+    cases = [
+        {"nonMasqueradeCIDRs": "10.0.0.0/8, 192.168.0.0/16", "masqLinkLocal": "false", "resyncInterval": 60},
+        {"nonMasqueradeCIDRs": ["10.0.0.0/8", 172, None, ["a"], {"b": 1}, True], "cidrLimit": "64"},
+        {"cidrLimit": 1 << 64, "masqLinkLocalIPv6": 0, "resyncInterval": None},
+        {"cidrLimit": -(1 << 64)}, {"cidrLimit": 2.5}, {"cidrLimit": 64.0}, {"cidrLimit": float("inf")},
+        {"cidrLimit": float("nan")}, {"cidrLimit": True}, {"masqLinkLocal": None, "nonMasqueradeCIDRs": None},
+    ]
+    found = 0
+    for instance in cases:
+        expected = _jsonschema_kind_errors(instance)
+        assert list(kind_errors(instance)) == expected, instance
+        found += len(expected)
+    assert found >= 12
+
+
+def test_the_direct_type_check_reads_the_schema_as_it_is():
+    """The fields, their types, item types and bounds that masqlint.agent.schema walks are the schema file's."""
+    from masqlint.agent.schema import FIELD_TYPES
+
+    schema = _VALIDATOR.schema
+    props = schema["properties"]
+    assert list(props) == list(FIELD_TYPES) == _FIELD_NAMES
+    for name, (types, items, maximum, minimum) in FIELD_TYPES.items():
+        p = props[name]
+        assert tuple(p["type"] if isinstance(p["type"], list) else [p["type"]]) == types
+        assert (tuple(p["items"]["type"]) if "items" in p else None) == items
+        assert p.get("maximum") == maximum and p.get("minimum") == minimum
+        # only these keywords can give a type or range error; the others are the schema's words
+        assert set(p) <= {"title", "description", "type", "items", "maximum", "minimum", "pattern"}
+        assert set(p.get("items", {})) <= {"type", "pattern", "description"}
+    assert set(schema) <= {"$schema", "$id", "title", "description", "type", "additionalProperties", "properties"}
 
 
 def test_usual_configs_skip_the_schema():
@@ -853,10 +921,10 @@ def test_yaml_outside_plain_block_style_is_composed_by_pyyaml(tmp_path):
     assert out == "1 ['yaml']"  # the same finding, from PyYAML's nodes
 
 
-def test_a_type_error_loads_jsonschema(tmp_path):
+def test_a_type_error_needs_no_jsonschema(tmp_path):
     text = AGENT_CM.format(cidr="10.0.0.0/8").replace("    nonMasqueradeCIDRs:", "    masqLinkLocal: 'no'\n    nonMasqueradeCIDRs:")
     out = _imported_after_check(tmp_path, "cm.yaml", text.encode())
-    assert out == "1 ['jsonschema']"
+    assert out == "1 []"  # MQ204 from the schema's own types, checked directly
 
 
 def test_fix_through_the_pool_writes_what_the_serial_run_writes(tmp_path, monkeypatch, capsys):
