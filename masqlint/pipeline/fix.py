@@ -9,10 +9,8 @@ symbolic link is never replaced by a file (its target is written).
 
 from __future__ import annotations
 
-import difflib
 import os
 import stat
-import tempfile
 from collections.abc import Callable
 
 from masqlint.engine.findings import Edit, FileResult, Finding
@@ -74,6 +72,8 @@ def fix_until_stable(text: str, findings: list[Finding], relint: Callable[[str],
 
 
 def unified_diff(path: str, old: str, new: str) -> str:
+    import difflib  # noqa: PLC0415 - lazy: difflib only for --diff (counting fixes needs none of it)
+
     a = old.splitlines(keepends=True)
     b = new.splitlines(keepends=True)
     lines = difflib.unified_diff(a, b, fromfile=f"a/{path}", tofile=f"b/{path}")
@@ -89,6 +89,8 @@ class ChangedOnDisk(Exception):
 
 def write_atomic(path: str, data: bytes, expected: bytes) -> None:
     """Replace the file's bytes, if it still holds ``expected``."""
+    import tempfile  # noqa: PLC0415 - lazy: tempfile (and random, shutil) only when a fix is written
+
     real = os.path.realpath(path)  # write through a symlink, never replace it
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
     with os.fdopen(os.open(real, flags), "rb") as fh:  # non-blocking: a FIFO put in its place must not hang us
