@@ -161,6 +161,12 @@ GENERATED = {
     "indented root": "  a: 1\n  b:\n  - x\n",
     "flow sequences": 'args: ["--masq-chain=IP-MASQ", --nomasq-all-reserved-ranges]\nadd: [NET_ADMIN, \'NET_RAW\']\nnone: []\n'
                       "empty: {}\nlist:\n- []\n- [a]\n",
+    "list written with en dashes": "nonMasqueradeCIDRs:\n  \u2013 10.8.0.0/22\n  \u2013 100.64.0.0/10\n  \u2013 192.168.0.0/16\n"
+                                   "masqLinkLocal: false\n",
+    "plain value on more lines": "description: the agent keeps\n  pod addresses   for these\n\n\n    ranges  \n\nnext: 1\n",
+    "plain value below its key": "a:\n  b:\n    first line\n   second line\n  c: 1\n",
+    "plain value continued at the end": "k: x\n y\n  z",
+    "plain value continued, nested": "spec:\n  note: one\n    two#x a:b\n  other:\n    - x\n",
 }
 
 

@@ -5,7 +5,7 @@ sequences (also the indentless ``key:\\n- item`` form, and ``- key: value`` item
 on one line (plain, single-quoted, double-quoted without escapes), flow sequences of such
 scalars on one line (``args: ["--a", b]``) and the empty ``[]`` and ``{}``, ``|`` and ``|-``
 literal blocks, comments, blank lines and ``---`` between documents. Anything else (other
-flow collections, anchors, aliases, tags, multi-line plain or quoted scalars, escapes, folded
+flow collections, anchors, aliases, tags, other multi-line plain or quoted scalars, escapes, folded
 blocks, tabs, carriage returns, byte order marks, directives, ``...``, explicit keys, empty
 sequence items, text the YAML reader refuses, and every syntax error) makes ``compose``
 return None so that the caller composes with PyYAML, which reports the error if there is one.
@@ -263,6 +263,9 @@ class _Composer:
             np, nline, nind = nxt
             if not self.ends_here(np, nline, nind):
                 if nind > col:
+                    if (not _is_entry(nline, nind) and _plain_start(nline, nind)
+                            and self.key(np, nline, nind) is None):  # a plain scalar on the lines below
+                        return self.plain_lines(self.scalar(np, nline, nind), np, nline, col)
                     return self.block(np, nline, nind, depth + 1)
                 if nind == col and _is_entry(nline, col):
                     return self.sequence(np, nline, col, True, depth + 1)
@@ -273,8 +276,47 @@ class _Composer:
         node = self.flow(p, line, k) if ch == "[" or ch == "{" else self.scalar(p, line, k)
         nxt = self.content(p + length + 1)
         if nxt[2] > col:
-            raise _Decline  # a scalar continued on the next line, or an error
+            if type(node) is ScalarNode and node.style == "":
+                return self.plain_lines(node, p, line, col)  # a plain scalar continued on the next lines
+            raise _Decline  # a quoted scalar or a flow collection continued, or an error
         return node, nxt
+
+    def plain_lines(self, first: ScalarNode, p: int, line: str, col: int) -> tuple[ScalarNode, Line]:
+        """The plain scalar ``first`` (a mapping value at column ``col``, on the line at ``p``) with the
+        lines that continue it: each line indented past ``col`` (blank lines between), folded as libyaml
+        folds them (one line break: a space; n blank lines: n line breaks). Declined: a comment after
+        the first line or among the lines, and a continuation line that is not plain text."""
+        if line.find(" #", first.end - p) >= 0:
+            raise _Decline  # the comment ends the scalar: a line indented below it is an error
+        text, size = self.text, self.size
+        parts = [first.value]
+        end = first.end
+        q = p + len(line) + 1
+        breaks = 0
+        while q <= size:
+            e = text.find("\n", q)
+            if e < 0:
+                e = size
+            body = text[q:e].lstrip(" ")
+            if not body:
+                breaks += 1
+                q = e + 1
+                continue
+            ind = e - q - len(body)
+            if ind <= col:
+                break  # the next token
+            if body[0] in _NOT_PLAIN_START or ": " in body or body[-1] == ":" or " #" in body:
+                raise _Decline  # a comment, an indicator, a key: the scalar ends or the text is an error
+            chunk = body.rstrip(" ")
+            parts.append("\n" * breaks if breaks else " ")
+            parts.append(chunk)
+            end = q + ind + len(chunk)
+            breaks = 0
+            q = e + 1
+        if len(parts) == 1:
+            raise _Decline  # (a caller saw a line indented past ``col``: it must have been one)
+        node = ScalarNode(PLAIN, "".join(parts), first.start, end, self.pos, "")
+        return node, self.content(q)
 
     # -- scalars -------------------------------------------------------------------------------
 

@@ -113,14 +113,68 @@ def test_written_cases(name):
 @pytest.mark.parametrize("text", [
     "a: b: c\n", "a: 'x' y\n", "- a\n  b\n", "a: 1\n b: 2\n", "a:\n  - x\n - y\n", "a: |\n  x\n y: 1\n",
     "a: \"x\\ty\"\n", "a: [1, {b: 2}]\n", "a: [a,]\n", "a: [x: 1]\n", "a: &x 1\nb: *x\n", "a: !!str 1\n", "? a\n: b\n", "a: >\n  x\n", "a: |2\n   x\n",
-    "a: |+\n  x\n\n", "a: 'x\n  y'\n", "a: x\n  y\n", "a:\tb\n", "a: 1\r\nb: 2\r\n", "...\n", "%YAML 1.1\n---\na: 1\n",
+    "a: |+\n  x\n\n", "a: 'x\n  y'\n", "a:\tb\n", "a: 1\r\nb: 2\r\n", "...\n", "%YAML 1.1\n---\na: 1\n",
     "--- a\n", "-\n", "- \n", "- # c\n", "- - a\n", "a:#b\n", "a: 'x'#c\n", "a: |\n\n", "a: |\n   \n  x\n", "x\n",
     "'a'\n", "a: @x\n", "a: `x`\n", "a: -\n", "a: 1\n  # c\n  b: 2\n",
+    # plain values continued on more lines, where the comment, key or indicator is not plain text
+    "a: x\n  # c\n  y\n", "a: x # c\n  y\n", "a: x\n  y # c\n", "a: x\n  y: 1\n", "a: x\n  y:\n", "a: x\n  - y\n",
+    "a:\n  'x'\n  y\n", "a: [x]\n  y\n", "a: 'x'\n  y\n", "- a\n  b\n",
 ])
 def test_what_is_outside_the_subset_is_declined(text):
     assert blockyaml.compose(text) is None and blockyaml.compose(text, True) is None
     # the fallback composes it (or reports the error) as before
     assert _pyyaml(text, False) is None or yamlload.compose_first(text) is not None or text.startswith("%")
+
+
+_LINE_WORDS = ["x", "10.0.0.0/8", "\u2013 10.0.0.0/8", "a:b", "a#b", "two words", "x  y", "\u00e9t\u00e9", "http://h/p", "x,y",
+               "- y", "y: z", "# c", "'q'", "y #c", "[a]", "?x", "x:", ""]
+
+
+def _continued_values(count: int, seed: int = 1415) -> dict[str, str]:
+    """Mappings whose plain values go on over more lines, as people paste lists and prose: lines more,
+    less or not indented, blank lines and lines of spaces between, and some lines that are not plain text."""
+    import random
+
+    rnd = random.Random(seed)
+    out = {}
+    for n in range(count):
+        col = rnd.choice([0, 0, 2, 4])
+        lines = [" " * col + "top:" if col else ""]
+        first = rnd.choice(["k: " + rnd.choice(_LINE_WORDS[:8]), "k:", "k:  " + rnd.choice(_LINE_WORDS)])
+        lines.append(" " * col + first)
+        for _ in range(rnd.randint(1, 4)):
+            r = rnd.random()
+            if r < 0.15:
+                lines.append(" " * rnd.randint(0, col + 3))
+            else:
+                lines.append(" " * rnd.randint(max(0, col - 1), col + 4) + rnd.choice(_LINE_WORDS)
+                             + rnd.choice(["", "", " ", "  "]))
+        lines.append(rnd.choice([" " * col + "next: 1", "", " " * col + "next:\n" + " " * (col + 2) + "- a", "# end"]))
+        text = "\n".join(line for line in lines if line or rnd.random() < 0.5)
+        if col:
+            text = text.lstrip("\n")
+        out[f"continued {n}"] = text + rnd.choice(["\n", "\n", ""])
+    return out
+
+
+def test_continued_plain_values_compose_as_pyyaml_composes_them():
+    texts = _continued_values(3000)
+    accepted = [name for name, text in texts.items() if _agree(name, text)]
+    continued = [name for name in accepted
+                 if any(isinstance(v, ScalarNode) and ("\n" in v.value or " " in v.value)
+                        for root in blockyaml.compose(texts[name]) or [] for v in _values(root))]
+    assert len(continued) > 300, len(continued)  # values of more than one line are taken, not only declined
+    assert len(accepted) < len(texts)  # and what is not plain text is left to PyYAML
+
+
+def _values(root):
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, MappingNode):
+            for _key, v in n.value:
+                yield v
+                stack.append(v)
 
 
 def test_deep_nesting_is_left_to_pyyaml():
