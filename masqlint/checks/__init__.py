@@ -15,7 +15,8 @@ Scopes and what the check gets:
   SKIPPED     a file not read because of its size (``engine.emit.TooLarge``)
   COLLECT     one file (``FileContext``); yields facts (any values) kept in ``FileResult.facts[rule]``
               for the RUN check of the same rule
-  RUN         every file of the run (list of ``FileResult``); yields (FileResult, Problem) pairs
+  RUN         the files of the run that hold facts (list of ``FileResult``, in run order); yields
+              (FileResult, Problem) pairs
 
 A rule across files is one COLLECT and one RUN function in one module, both registered for its id.
 """

@@ -402,8 +402,10 @@ def collect_facts(fctx: FileContext) -> dict[str, list[Any]]:
 
 
 def lint_across(files: list[FileResult]) -> None:
-    """Run the RUN checks over every file of a run and add their findings, suppressions applied."""
+    """Run the RUN checks over the files of a run that hold facts (the others, most files of a tree, have
+    nothing to compare) and add their findings, suppressions applied."""
     touched: dict[int, FileResult] = {}
+    files = [f for f in files if f.facts]
     for check in checks_of(RUN):
         for fr, p in check.pairs(files):
             if fr.settings is None:

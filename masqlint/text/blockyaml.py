@@ -263,8 +263,7 @@ class _Composer:
             np, nline, nind = nxt
             if not self.ends_here(np, nline, nind):
                 if nind > col:
-                    if (not _is_entry(nline, nind) and _plain_start(nline, nind)
-                            and self.key(np, nline, nind) is None):  # a plain scalar on the lines below
+                    if ":" not in nline and _plain_start(nline, nind):  # a plain scalar (no key) on the lines below
                         return self.plain_lines(self.scalar(np, nline, nind), np, nline, col)
                     return self.block(np, nline, nind, depth + 1)
                 if nind == col and _is_entry(nline, col):
