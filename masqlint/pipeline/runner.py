@@ -228,23 +228,36 @@ def _standalone_guess_only(settings: Settings, name: str) -> bool:
 
 
 def _read_plain(path: str, limit: int) -> bytes | None:
-    """The bytes of a regular file of at most ``limit`` bytes, in one read; None for anything else (not
-    regular, too large, grown since fstat, unreadable): ``read_candidate`` says what it is."""
+    """The bytes of a file a walk listed as regular, of at most ``limit`` bytes; None for anything else
+    (not regular, too large, empty, unreadable): ``read_candidate`` says what it is.
+
+    Most files of a tree are small: one read of up to 64 KiB that returns less than it asked for, and
+    something, is the whole of such a file (a regular file's read stops short only at its end), known
+    without a stat. Only a file that fills that read is looked at (fstat) before the rest is read. (A path
+    replaced by a pipe since the walk listed it gives no bytes, or what a writer put in it, without a wait.)"""
     try:
         fd = os.open(path, _READ_FLAGS)
     except OSError:
         return None
     try:
+        want = limit + 1 if limit < _FIRST_READ else _FIRST_READ
+        data = os.read(fd, want)
+        if len(data) < want:
+            return data or None  # (an empty file: read_candidate tells it from a pipe with no writer)
+        if len(data) > limit:
+            return None
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
             return None
-        want = st.st_size + 1
-        data = os.read(fd, want)
-        return data if len(data) < want else None
+        data += _read_at_most(fd, limit + 1 - len(data), max(0, st.st_size - len(data)))
+        return data if len(data) <= limit else None
     except OSError:
         return None
     finally:
         os.close(fd)
+
+
+_FIRST_READ = 1 << 16  # bytes a walked file's first read asks for
 
 
 def _normal_absolute(path: str) -> bool:

@@ -174,6 +174,40 @@ def test_a_walked_file_is_read_as_a_named_one(tmp_path):
             assert named[1] is None and walked[1] is None and len(walked[0]) == size
 
 
+@pytest.mark.parametrize("limit", [1, 5000, 65535, 65536, 65537, 200_000])
+def test_the_quick_read_of_a_walked_file_is_the_full_read(tmp_path, limit):
+    """A walked file read without a stat (runner._read_plain) gives read_candidate's bytes, or None where
+    read_candidate has something to say (too large: MQ006) or the bytes need a second look (empty)."""
+    from masqlint.pipeline.runner import _read_plain
+
+    settings = Settings(max_file_size=limit)
+    seen = 0
+    for size in (0, 1, 2, 4999, 5000, 5001, 65535, 65536, 65537, 131072, 199_999, 200_000, 200_001):
+        p = tmp_path / f"f{size}.yaml"
+        p.write_bytes((b"kind: Service\n" * (size // 14 + 1))[:size])
+        quick = _read_plain(str(p), limit)
+        full, early = read_candidate(p.name, str(p), settings, Options(), walked=True)
+        if quick is not None:
+            seen += 1
+            assert early is None and quick == full and len(quick) == size
+        else:
+            assert size == 0 or size > limit
+    assert seen == sum(1 for size in (1, 2, 4999, 5000, 5001, 65535, 65536, 65537, 131072, 199_999, 200_000) if size <= limit)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_the_quick_read_leaves_a_pipe_or_a_directory_to_the_full_read(tmp_path):
+    from masqlint.pipeline.runner import _read_plain
+
+    fifo = tmp_path / "cm.yaml"
+    os.mkfifo(fifo)  # no writer: nothing read, no wait
+    assert _read_plain(str(fifo), 1 << 20) is None
+    d = tmp_path / "dir.yaml"
+    d.mkdir()
+    assert _read_plain(str(d), 1 << 20) is None
+    assert _read_plain(str(tmp_path / "gone.yaml"), 1 << 20) is None
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
 def test_a_walked_path_that_became_a_pipe_is_an_error_not_a_wait(tmp_path):
     fifo = tmp_path / "cm.yaml"
