@@ -177,8 +177,7 @@ def _unmatched_scope_globs(files, opts):
         d = dir_key(fr.path)
         s = by_dir.get(d, by_dir)
         if s is by_dir:  # os.path.abspath without asking for the working directory again
-            s = by_dir[d] = opts.forced if opts.forced is not None else find_settings_for_dir(
-                os.path.normpath(os.path.join(cwd, d)))
+            s = by_dir[d] = opts.forced if opts.forced is not None else find_settings_for_dir(_absolute_dir(cwd, d))
         if s is None or not s.scopes:
             continue
         absolute = os.path.abspath(fr.path)
@@ -190,6 +189,16 @@ def _unmatched_scope_globs(files, opts):
                 if not any(glob_match(r, g) for r in rels):
                     yield (f"{shown_path(s.config_path)}: scope glob {g!r} matches none of the {len(rels)} "
                            f"file{'s' if len(rels) != 1 else ''} checked, so its settings apply to nothing")
+
+
+def _absolute_dir(cwd: str, d: str) -> str:
+    """``os.path.normpath(os.path.join(cwd, d))`` for the directory part ``d`` of a path as written
+    (``runner.dir_key``), without normpath for a plain relative one (no ``.`` or empty component)."""
+    if not d:
+        return cwd
+    if os.sep == "/" and d[0] != "/" and d[-1] == "/" and "//" not in d and "/." not in "/" + d:
+        return (cwd if cwd != "/" else "") + "/" + d[:-1]
+    return os.path.normpath(os.path.join(cwd, d))
 
 
 def _run_settings(opts):

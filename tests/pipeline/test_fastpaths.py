@@ -1315,3 +1315,15 @@ def test_a_lazy_pattern_answers_as_the_compiled_one(pattern, flags):
 
 def _groups(m):
     return None if m is None else (m.span(), m.groups())
+
+
+@hsettings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b c", ".", "..", ".git", "x.", "", "é"]), max_size=4),
+       st.sampled_from(["/", "//", ""]), st.sampled_from(["/", "/work/tree", "/t"]))
+def test_the_directory_of_a_path_as_written_is_made_absolute_as_normpath_makes_it(parts, lead, cwd):
+    from masqlint.cli.commands import _absolute_dir
+    from masqlint.pipeline.runner import dir_key
+
+    path = lead + "/".join(parts) + ("/" if parts else "") + "f.yaml"
+    d = dir_key(path)
+    assert _absolute_dir(cwd, d) == os.path.normpath(os.path.join(cwd, d))
