@@ -3,6 +3,7 @@ line and column of the file the user opened. Every form produces these; every ru
 
 from __future__ import annotations
 
+from array import array
 
 from masqlint.engine.findings import ElsewhereSpan, Span
 from masqlint.text.source import LineIndex, SourceFile, node_range
@@ -11,6 +12,7 @@ from masqlint.record import Record
 
 TYPE_CHECKING = False  # typing's own flag, without importing typing
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Sequence
     from typing import Any
 
 
@@ -21,7 +23,7 @@ class Locator(Record):
     __slots__ = ("source", "line_offsets", "config_index", "fallback")
     __hash__ = None  # type: ignore[assignment]  # mutable: not hashable
 
-    def __init__(self, source: SourceFile, line_offsets: list[int] | None = None,
+    def __init__(self, source: SourceFile, line_offsets: Sequence[int] | None = None,
                  config_index: LineIndex | None = None, fallback: tuple[int, int] | None = None):
         self.source = source
         # For an embedded literal block: per config line (0-based), (outer offset of its first char).
@@ -244,15 +246,15 @@ def embedded_locator(source: SourceFile, key: ScalarNode, value: ScalarNode, tex
     if value.style != "|":
         return Locator(source, None, cidx, fallback)
     outer = source.index
-    header_line, _ = outer.pos(value.start_mark.index)  # the line holding `|`
+    header_line, header_col = outer.pos(value.start)  # the line holding `|`
     n_lines = len(cidx.starts)
     first = header_line + 1
     # content indentation: explicit indicator or the first non-blank line's indent
-    header = outer.line_text(header_line)[outer.pos(value.start_mark.index)[1] - 1:]
+    header = outer.line_text(header_line)[header_col - 1:]
     indent = None
     for ch in header[1:3]:
         if ch.isdigit() and ch != "0":
-            key_line_text = outer.line_text(outer.pos(key.start_mark.index)[0])
+            key_line_text = outer.line_text(outer.pos(key.start)[0])
             parent = len(key_line_text) - len(key_line_text.lstrip(" "))
             indent = parent + int(ch)
     if indent is None:
@@ -263,7 +265,7 @@ def embedded_locator(source: SourceFile, key: ScalarNode, value: ScalarNode, tex
                 break
     if indent is None:
         return Locator(source, None, cidx, fallback)
-    offsets = []
+    offsets = array("q")  # (8 bytes a line: a config may have 100,000 lines)
     ostarts, otext, n_outer = outer.starts, outer.text, len(outer.starts)
     cstarts, ctext = cidx.starts, cidx.text
     for k in range(n_lines):  # (LineIndex.line_text, inlined: this runs once per line of the config)

@@ -16,6 +16,11 @@ from __future__ import annotations
 from bisect import bisect_right
 
 from masqlint.lazyre import lazy
+from masqlint.text.lines import line_starts
+
+TYPE_CHECKING = False  # typing's own flag, without importing typing
+if TYPE_CHECKING:  # pragma: no cover
+    from array import array
 
 __all__ = ["Mark", "Positions", "Node", "ScalarNode", "SequenceNode", "MappingNode",
            "PLAIN", "MAX_DEPTH", "STR_TAG", "SEQ_TAG", "MAP_TAG"]
@@ -31,6 +36,7 @@ MAP_TAG = "tag:yaml.org,2002:map"
 
 # line breaks as the YAML reader counts them (YAML 1.1: NEL, LS and PS too)
 _BREAK = lazy("\r\n|[\r\n\x85\u2028\u2029]")  # compiled when a line is first asked for
+_OTHER_BREAKS = "\r\x85\u2028\u2029"
 
 
 class Mark:
@@ -61,7 +67,7 @@ class _Lines:
 
     def __init__(self, text: str):
         self.text = text
-        self.starts: list[int] | None = None
+        self.starts: array | None = None  # (text.lines.line_starts)
 
 
 class Positions:
@@ -89,7 +95,7 @@ class Positions:
         lines = self.lines
         starts = lines.starts
         if starts is None:
-            starts = lines.starts = [0, *(m.end() for m in _BREAK.finditer(lines.text))]
+            starts = lines.starts = line_starts(lines.text, _BREAK, _OTHER_BREAKS)
         line = bisect_right(starts, index) - 1
         if self.at_end and index >= len(lines.text) and index > starts[line]:
             return Mark(index, line + 1, 0)

@@ -8,6 +8,7 @@ import re
 from masqlint.agent.load import DecodeError, Offset, Text, decode_bytes
 from masqlint.engine.findings import Span
 from masqlint.record import Record
+from masqlint.text.lines import line_starts
 from masqlint.text.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 TYPE_CHECKING = False  # typing's own flag, without importing typing
@@ -26,11 +27,11 @@ def split_lines(text: str) -> list[str]:
 class LineIndex:
     """Character offsets ↔ 1-based (line, column) for one text."""
 
+    __slots__ = ("text", "starts")
+
     def __init__(self, text: str):
         self.text = text
-        starts = [0]
-        starts.extend(m.end() for m in _LINE_BREAK.finditer(text))  # after each \r\n, \r or \n
-        self.starts = starts
+        self.starts = line_starts(text, _LINE_BREAK, "\r")  # after each \r\n, \r or \n (an array of offsets)
 
     def pos(self, offset: int) -> tuple[int, int]:
         offset = max(0, min(offset, len(self.text)))
