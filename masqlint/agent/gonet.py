@@ -319,9 +319,9 @@ class GoCIDR(tuple):
 
     ``ip`` and ``network`` are in Go's 16-byte form; ``mask`` is Go's ``ipnet.Mask``
     (4 bytes for a plain IPv4 address, 16 otherwise). Immutable, and small: a config can
-    hold 100,000 entries, each parsed into one of these, so it is a tuple of integers
-    (text, prefix length, bits, address, network, its (version, first, last) range) and
-    the bytes are made on request.
+    hold 100,000 entries, each parsed into one of these, so it is a tuple of the text and
+    four integers (prefix length, bits, address, network: one object when they are equal)
+    and everything else (the bytes, the range) is computed on request.
     """
 
     __slots__ = ()
@@ -377,9 +377,9 @@ class GoCIDR(tuple):
         of at least 96) is reported as version 4 with IPv4 integers; everything else as
         version 6 with 128-bit integers.
         """
-        return self[5]
-
-    def _int_range(self) -> tuple[int, int, int]:
+        if self[2] == 32:  # an IPv4 address: its network is IPv4 (the common case, without bytes)
+            first = self[4] & 0xFFFFFFFF
+            return 4, first, first | _V4_HOSTS[self[1]]
         nn = _to4(self._go_net_ip())
         m = self.mask
         if nn is not None:
@@ -454,8 +454,7 @@ def _parse_plain(s: str) -> GoCIDR:
             ip = _from_bytes(_inet_aton(s[: m.end(4)]), "big")  # a strict dotted quad (checked above)
             net = ip & _V4_MASKS[n]
             mapped = _V4_IN_V6_INT | ip
-            return _tuple_new(GoCIDR, (s, n, 32, mapped, mapped if net == ip else _V4_IN_V6_INT | net,
-                                       (4, net, net | _V4_HOSTS[n])))
+            return _tuple_new(GoCIDR, (s, n, 32, mapped, mapped if net == ip else _V4_IN_V6_INT | net))
     return _parse_cidr(s)
 
 
@@ -483,5 +482,5 @@ def _parse_cidr(s: str) -> GoCIDR:
     net = _mask_ip(ip16, mask)
     assert net is not None
     network16 = _V4_IN_V6_PREFIX + net if len(net) == 4 else net
-    partial = _tuple_new(GoCIDR, (s, n, bitlen, int.from_bytes(ip16, "big"), int.from_bytes(network16, "big"), None))
-    return _tuple_new(GoCIDR, (*partial[:5], partial._int_range()))
+    ip, net16 = int.from_bytes(ip16, "big"), int.from_bytes(network16, "big")
+    return _tuple_new(GoCIDR, (s, n, bitlen, ip, ip if net16 == ip else net16))

@@ -34,8 +34,8 @@ FIELD = "nonMasqueradeCIDRs"
 class Entry(Record):
     """One written entry (a long list has 100,000 of these: a small slotted object each)."""
 
-    __slots__ = ("index", "text", "node", "cidr", "error", "reader", "rng")
-    _fields = ("index", "text", "node", "cidr", "error", "reader")
+    __slots__ = ("index", "text", "node", "cidr", "error", "reader")
+    _fields = __slots__
 
     def __init__(self, index: int, text: str, node: JString, cidr: GoCIDR | None, error: str | None,
                  reader: str = ""):
@@ -45,8 +45,12 @@ class Entry(Record):
         self.cidr = cidr
         self.error = error
         self.reader = reader  # "cilium": ``error`` is Cilium's own (it reads the raw JSON text with netip)
-        # (version, first, last), read many times per entry by the range checks (GoCIDR.as_int_range)
-        self.rng: tuple[int, int, int] | None = cidr[5] if cidr else None
+
+    @property
+    def rng(self) -> tuple[int, int, int] | None:
+        """(version, first, last) of its addresses (GoCIDR.as_int_range), made on request: a long list
+        is swept by the integers of its CIDRs (``_range_sweep``), without a range kept per entry."""
+        return self.cidr.as_int_range() if self.cidr is not None else None
 
 
 def cidr_list(ctx: ConfigContext) -> JArray | None:
@@ -114,14 +118,17 @@ def _valid_entries(ctx: ConfigContext) -> list[Entry]:
 
 
 _M129 = (1 << 129) - 1
-Sweep = tuple[list[tuple[Entry, Entry]], list[Entry], list[tuple[int, int]]]
+_M32 = 0xFFFFFFFF
+_V4_HOSTS = [(1 << (32 - n)) - 1 for n in range(33)]  # the host part of an IPv4 /n
+Sweep = tuple[list[tuple[Entry, Entry]], list[Entry], list[tuple[int, int]], list[tuple[Entry, Entry]]]
 
 
 def _range_sweep(ctx: ConfigContext) -> Sweep:
     """One walk of the valid entries in address order (longest first where two start together,
     the first written where two are the same range): the (entry, entry covering it) pairs of
-    MQ306, the entries no other covers, and the runs of two or more of those that touch, each
-    [start, end) in that list, for MQ307. Once per context.
+    MQ306, the entries no other covers, the runs of two or more of those that touch, each
+    [start, end) in that list, for MQ307, and the (entry, first entry of the same range) pairs of
+    MQ305 in written order. Once per context.
 
     Sorted by one integer per entry (version, start, then end descending), which long lists
     sort faster than tuples."""
@@ -130,25 +137,39 @@ def _range_sweep(ctx: ConfigContext) -> Sweep:
 
 def _sweep(ctx: ConfigContext) -> Sweep:
     ents = valid_entries(ctx)
-    rngs = [e.rng for e in ents if e.rng is not None]  # valid entries all have a range
-    if all(r[0] == 4 for r in rngs):
-        return _sweep_v4(ents, rngs)
+    if all(e.cidr is not None and e.cidr[2] == 32 for e in ents):  # (GoCIDR.bits: written as IPv4)
+        return _sweep_v4(ents)
+    rngs = _ranges(ents)
     redundant: list[tuple[Entry, Entry]] = []
     kept: list[Entry] = []
+    dups: list[tuple[int, int]] = []
     keys = [((v == 6) << 258) | (lo << 129) | (_M129 - hi) for v, lo, hi in rngs]
     prev: int | None = None
+    first = 0
     cover: tuple[int, int, int] | None = None
     for i in sorted(range(len(ents)), key=keys.__getitem__):  # stable: the first written first
         if keys[i] == prev:
-            continue  # the same range again (MQ305)
-        prev = keys[i]
+            dups.append((i, first))  # the same range again (MQ305)
+            continue
+        prev, first = keys[i], i
         v, _lo, hi = rngs[i]
         if cover is not None and cover[0] == v and hi <= cover[2]:
             redundant.append((ents[i], kept[-1]))
             continue
         cover = rngs[i]
         kept.append(ents[i])
-    return redundant, kept, _runs([e.rng for e in kept if e.rng is not None])
+    return redundant, kept, _runs(_ranges(kept)), _written(ents, dups)
+
+
+def _ranges(valid: list[Entry]) -> list[tuple[int, int, int]]:
+    """The (version, first, last) of each of these valid entries (each is parsed)."""
+    return [e.cidr.as_int_range() for e in valid]  # type: ignore[union-attr]
+
+
+def _written(ents: list[Entry], dups: list[tuple[int, int]]) -> list[tuple[Entry, Entry]]:
+    """The (entry, first entry of its range) pairs by position in ``ents``, in written order."""
+    dups.sort()
+    return [(ents[i], ents[first]) for i, first in dups]
 
 
 def _runs(rngs: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
@@ -167,36 +188,42 @@ def _runs(rngs: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
     return runs
 
 
-def _sweep_v4(ents: list[Entry], rngs: list[tuple[int, int, int]]) -> Sweep:
-    """``_sweep`` of IPv4 ranges only, the common case: start, end descending and the written
-    position packed in one integer each, sorted as they are, and the runs found on the way (no
-    key function, and the walk reads nothing else: a long list is walked without going back to
-    its entries' ranges in address order)."""
+def _sweep_v4(ents: list[Entry]) -> Sweep:
+    """``_sweep`` of entries written as IPv4, the common case: each CIDR's network (as Go's 16-byte
+    form: the same leading bits for every IPv4 address), prefix length and written position packed
+    in one integer, sorted as they are (a longer prefix is a shorter range: where two start
+    together the longer range comes first), and the runs found on the way (no key function, and
+    no range kept or made per entry)."""
     redundant: list[tuple[Entry, Entry]] = []
     kept: list[Entry] = []
     runs: list[tuple[int, int]] = []
+    dups: list[tuple[int, int]] = []
     shift = len(ents).bit_length()
     at = (1 << shift) - 1
+    hosts = _V4_HOSTS
     prev = chi = -1
-    start = 0
-    for p in sorted([(((lo << 32) | (0xFFFFFFFF - hi)) << shift) | i for i, (_v, lo, hi) in enumerate(rngs)]):
+    start = first = 0
+    # (valid entries: parsed, so e.cidr is a GoCIDR: [1] the prefix length, [4] the network)
+    for p in sorted([(((c[4] << 6) | c[1]) << shift) | i for i, c in enumerate([e.cidr for e in ents])]):  # type: ignore[index]
         k = p >> shift
         if k == prev:
-            continue  # the same range again (MQ305)
-        prev = k
-        hi = 0xFFFFFFFF - (k & 0xFFFFFFFF)
-        if hi <= chi:
-            redundant.append((ents[p & at], kept[-1]))
+            dups.append((p & at, first))  # the same range again (MQ305)
             continue
-        if k >> 32 != chi + 1:  # apart from the last one kept: a run ends
+        prev, first = k, p & at
+        lo = (k >> 6) & _M32
+        hi = lo | hosts[k & 63]
+        if hi <= chi:
+            redundant.append((ents[first], kept[-1]))
+            continue
+        if lo != chi + 1:  # apart from the last one kept: a run ends
             if len(kept) - start >= 2:
                 runs.append((start, len(kept)))
             start = len(kept)
         chi = hi
-        kept.append(ents[p & at])
+        kept.append(ents[first])
     if len(kept) - start >= 2:
         runs.append((start, len(kept)))
-    return redundant, kept, runs
+    return redundant, kept, runs, _written(ents, dups)
 
 
 def line_of(ctx: ConfigContext, node: Any) -> int:
@@ -400,29 +427,23 @@ def _item_delete_range(ctx: ConfigContext, e: Entry) -> tuple[int, int] | None:
 
 @register("MQ305")
 def duplicate_cidr(ctx: ConfigContext) -> Iterator[Problem]:
-    seen: dict = {}
     has_nulls = _memo(ctx, "_cidr_has_nulls", _has_nulls)
-    for e in valid_entries(ctx):
-        key = e.rng
-        if key in seen:
-            first = seen[key]
-            fix = None
-            r = _item_delete_range(ctx, e)
-            if r is not None:
-                fix = Fix(f"remove the second {e.text}", (Edit(r[0], r[1], ""),), safe=not has_nulls)
-            same = "" if first.text == e.text else f" (written as {first.text})"
-            effect = "the agent writes the same RETURN rule twice and counts both against cidrLimit"
-            if ctx.target.per_file_limit is not None and first.text == e.text:
-                effect = (f"the {ctx.target.name} agent keeps one (it removes duplicates by exact text) but counts both "
-                          f"against its {ctx.target.per_file_limit} entries per file")
-            yield Problem(
-                f"{e.text} is already listed on line {line_of(ctx, first.node)}{same}: {effect}. Remove this one",
-                at=e.node,
-                fix=fix,
-                data={"cidr": e.text},
-            )
-        else:
-            seen[key] = e
+    for e, first in _range_sweep(ctx)[3]:  # each valid entry whose range an earlier one has, in written order
+        fix = None
+        r = _item_delete_range(ctx, e)
+        if r is not None:
+            fix = Fix(f"remove the second {e.text}", (Edit(r[0], r[1], ""),), safe=not has_nulls)
+        same = "" if first.text == e.text else f" (written as {first.text})"
+        effect = "the agent writes the same RETURN rule twice and counts both against cidrLimit"
+        if ctx.target.per_file_limit is not None and first.text == e.text:
+            effect = (f"the {ctx.target.name} agent keeps one (it removes duplicates by exact text) but counts both "
+                      f"against its {ctx.target.per_file_limit} entries per file")
+        yield Problem(
+            f"{e.text} is already listed on line {line_of(ctx, first.node)}{same}: {effect}. Remove this one",
+            at=e.node,
+            fix=fix,
+            data={"cidr": e.text},
+        )
 
 
 @register("MQ306")
@@ -479,10 +500,10 @@ def _names(entries: list[Entry], most: int = 3) -> str:
 def mergeable_cidrs(ctx: ConfigContext) -> Iterator[Problem]:
     # adjacent blocks that aggregate: the entries no other covers (apart, in address order) form
     # runs of touching ranges; the fewest blocks covering a run are the aggregates (one sweep)
-    _redundant, ents, runs = _range_sweep(ctx)
+    _redundant, ents, runs, _dups = _range_sweep(ctx)
     for a, b in runs:
         group = ents[a:b]
-        rngs = [e.rng for e in group if e.rng is not None]  # all of them: valid entries have a range
+        rngs = _ranges(group)
         i = 0
         for block in range_blocks(rngs[0][0], rngs[0][1], rngs[-1][2]):
             members = []

@@ -60,9 +60,9 @@ def _public_part(rng: Range) -> int:
 @register("MQ404")
 def snat_disabled(ctx: ConfigContext) -> Iterator[Problem]:
     for e in valid_entries(ctx):
-        assert e.cidr is not None and e.rng is not None  # a valid entry is parsed
+        assert e.cidr is not None  # a valid entry is parsed
         if e.cidr.prefixlen == 0 or (e.cidr.bits == 128 and not e.cidr.is_ipv6_family and e.cidr.prefixlen == 96):
-            fam = "IPv4" if e.rng[0] == 4 else "IPv6"
+            fam = "IPv4" if e.cidr.as_int_range()[0] == 4 else "IPv6"
             yield Problem(
                 f"{e.text} covers every {fam} destination: nothing is masqueraded, so pods reach the internet, on-premises "
                 "networks and Private Endpoints with their pod IPs (dropped wherever only node IPs are allowed). List only "
@@ -88,21 +88,22 @@ def public_range(ctx: ConfigContext) -> Iterator[Problem]:
     merged, keys = _private_merged()
     found: list[tuple[Range, Entry, int]] = []
     for e in valid_entries(ctx):
-        assert e.cidr is not None and e.rng is not None  # a valid entry is parsed
+        assert e.cidr is not None  # a valid entry is parsed
         if e.cidr.prefixlen == 0:
             continue  # MQ404
-        v, lo, hi = e.rng
+        rng = e.cidr.as_int_range()  # (made here, once: entries keep no range)
+        v, lo, hi = rng
         j = bisect_left(keys, (v, lo))  # the first reserved range that ends at or after lo …
         if j < len(merged) and merged[j][0] == v and merged[j][1] <= lo and hi <= merged[j][2]:
             continue  # … holds the whole entry: inside the reserved ranges (most entries)
-        public = subtract_ranges([e.rng], merged, keys)
+        public = subtract_ranges([rng], merged, keys)
         if not public:
             continue
         if declared and any(dv == v and dlo <= lo and hi <= dhi for dv, dlo, dhi in declared):
             continue  # a public range declared as one that must keep pod IPs (e.g. a privately used Pod range)
         n = size_of(public)
         if n > 0:
-            found.append((e.rng, e, n))
+            found.append((rng, e, n))
     # one finding per outermost public entry: the public entries inside it share its cause
     found.sort(key=lambda f: (f[0][0], f[0][1], -f[0][2]))
     groups: list[tuple[Range, Entry, int, list[Entry]]] = []

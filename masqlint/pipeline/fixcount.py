@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from operator import attrgetter
 from typing import Any
 
 from masqlint.agent.gonet import GoNetError, parse_cidr
@@ -200,7 +201,7 @@ def _entries_settled(ctx: Any, after: dict[int, Any], unsafe: bool, memo: dict) 
     covers or repeats, apart and in address order: the fixes must remove every other valid entry
     and none of those, and each entry they rewrite must meet none of them nor another rewritten one."""
     facts = _facts(ctx, memo)
-    rngs = facts.rngs
+    kept = facts.kept
     removed = [facts.ents[i] for i, c in after.items() if c is _REMOVED]
     # every other valid entry removed (each removed one is valid: _entry_changes saw to it), and no
     # entry of the sweep (each of a range of its own: found by it)
@@ -215,8 +216,8 @@ def _entries_settled(ctx: Any, after: dict[int, Any], unsafe: bool, memo: dict) 
     for k, (v, lo, hi) in enumerate(added):
         if k and added[k - 1][0] == v and added[k - 1][2] >= lo:
             return False  # two rewritten entries meet
-        j = bisect.bisect_right(rngs, (v, hi, _BEYOND))  # the kept entries starting at or before hi …
-        if j and rngs[j - 1][0] == v and rngs[j - 1][2] >= lo:  # … the last of which reaches lo
+        j = bisect.bisect_right(kept, (v, hi, _BEYOND), key=_range)  # the kept entries starting at or before hi …
+        if j and _reaches(kept[j - 1].rng, v, lo):  # … the last of which reaches lo
             return False
     return True
 
@@ -224,16 +225,24 @@ def _entries_settled(ctx: Any, after: dict[int, Any], unsafe: bool, memo: dict) 
 _BEYOND = 1 << 129  # past every address
 
 
+def _reaches(r: Any, v: int, lo: int) -> bool:
+    return r[0] == v and r[2] >= lo
+
+
+_range = attrgetter("rng")  # an entry's (version, first, last): bisected by, not kept per entry
+
+
 def _kept_at(facts: "_Facts", e: Any) -> Any:
     """The entry of the sweep with the range of ``e``, if any (the sweep's ranges are apart)."""
-    j = bisect.bisect_left(facts.rngs, e.rng)
-    return facts.kept[j] if j < len(facts.rngs) and facts.rngs[j] == e.rng else None
+    r = e.rng
+    j = bisect.bisect_left(facts.kept, r, key=_range)
+    return facts.kept[j] if j < len(facts.kept) and facts.kept[j].rng == r else None
 
 
 class _Facts:
     """What both modes ask about the lint's entries, gathered once per config."""
 
-    __slots__ = ("ents", "kept", "not_kept", "host_bits", "rngs")
+    __slots__ = ("ents", "kept", "not_kept", "host_bits")
 
     def __init__(self, ctx: Any):
         from masqlint.checks.cidrs import _range_sweep, entries, valid_entries  # noqa: PLC0415 - lazy: as above
@@ -242,8 +251,6 @@ class _Facts:
         self.kept = _range_sweep(ctx)[1]  # valid entries, each of a range no other covers, in address order
         self.not_kept = len(valid_entries(ctx)) - len(self.kept)
         self.host_bits = sum(1 for e in self.ents if e.cidr is not None and not e.cidr.aligned)
-        # (every valid entry has a range: one each, in the order of ``kept``)
-        self.rngs: list[tuple[int, int, int]] = [e.rng for e in self.kept if e.rng is not None]
 
 
 def _facts(ctx: Any, memo: dict) -> _Facts:

@@ -510,6 +510,36 @@ def test_redundant_and_mergeable_by_one_integer_sort(blocks, extra):
     assert _range_sweep(ctx)[2] == touching
 
 
+def _mq305_by_dict(ctx):
+    """MQ305's (entry, first entry of its range) pairs by a dict of ranges, walked in written order."""
+    from masqlint.checks.cidrs import valid_entries
+
+    seen, out = {}, []
+    for e in valid_entries(ctx):
+        if e.rng in seen:
+            out.append((e.index, seen[e.rng].index))
+        else:
+            seen[e.rng] = e
+    return out
+
+
+@hsettings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(["10.1.0.0/16", "10.1.0.0/24", "10.1.1.0/24", "10.1.0.0/23", "10.1.0.5/24", "10.0.0.0/8",
+                                 "::ffff:10.0.0.0/104", "::ffff:10.1.0.0/120", "::ffff:10.1.0.0/88", "fd00::/16",
+                                 "fd00:0::/16", "fd00::/17", "0.0.0.0/0", "bad", "10.1.1.0/24"]), min_size=1, max_size=30))
+def test_duplicates_found_by_the_sweep_as_by_a_dict_of_ranges(items):
+    from masqlint.checks.cidrs import _range_sweep, duplicate_cidr
+    from masqlint.engine.lint import analyse
+    from masqlint.text.source import SourceFile
+
+    text = "nonMasqueradeCIDRs:\n" + "".join(f"  - {c}\n" for c in items) + f"cidrLimit: {len(items)}\n"
+    settings = Settings().merged({"agent-flags": {"enable-ipv6": True}})
+    ctx = analyse(SourceFile.from_bytes("ip-masq-agent", text.encode()), settings, True).configs[0]
+    ref = _mq305_by_dict(ctx)
+    assert [(e.index, first.index) for e, first in _range_sweep(ctx)[3]] == ref
+    assert [p.data["cidr"] for p in duplicate_cidr(ctx)] == [items[i] for i, _first in ref]
+
+
 def _public_part_pairwise(rng):
     from masqlint.checks.traffic import _private
 
@@ -553,7 +583,20 @@ def _line_starts_by_scan(text):
 def test_line_index_breaks_only_at_cr_lf(text):
     from masqlint.text.source import LineIndex
 
-    assert LineIndex(text).starts == _line_starts_by_scan(text)
+    assert list(LineIndex(text).starts) == _line_starts_by_scan(text)
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab \n\t\u2028\x85", max_size=40))
+def test_line_tables_without_cr_as_by_their_patterns(text):
+    from masqlint.text.nodes import Positions
+    from masqlint.text.source import LineIndex
+
+    assert list(LineIndex(text).starts) == _line_starts_by_scan(text)
+    yaml_breaks = [0, *(m.end() for m in re.finditer("\r\n|[\r\n\x85\u2028\u2029]", text))]
+    pos = Positions(text)
+    assert [(m.line, m.column) for m in map(pos.mark, range(len(text) + 1))] == [
+        (n - 1, i - yaml_breaks[n - 1]) for i in range(len(text) + 1) for n in [sum(1 for b in yaml_breaks if b <= i)]]
 
 
 def _embedded_locator_by_lines(source, key, value, text):
@@ -616,7 +659,8 @@ def test_block_locator_as_line_by_line(lines, nl, header, extra):
     if cfg.text is None:
         return
     args = (sf, cfg.config_key_node, cfg.config_value_node, cfg.text)
-    assert embedded_locator(*args).line_offsets == _embedded_locator_by_lines(*args).line_offsets
+    fast, plain = embedded_locator(*args).line_offsets, _embedded_locator_by_lines(*args).line_offsets
+    assert (fast is None and plain is None) or list(fast or ()) == list(plain or ())
 
 
 def test_real_dir_is_realpath(tmp_path):
@@ -1128,7 +1172,8 @@ AGENT_RUN_MODULES = PLAIN_RUN_MODULES | {
     "masqlint.engine.lint", "masqlint.engine.suppress", "masqlint.engine.unknown",
     "masqlint.forms", "masqlint.forms.base", "masqlint.forms.claims", "masqlint.forms.consumers",
     "masqlint.forms.embedded", "masqlint.forms.manifest", "masqlint.forms.standalone", "masqlint.lazyre",
-    "masqlint.text", "masqlint.text.blockyaml", "masqlint.text.nodes", "masqlint.text.source", "masqlint.text.yamlload",
+    "masqlint.text", "masqlint.text.blockyaml", "masqlint.text.lines", "masqlint.text.nodes", "masqlint.text.source",
+    "masqlint.text.yamlload",
 }
 # PyYAML (and masqlint.text.pyyamlload) only for YAML outside plain block style
 NOT_ON_THE_AGENT_PATH = ("argparse", "json", "pathlib", "pkgutil", "hashlib", "urllib", "tomllib", "socket", "shutil",
