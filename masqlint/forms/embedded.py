@@ -20,17 +20,21 @@ if TYPE_CHECKING:  # pragma: no cover
 class Locator(Record):
     """Maps positions in a config text to the outer file."""
 
-    __slots__ = ("source", "line_offsets", "config_index", "fallback")
+    __slots__ = ("source", "line_offsets", "config_index", "fallback", "first_line")
     __hash__ = None  # type: ignore[assignment]  # mutable: not hashable
 
     def __init__(self, source: SourceFile, line_offsets: Sequence[int] | None = None,
-                 config_index: LineIndex | None = None, fallback: tuple[int, int] | None = None):
+                 config_index: LineIndex | None = None, fallback: tuple[int, int] | None = None,
+                 first_line: int = 0):
         self.source = source
         # For an embedded literal block: per config line (0-based), (outer offset of its first char).
         self.line_offsets = line_offsets
         self.config_index = config_index
         # Anything that cannot be mapped precisely points here (the config key).
         self.fallback = fallback
+        # with line_offsets: the outer line (1-based) of config line 1, when config line k is outer line
+        # first_line + k - 1 (a literal block): where a position is looked for first (0: not known)
+        self.first_line = first_line
 
     def outer_offset(self, inner: int) -> int | None:
         if self.line_offsets is None or self.config_index is None:
@@ -42,13 +46,23 @@ class Locator(Record):
 
     def span(self, start: int, end: int) -> Span:
         idx = self.source.index
-        if self.line_offsets is None and self.config_index is None:
-            return idx.span(start, end)
-        a = self.outer_offset(start)
-        b = self.outer_offset(end) if end > start else a
-        if a is None or b is None:
+        offsets, cidx = self.line_offsets, self.config_index
+        if offsets is None or cidx is None:
+            if cidx is None:
+                return idx.span(start, end)
             return idx.span(*self.fallback) if self.fallback else Span(1, 1, 1, 1)
-        return idx.span(a, b)
+        # outer_offset of start and end, each line found once: the end is looked for on the start's
+        # line first, and an outer position on the line that config line holds (first_line)
+        l1, c1 = cidx.pos(start)
+        l2, c2 = cidx.pos(end, l1) if end > start else (l1, c1)
+        if l1 > len(offsets) or l2 > len(offsets):
+            return idx.span(*self.fallback) if self.fallback else Span(1, 1, 1, 1)
+        a = offsets[l1 - 1] + c1 - 1
+        b = offsets[l2 - 1] + c2 - 1 if end > start else a
+        first = self.first_line
+        o1, oc1 = idx.pos(a, first + l1 - 1 if first else 0)
+        o2, oc2 = idx.pos(max(b, a), first + l2 - 1 if first else o1)
+        return Span(o1, oc1, o2, oc2)
 
     @property
     def precise(self) -> bool:
@@ -283,4 +297,4 @@ def embedded_locator(source: SourceFile, key: ScalarNode, value: ScalarNode, tex
             if not otext.startswith(inner_line, start + indent, end):
                 return Locator(source, None, cidx, fallback)
         offsets.append(start + indent)
-    return Locator(source, offsets, cidx, fallback)
+    return Locator(source, offsets, cidx, fallback, first)

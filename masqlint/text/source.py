@@ -33,10 +33,14 @@ class LineIndex:
         self.text = text
         self.starts = line_starts(text, _LINE_BREAK, "\r")  # after each \r\n, \r or \n (an array of offsets)
 
-    def pos(self, offset: int) -> tuple[int, int]:
+    def pos(self, offset: int, near: int = 0) -> tuple[int, int]:
+        """(line, column) of ``offset``; ``near``: the line it is likely on (tried before a search)."""
         offset = max(0, min(offset, len(self.text)))
-        line = bisect.bisect_right(self.starts, offset) - 1
-        return line + 1, offset - self.starts[line] + 1
+        starts = self.starts
+        if 0 < near <= len(starts) and starts[near - 1] <= offset and (near == len(starts) or offset < starts[near]):
+            return near, offset - starts[near - 1] + 1
+        line = bisect.bisect_right(starts, offset) - 1
+        return line + 1, offset - starts[line] + 1
 
     def offset(self, line: int, column: int) -> int:
         """1-based line/column → character offset."""
@@ -52,7 +56,7 @@ class LineIndex:
 
     def span(self, start: int, end: int) -> Span:
         l1, c1 = self.pos(start)
-        l2, c2 = self.pos(max(end, start))
+        l2, c2 = self.pos(max(end, start), l1)
         return Span(l1, c1, l2, c2)
 
 

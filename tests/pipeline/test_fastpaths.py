@@ -428,7 +428,7 @@ def _mq306_pairwise_ref(ctx):
     out, cover = [], None
     for e in _unique_sorted_ref(ctx):
         if cover is not None and cover.rng[0] == e.rng[0] and e.rng[2] <= cover.rng[2]:
-            out.append((e.text, cover.text, e.index))
+            out.append((e.text, cover.text, id(e)))
             continue
         cover = e
     return out
@@ -501,7 +501,7 @@ def test_redundant_and_mergeable_by_one_integer_sort(blocks, extra):
             found.append((p.data["cidr"], p.data["covered_by"]))
     assert sorted(found) == sorted((a, b) for a, b, _i in ref)
     covered = {i for _a, _b, i in ref}
-    assert [e.index for e in _range_sweep(ctx)[1]] == [e.index for e in _unique_sorted_ref(ctx) if e.index not in covered]
+    assert [id(e) for e in _range_sweep(ctx)[1]] == [id(e) for e in _unique_sorted_ref(ctx) if id(e) not in covered]
     kept = [e.rng for e in _range_sweep(ctx)[1]]
     touching = [(i, j) for i in range(len(kept)) for j in range(i + 2, len(kept) + 1)  # the longest runs of touching ranges
                 if all(kept[m + 1][0] == kept[m][0] and kept[m + 1][1] == kept[m][2] + 1 for m in range(i, j - 1))
@@ -517,7 +517,7 @@ def _mq305_by_dict(ctx):
     seen, out = {}, []
     for e in valid_entries(ctx):
         if e.rng in seen:
-            out.append((e.index, seen[e.rng].index))
+            out.append((e, seen[e.rng]))
         else:
             seen[e.rng] = e
     return out
@@ -536,8 +536,8 @@ def test_duplicates_found_by_the_sweep_as_by_a_dict_of_ranges(items):
     settings = Settings().merged({"agent-flags": {"enable-ipv6": True}})
     ctx = analyse(SourceFile.from_bytes("ip-masq-agent", text.encode()), settings, True).configs[0]
     ref = _mq305_by_dict(ctx)
-    assert [(e.index, first.index) for e, first in _range_sweep(ctx)[3]] == ref
-    assert [p.data["cidr"] for p in duplicate_cidr(ctx)] == [items[i] for i, _first in ref]
+    assert [(id(e), id(first)) for e, first in _range_sweep(ctx)[3]] == [(id(e), id(first)) for e, first in ref]
+    assert [p.data["cidr"] for p in duplicate_cidr(ctx)] == [e.text for e, _first in ref]
 
 
 def _public_part_pairwise(rng):
@@ -659,8 +659,35 @@ def test_block_locator_as_line_by_line(lines, nl, header, extra):
     if cfg.text is None:
         return
     args = (sf, cfg.config_key_node, cfg.config_value_node, cfg.text)
-    fast, plain = embedded_locator(*args).line_offsets, _embedded_locator_by_lines(*args).line_offsets
+    loc = embedded_locator(*args)
+    fast, plain = loc.line_offsets, _embedded_locator_by_lines(*args).line_offsets
     assert (fast is None and plain is None) or list(fast or ()) == list(plain or ())
+    n = len(cfg.text)
+    for start in range(n + 2):
+        for end in (start - 1, start, start + 1, start + 5, n + 1):
+            assert loc.span(start, end) == _span_by_offsets(loc, start, end), (start, end)
+
+
+def _span_by_offsets(loc, start, end):
+    """Locator.span as it was: outer_offset of each end, each position searched for in its line table."""
+    from masqlint.engine.findings import Span
+
+    def pos(index, offset):
+        offset = max(0, min(offset, len(index.text)))
+        line = max(i for i, s in enumerate(index.starts) if s <= offset)
+        return line + 1, offset - index.starts[line] + 1
+
+    def outer_offset(inner):
+        line, col = pos(loc.config_index, inner)
+        return loc.line_offsets[line - 1] + col - 1 if line - 1 < len(loc.line_offsets) else None
+
+    if loc.line_offsets is None:
+        return loc.source.index.span(*loc.fallback)
+    a = outer_offset(start)
+    b = outer_offset(end) if end > start else a
+    if a is None or b is None:
+        return loc.source.index.span(*loc.fallback)
+    return Span(*pos(loc.source.index, a), *pos(loc.source.index, max(a, b)))
 
 
 def test_real_dir_is_realpath(tmp_path):
