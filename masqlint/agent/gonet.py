@@ -398,13 +398,14 @@ _PLAIN_V4 = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}/([0-9]{{1,9}})\
 
 
 _memo: dict | None = None  # text -> GoCIDR while a parse_cache() scope is open
+_last: tuple[list[str], list] | None = None  # the last list parse_cidrs parsed in the scope, and its results
 
 
 @contextmanager
 def parse_cache():
     """Within this scope each CIDR text is parsed once (validation, checks and iptables all
     parse every entry); outside it nothing is kept. Results never differ: a GoCIDR is immutable."""
-    global _memo
+    global _memo, _last
     opened = _memo is None
     if opened:
         _memo = {}
@@ -412,7 +413,7 @@ def parse_cache():
         yield
     finally:
         if opened:
-            _memo = None
+            _memo = _last = None
 
 
 def parse_cidr(s: str) -> GoCIDR:
@@ -428,8 +429,12 @@ def parse_cidr(s: str) -> GoCIDR:
 
 def parse_cidrs(texts: list[str]) -> list:
     """``parse_cidr`` of each text, in order: its GoCIDR, or the GoNetError it raises (the same
-    cache; one call for a whole list of 100,000 entries)."""
+    cache; one call for a whole list of 100,000 entries). The same list again in the scope (the
+    agent's validation, then the checks' entries) is answered at once, without a lookup per text."""
+    global _last
     memo = _memo
+    if memo is not None and _last is not None and _last[0] == texts:
+        return _last[1][:]
     out: list = []
     append = out.append
     for s in texts:
@@ -443,6 +448,8 @@ def parse_cidrs(texts: list[str]) -> list:
             if memo is not None:
                 memo[s] = hit
         append(hit)
+    if memo is not None:
+        _last = (texts[:], out[:])  # (copies: the caller may change its lists)
     return out
 
 

@@ -34,12 +34,10 @@ FIELD = "nonMasqueradeCIDRs"
 class Entry(Record):
     """One written entry (a long list has 100,000 of these: a small slotted object each)."""
 
-    __slots__ = ("index", "text", "node", "cidr", "error", "reader")
+    __slots__ = ("text", "node", "cidr", "error", "reader")
     _fields = __slots__
 
-    def __init__(self, index: int, text: str, node: JString, cidr: GoCIDR | None, error: str | None,
-                 reader: str = ""):
-        self.index = index
+    def __init__(self, text: str, node: JString, cidr: GoCIDR | None, error: str | None, reader: str = ""):
         self.text = text
         self.node = node  # where it is written
         self.cidr = cidr
@@ -87,22 +85,25 @@ def _entries(ctx: ConfigContext) -> list[Entry]:
     cilium = ctx.target.reader == "cilium"
     append = out.append
     if not cilium:  # the agent's net.ParseCIDR on every string written, in one call
-        written = [i for i, origin in enumerate(origins) if type(origin) is JString or isinstance(origin, JString)]
-        for i, c in zip(written, parse_cidrs([values[i] for i in written])):
+        texts, items = values, origins  # (the usual list: every item a string)
+        if not all(type(origin) is JString for origin in origins):
+            written = [i for i, origin in enumerate(origins) if isinstance(origin, JString)]
+            texts, items = [values[i] for i in written], [origins[i] for i in written]
+        for text, origin, c in zip(texts, items, parse_cidrs(texts)):
             if isinstance(c, GoNetError):
-                append(Entry(i, values[i], origins[i], None, c.message))
+                append(Entry(text, origin, None, c.message))
             else:
-                append(Entry(i, values[i], origins[i], c, None))
+                append(Entry(text, origin, c, None))
         return out
-    for i, (text, origin) in enumerate(zip(values, origins)):  # Cilium reads the raw text with netip
+    for text, origin in zip(values, origins):  # Cilium reads the raw text with netip
         if type(origin) is not JString and not isinstance(origin, JString):
             continue
         raw, _prefix, err = read_item(origin, ctx.config.json_input, ctx.config.text)
         if err is not None:
-            append(Entry(i, raw, origin, None, err, "cilium"))
+            append(Entry(raw, origin, None, err, "cilium"))
             continue
         try:
-            append(Entry(i, text, origin, parse_cidr(text), None))
+            append(Entry(text, origin, parse_cidr(text), None))
         except GoNetError:
             pass  # (what netip takes, net.ParseCIDR takes too: not reached)
     return out

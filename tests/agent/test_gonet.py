@@ -373,3 +373,21 @@ def test_a_list_parses_as_each_entry_does():
         assert [("error", g.message) if isinstance(g, GoNetError) else g for g in got] == want
         assert got[2].__traceback__ is None  # an error kept as a value holds no frame (no cycle through the list)
     assert want[2] == ("error", "invalid CIDR address: 010.0.0.0/8") and want[1].network_string() == "10.1.1.0/24"
+
+
+def test_the_same_list_again_in_a_scope_gets_the_same_answers():
+    from masqlint.agent.gonet import parse_cache, parse_cidrs
+
+    def shown(got):
+        return [("error", g.message) if isinstance(g, GoNetError) else g for g in got]
+
+    texts = ["10.0.0.0/8", "10.1.1.5/24", "bad", "fd00::/8"]
+    with parse_cache():
+        first = parse_cidrs(texts)
+        again = parse_cidrs(list(texts))  # an equal list (the checks' entries after the agent's validation)
+        assert shown(again) == shown(first) and again is not first
+        again[0] = None  # the caller's own list: changing it changes no later answer
+        texts[1] = "192.168.0.0/16"  # nor does changing the list parsed before
+        assert shown(parse_cidrs(texts)) == [parse_cidr("10.0.0.0/8"), parse_cidr("192.168.0.0/16"),
+                                             ("error", "invalid CIDR address: bad"), parse_cidr("fd00::/8")]
+        assert shown(parse_cidrs(["10.0.0.0/8"])) == [parse_cidr("10.0.0.0/8")]
