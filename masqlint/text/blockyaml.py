@@ -27,7 +27,8 @@ import re
 from functools import lru_cache
 
 from masqlint.lazyre import lazy
-from masqlint.text.nodes import MAP_TAG, PLAIN, SEQ_TAG, STR_TAG, MappingNode, Node, Positions, ScalarNode, SequenceNode
+from masqlint.text.nodes import (MAP_TAG, PLAIN, SEQ_TAG, STR_TAG, MappingNode, Node, PlainScalar, Positions, ScalarNode,
+                                 SequenceNode)
 
 __all__ = ["compose", "PLAIN"]
 
@@ -230,7 +231,7 @@ class _Composer:
             if ":" not in line and ch not in _NOT_PLAIN_START:  # a plain scalar (the usual list item)
                 cut = line.find(" #", k)
                 raw = (line[k:cut] if cut >= 0 else line[k:]).rstrip(" ")
-                node = ScalarNode(PLAIN, raw, p + k, p + k + len(raw), self.pos, "")
+                node = PlainScalar(raw, p + k, self.pos)
                 p, line, ind = self.content(p + length + 1)
             elif (":" in line or ch == "'" or ch == '"') and self.key(p, line, k) is not None:
                 node, (p, line, ind) = self.mapping(p, line, k, depth + 1)

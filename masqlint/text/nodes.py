@@ -22,7 +22,7 @@ TYPE_CHECKING = False  # typing's own flag, without importing typing
 if TYPE_CHECKING:  # pragma: no cover
     from array import array
 
-__all__ = ["Mark", "Positions", "Node", "ScalarNode", "SequenceNode", "MappingNode",
+__all__ = ["Mark", "Positions", "Node", "ScalarNode", "PlainScalar", "SequenceNode", "MappingNode",
            "PLAIN", "MAX_DEPTH", "STR_TAG", "SEQ_TAG", "MAP_TAG"]
 
 # the tag of a plain scalar: each consumer resolves it by its own rules
@@ -135,6 +135,25 @@ class ScalarNode(Node):
         self.end = end
         self.pos = pos
         self.style = style  # "" (plain; None from PyYAML's pure-Python composer), "'", '"', "|" or ">"
+
+
+class PlainScalar(ScalarNode):
+    """A plain scalar written on one line, as most list items are (a list of 100,000 CIDRs has as
+    many): its tag and style are the plain ones and its end is its start plus its length, none of
+    them kept per node."""
+
+    __slots__ = ()
+    tag = PLAIN
+    style = ""
+
+    def __init__(self, value: str, start: int, pos: Positions):  # (a ScalarNode's slots, but tag, end and style)
+        self.value = value
+        self.start = start
+        self.pos = pos
+
+    @property
+    def end(self) -> int:  # type: ignore[override]  # (read only here: computed, where a ScalarNode keeps it)
+        return self.start + len(self.value)
 
 
 class _Collection(Node):
