@@ -430,11 +430,12 @@ def parse_cidr(s: str) -> GoCIDR:
 def parse_cidrs(texts: list[str]) -> list:
     """``parse_cidr`` of each text, in order: its GoCIDR, or the GoNetError it raises (the same
     cache; one call for a whole list of 100,000 entries). The same list again in the scope (the
-    agent's validation, then the checks' entries) is answered at once, without a lookup per text."""
+    agent's validation, then the checks' entries) is answered at once, without a lookup per text,
+    with the same list of answers: callers read the list, they do not change it."""
     global _last
     memo = _memo
     if memo is not None and _last is not None and _last[0] == texts:
-        return _last[1][:]
+        return _last[1]
     out: list = []
     append = out.append
     for s in texts:
@@ -449,7 +450,7 @@ def parse_cidrs(texts: list[str]) -> list:
                 memo[s] = hit
         append(hit)
     if memo is not None:
-        _last = (texts[:], out[:])  # (copies: the caller may change its lists)
+        _last = (texts[:], out)  # (a copy of the texts: the caller may change its list)
     return out
 
 
