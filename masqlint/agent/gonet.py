@@ -23,7 +23,7 @@ from _socket import inet_aton as _inet_aton
 from contextlib import contextmanager
 from operator import itemgetter as _item
 
-__all__ = ["GoNetError", "GoCIDR", "parse_cidr", "parse_cidrs", "ip_string", "ipnet_string"]
+__all__ = ["GoNetError", "GoCIDR", "parse_cidr", "parse_cidrs", "ip_string", "ipnet_string", "V4_HOSTS"]
 
 _V4_IN_V6_PREFIX = bytes(10) + b"\xff\xff"
 _V4_IN_V6_INT = 0xFFFF << 32
@@ -469,6 +469,7 @@ def _parse_plain(s: str) -> GoCIDR:
 _from_bytes = int.from_bytes
 _V4_MASKS = [(0xFFFFFFFF << (32 - n)) & 0xFFFFFFFF for n in range(33)]
 _V4_HOSTS = [~m & 0xFFFFFFFF for m in _V4_MASKS]
+V4_HOSTS = _V4_HOSTS  # the host part of an IPv4 /n, by n: an IPv4 GoCIDR's range is (4, net, net | V4_HOSTS[n])
 
 
 _tuple_new = tuple.__new__

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 
+from masqlint.text.nodes import PlainScalar
 from masqlint.text.yamlload import PLAIN, MappingNode, Node, ScalarNode, SequenceNode
 from masqlint.agent.jsonish import JArray, JBool, JNull, JNumber, JObject, JString, JValue
 import struct
@@ -311,7 +312,14 @@ class _Decoder:
                 if isinstance(node, SequenceNode):
                     items = []
                     lower = node.start  # (_slots, inline: a list of 100,000 CIDRs has as many)
+                    plain = None  # the last plain one-line item since: its end is asked for only when needed
                     for i, child in enumerate(node.value):
+                        if type(child) is PlainScalar:  # written here: it has no anchor, no alias names it
+                            plain = child
+                            items.append(self._scalar_item(child))
+                            continue
+                        if plain is not None:
+                            lower, plain = plain.end, None
                         calias = child is node or child.start < lower or id(child) in self.open
                         if calias:
                             items.append((yield self._unmarshal(child, (nid, i), True)))

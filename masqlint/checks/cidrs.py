@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-from masqlint.agent.gonet import GoCIDR, GoNetError, parse_cidr, parse_cidrs
+from masqlint.agent.gonet import V4_HOSTS, GoCIDR, GoNetError, parse_cidr, parse_cidrs
 from masqlint.agent.jsonish import JArray, JNull, JString
 from masqlint.engine.findings import Edit, Fix
 from masqlint.checks import Problem, register
@@ -120,7 +120,6 @@ def _valid_entries(ctx: ConfigContext) -> list[Entry]:
 
 _M129 = (1 << 129) - 1
 _M32 = 0xFFFFFFFF
-_V4_HOSTS = [(1 << (32 - n)) - 1 for n in range(33)]  # the host part of an IPv4 /n
 Sweep = tuple[list[tuple[Entry, Entry]], list[Entry], list[tuple[int, int]], list[tuple[Entry, Entry]]]
 
 
@@ -201,7 +200,7 @@ def _sweep_v4(ents: list[Entry]) -> Sweep:
     dups: list[tuple[int, int]] = []
     shift = len(ents).bit_length()
     at = (1 << shift) - 1
-    hosts = _V4_HOSTS
+    hosts = V4_HOSTS
     prev = chi = -1
     start = first = 0
     # (valid entries: parsed, so e.cidr is a GoCIDR: [1] the prefix length, [4] the network)

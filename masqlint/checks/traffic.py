@@ -5,7 +5,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 
-from masqlint.agent.gonet import GoNetError, parse_cidr
+from masqlint.agent.gonet import V4_HOSTS, GoNetError, parse_cidr
 from masqlint.checks import Problem, register
 from masqlint.checks.cidrs import Entry, valid_entries
 from masqlint.agent.ranges import merge_ranges, range_keys, size_of, subtract_ranges
@@ -88,14 +88,19 @@ def public_range(ctx: ConfigContext) -> Iterator[Problem]:
     merged, keys = _private_merged()
     found: list[tuple[Range, Entry, int]] = []
     for e in valid_entries(ctx):
-        assert e.cidr is not None  # a valid entry is parsed
-        if e.cidr.prefixlen == 0:
+        parsed = e.cidr
+        assert parsed is not None  # a valid entry is parsed
+        if parsed.prefixlen == 0:
             continue  # MQ404
-        rng = e.cidr.as_int_range()  # (made here, once: entries keep no range)
-        v, lo, hi = rng
+        if parsed[2] == 32:  # written as IPv4 (GoCIDR: prefix length, bits, network at 1, 2, 4): its range, inline
+            v, lo = 4, parsed[4] & 0xFFFFFFFF
+            hi = lo | V4_HOSTS[parsed[1]]
+        else:
+            v, lo, hi = parsed.as_int_range()
         j = bisect_left(keys, (v, lo))  # the first reserved range that ends at or after lo …
         if j < len(merged) and merged[j][0] == v and merged[j][1] <= lo and hi <= merged[j][2]:
             continue  # … holds the whole entry: inside the reserved ranges (most entries)
+        rng = (v, lo, hi)
         public = subtract_ranges([rng], merged, keys)
         if not public:
             continue

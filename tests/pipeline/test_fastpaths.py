@@ -411,6 +411,21 @@ def test_cidr_fast_path_matches_the_general_parser(addr, slash, plen):
     assert gonet._memo is None
 
 
+@hsettings(max_examples=500, deadline=None)
+@given(st.integers(0, (1 << 32) - 1), st.integers(0, 32), st.booleans())
+def test_an_ipv4_range_read_from_the_parsed_tuple_is_the_general_one(addr, plen, mapped):
+    """The sweep (checks.cidrs) and MQ405 read an IPv4 CIDR's range from its tuple: network at 4,
+    prefix length at 1, as V4_HOSTS says; an IPv4-mapped address keeps the general reading."""
+    text = ".".join(str(addr >> s & 255) for s in (24, 16, 8, 0))
+    c = gonet.parse_cidr(f"::ffff:{text}/{96 + plen}" if mapped else f"{text}/{plen}")
+    general = gonet._parse_cidr(c.text).as_int_range()
+    if c[2] == 32:
+        assert (4, c[4] & 0xFFFFFFFF, (c[4] & 0xFFFFFFFF) | gonet.V4_HOSTS[c[1]]) == c.as_int_range() == general
+    else:
+        assert mapped and c.as_int_range() == general == (4, addr & ~gonet.V4_HOSTS[plen] & 0xFFFFFFFF,
+                                                          addr | gonet.V4_HOSTS[plen])
+
+
 # --- MQ307 and MQ405 by sweeps, as they were with netaddr and pairwise scans ------------------------
 
 
