@@ -398,7 +398,9 @@ _PLAIN_V4 = re.compile(rf"{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}/([0-9]{{1,9}})\
 
 
 _memo: dict | None = None  # text -> GoCIDR while a parse_cache() scope is open
-_last: tuple[list[str], list] | None = None  # the last list parse_cidrs parsed in the scope, and its results
+# the last list parse_cidrs parsed in the scope and its answers, kept out of _memo until a single
+# text is asked for (a long list is answered again as a whole: its texts need no dictionary)
+_last: tuple[list[str], list] | None = None
 
 
 @contextmanager
@@ -416,13 +418,24 @@ def parse_cache():
             _memo = _last = None
 
 
+def _remember_last(memo: dict) -> None:
+    """Put the last list's parsed texts in the memo (once), before it is asked text by text."""
+    global _last
+    if _last is not None:
+        memo.update((t, c) for t, c in zip(*_last) if type(c) is GoCIDR)
+        _last = None
+
+
 def parse_cidr(s: str) -> GoCIDR:
     """Go 1.26 ``net.ParseCIDR``; raises :class:`GoNetError` with Go's exact message."""
     memo = _memo
     if memo is not None:
         hit = memo.get(s)
         if hit is None:
-            hit = memo[s] = _parse_plain(s)
+            _remember_last(memo)
+            hit = memo.get(s)
+            if hit is None:
+                hit = memo[s] = _parse_plain(s)
         return hit
     return _parse_plain(s)
 
@@ -434,8 +447,10 @@ def parse_cidrs(texts: list[str]) -> list:
     with the same list of answers: callers read the list, they do not change it."""
     global _last
     memo = _memo
-    if memo is not None and _last is not None and _last[0] == texts:
-        return _last[1]
+    if memo is not None:
+        if _last is not None and _last[0] == texts:
+            return _last[1]
+        _remember_last(memo)
     out: list = []
     append = out.append
     for s in texts:
@@ -446,8 +461,6 @@ def parse_cidrs(texts: list[str]) -> list:
             except GoNetError as e:
                 append(e.with_traceback(None))  # (its frames would hold this list: a cycle)
                 continue
-            if memo is not None:
-                memo[s] = hit
         append(hit)
     if memo is not None:
         _last = (texts[:], out)  # (a copy of the texts: the caller may change its list)

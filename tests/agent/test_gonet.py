@@ -390,3 +390,18 @@ def test_the_same_list_again_in_a_scope_gets_the_same_answers():
         assert shown(parse_cidrs(texts)) == [parse_cidr("10.0.0.0/8"), parse_cidr("192.168.0.0/16"),
                                              ("error", "invalid CIDR address: bad"), parse_cidr("fd00::/8")]
         assert shown(parse_cidrs(["10.0.0.0/8"])) == [parse_cidr("10.0.0.0/8")]
+
+
+def test_a_text_of_the_last_list_is_answered_from_it():
+    from masqlint.agent import gonet
+    from masqlint.agent.gonet import parse_cache, parse_cidrs
+
+    with parse_cache():
+        listed = parse_cidrs(["10.0.0.0/8", "bad", "fd00::/8"])
+        assert gonet._memo == {}  # a list parsed as a whole is not put in the memo text by text …
+        assert parse_cidr("fd00::/8") is listed[2]  # … until one of its texts is asked for alone
+        with pytest.raises(GoNetError, match="invalid CIDR address: bad"):
+            parse_cidr("bad")
+        other = parse_cidrs(["10.0.0.0/8", "192.168.0.0/16"])
+        assert other[0] is listed[0] and other[1] == parse_cidr("192.168.0.0/16") is other[1]
+    assert gonet._memo is None and gonet._last is None
