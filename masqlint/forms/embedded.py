@@ -4,6 +4,7 @@ line and column of the file the user opened. Every form produces these; every ru
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_right
 
 from masqlint.engine.findings import ElsewhereSpan, Span
 from masqlint.text.source import LineIndex, SourceFile, node_range
@@ -45,6 +46,34 @@ class Locator(Record):
         return None
 
     def span(self, start: int, end: int) -> Span:
+        # a range inside a literal block, on lines the block holds: each line found by one search of
+        # the config's line table, the outer lines by the block's first line (a list of 100,000
+        # entries asks this of thousands of findings); anything else goes the general way
+        offsets, cidx, first = self.line_offsets, self.config_index, self.first_line
+        if not first or offsets is None or cidx is None or not 0 <= start < end <= len(cidx.text):
+            return self._span(start, end)
+        cs = cidx.starts
+        l1 = bisect_right(cs, start)
+        s1 = cs[l1 - 1]
+        if l1 == len(cs) or end < cs[l1]:
+            l2, s2 = l1, s1
+        else:
+            l2 = bisect_right(cs, end)
+            s2 = cs[l2 - 1]
+        if l2 > len(offsets):
+            return self._span(start, end)
+        a = offsets[l1 - 1] + start - s1
+        b = offsets[l2 - 1] + end - s2
+        idx = self.source.index
+        os_ = idx.starts
+        o1, o2 = first + l1 - 1, first + l2 - 1
+        n = len(os_)
+        if (a <= b <= len(idx.text) and o2 <= n and os_[o1 - 1] <= a and (o1 == n or a < os_[o1])
+                and os_[o2 - 1] <= b and (o2 == n or b < os_[o2])):
+            return Span(o1, a - os_[o1 - 1] + 1, o2, b - os_[o2 - 1] + 1)
+        return self._span(start, end)
+
+    def _span(self, start: int, end: int) -> Span:
         idx = self.source.index
         offsets, cidx = self.line_offsets, self.config_index
         if offsets is None or cidx is None:
