@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Callable, Iterator
 
 from masqlint.agent.gonet import V4_HOSTS, GoCIDR, GoNetError, parse_cidr, parse_cidrs
@@ -22,6 +23,7 @@ from masqlint.record import Record
 
 TYPE_CHECKING = False  # typing's own flag, without importing typing
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from typing import Any, TypeVar
 
     from masqlint.engine.lint import ConfigContext
@@ -120,7 +122,8 @@ def _valid_entries(ctx: ConfigContext) -> list[Entry]:
 
 _M129 = (1 << 129) - 1
 _M32 = 0xFFFFFFFF
-Sweep = tuple[list[tuple[Entry, Entry]], list[Entry], list[tuple[int, int]], list[tuple[Entry, Entry]]]
+Sweep = tuple[list[tuple[Entry, Entry]], list[Entry], list[tuple[int, int]], list[tuple[Entry, Entry]],
+              "Sequence[int]"]
 
 
 def _range_sweep(ctx: ConfigContext) -> Sweep:
@@ -128,7 +131,9 @@ def _range_sweep(ctx: ConfigContext) -> Sweep:
     the first written where two are the same range): the (entry, entry covering it) pairs of
     MQ306, the entries no other covers, the runs of two or more of those that touch, each
     [start, end) in that list, for MQ307, and the (entry, first entry of the same range) pairs of
-    MQ305 in written order. Once per context.
+    MQ305 in written order, and the version, first and last address of each entry of the runs, run
+    after run, three integers an entry (MQ307 reads them from here, not from entries met in address
+    order). Once per context.
 
     Sorted by one integer per entry (version, start, then end descending), which long lists
     sort faster than tuples."""
@@ -158,7 +163,9 @@ def _sweep(ctx: ConfigContext) -> Sweep:
             continue
         cover = rngs[i]
         kept.append(ents[i])
-    return redundant, kept, _runs(_ranges(kept)), _written(ents, dups)
+    kept_rngs = _ranges(kept)
+    runs = _runs(kept_rngs)
+    return redundant, kept, runs, _written(ents, dups), [x for a, b in runs for r in kept_rngs[a:b] for x in r]
 
 
 def _ranges(valid: list[Entry]) -> list[tuple[int, int, int]]:
@@ -193,10 +200,13 @@ def _sweep_v4(ents: list[Entry]) -> Sweep:
     form: the same leading bits for every IPv4 address), prefix length and written position packed
     in one integer, sorted as they are (a longer prefix is a shorter range: where two start
     together the longer range comes first), and the runs found on the way (no key function, and
-    no range kept or made per entry)."""
+    no range kept or made per entry: only the entries of a run, once it has two)."""
     redundant: list[tuple[Entry, Entry]] = []
     kept: list[Entry] = []
     runs: list[tuple[int, int]] = []
+    run_rngs = array("Q")  # 4, first, last of each entry of the runs (a few bytes an entry, no object)
+    in_run = False  # the current run has two entries or more
+    slo = shi = -1  # the current run's first range
     dups: list[tuple[int, int]] = []
     shift = len(ents).bit_length()
     at = (1 << shift) - 1
@@ -215,15 +225,22 @@ def _sweep_v4(ents: list[Entry]) -> Sweep:
         if hi <= chi:
             redundant.append((ents[first], kept[-1]))
             continue
-        if lo != chi + 1:  # apart from the last one kept: a run ends
-            if len(kept) - start >= 2:
+        if lo != chi + 1 or not kept:  # apart from the last one kept (or the first): a run ends
+            if in_run:
                 runs.append((start, len(kept)))
+                in_run = False
             start = len(kept)
+            slo, shi = lo, hi
+        elif in_run:
+            run_rngs.extend((4, lo, hi))
+        else:
+            run_rngs.extend((4, slo, shi, 4, lo, hi))
+            in_run = True
         chi = hi
         kept.append(ents[first])
-    if len(kept) - start >= 2:
+    if in_run:
         runs.append((start, len(kept)))
-    return redundant, kept, runs, _written(ents, dups)
+    return redundant, kept, runs, _written(ents, dups), run_rngs
 
 
 def line_of(ctx: ConfigContext, node: Any) -> int:
@@ -500,23 +517,28 @@ def _names(entries: list[Entry], most: int = 3) -> str:
 def mergeable_cidrs(ctx: ConfigContext) -> Iterator[Problem]:
     # adjacent blocks that aggregate: the entries no other covers (apart, in address order) form
     # runs of touching ranges; the fewest blocks covering a run are the aggregates (one sweep)
-    _redundant, ents, runs, _dups = _range_sweep(ctx)
+    _redundant, ents, runs, _dups, run_rngs = _range_sweep(ctx)
+    pos = 0  # where the run's entries start in run_rngs
     for a, b in runs:
         group = ents[a:b]
-        rngs = _ranges(group)
+        n = b - a
+        firsts, lasts = run_rngs[pos + 1:pos + 3 * n:3], run_rngs[pos + 2:pos + 3 * n:3]
+        version = run_rngs[pos]
+        pos += 3 * n
         i = 0
-        for block in range_blocks(rngs[0][0], rngs[0][1], rngs[-1][2]):
+        for block in range_blocks(version, firsts[0], lasts[-1]):
             members = []
-            while i < len(group) and rngs[i][1] >= block.first and rngs[i][2] <= block.last:
+            while i < n and firsts[i] >= block.first and lasts[i] <= block.last:
                 members.append(group[i])
                 i += 1
             if len(members) >= 2:
+                agg = str(block)
                 yield Problem(
-                    f"{_names(members)} together are exactly {block}: one entry instead of {len(members)} leaves the "
+                    f"{_names(members)} together are exactly {agg}: one entry instead of {len(members)} leaves the "
                     "same traffic unmasqueraded and frees cidrLimit slots",
                     at=members[0].node,
-                    data={"cidrs": [m.text for m in members], "aggregate": str(block),
-                          "related": [(m.node, f"{m.text} is part of {block}") for m in members[1:]]},
+                    data={"cidrs": [m.text for m in members], "aggregate": agg,
+                          "related": [(m.node, f"{m.text} is part of {agg}") for m in members[1:]]},
                 )
 
 

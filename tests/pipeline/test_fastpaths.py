@@ -495,7 +495,8 @@ def test_mergeable_cidrs_as_netaddr_merges_them(blocks, ipv6):
 
 @hsettings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.integers(0, 15), st.sampled_from([20, 22, 24, 24, 26, 28])), min_size=1, max_size=30),
-       st.lists(st.sampled_from(["fd00::/16", "fd00:1::/32", "fd00::/8", "10.0.0.0/8", "0.0.0.0/0"]), max_size=3))
+       st.lists(st.sampled_from(["fd00::/16", "fd00:1::/32", "fd00::/8", "10.0.0.0/8", "0.0.0.0/0", "0.0.0.0/24",
+                                 "0.0.1.0/24", "0.0.2.0/23"]), max_size=3))
 def test_redundant_and_mergeable_by_one_integer_sort(blocks, extra):
     from masqlint.checks.cidrs import _range_sweep, redundant_cidr
     from masqlint.engine.lint import analyse
@@ -523,6 +524,8 @@ def test_redundant_and_mergeable_by_one_integer_sort(blocks, extra):
                 and (i == 0 or not (kept[i][0] == kept[i - 1][0] and kept[i][1] == kept[i - 1][2] + 1))
                 and (j == len(kept) or not (kept[j][0] == kept[j - 1][0] and kept[j][1] == kept[j - 1][2] + 1))]
     assert _range_sweep(ctx)[2] == touching
+    # the version, first and last address of each entry of the runs, as its entry has them
+    assert list(_range_sweep(ctx)[4]) == [x for i, j in touching for r in kept[i:j] for x in r]
 
 
 def _mq305_by_dict(ctx):
