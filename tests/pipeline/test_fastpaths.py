@@ -1417,3 +1417,30 @@ def test_the_directory_of_a_path_as_written_is_made_absolute_as_normpath_makes_i
     path = lead + "/".join(parts) + ("/" if parts else "") + "f.yaml"
     d = dir_key(path)
     assert _absolute_dir(cwd, d) == os.path.normpath(os.path.join(cwd, d))
+
+
+_WORDS = ("masq", "cidrlimit", "resyncinterval", "egressnatpolicy")
+
+
+@st.composite
+def ascii_texts_near_the_words(draw):
+    """ASCII YAML-ish text made of the words' own letters, pieces of the words and the words themselves, in
+    any casing: the places where a search that starts from one letter could go wrong."""
+    pieces = st.sampled_from(["y", "resy", "ncinterval", "egressnatpolic", "cidr", "limit", "mas", "q", " ", "\n",
+                              ": ", "- ", *_WORDS])
+    parts = draw(st.lists(pieces, max_size=12))
+    return "".join(draw(st.sampled_from([p, p.upper(), p.title()])) for p in parts).encode()
+
+
+@hsettings(max_examples=400, deadline=None)
+@given(ascii_texts_near_the_words())
+def test_prefilter_on_ascii_text_is_the_word_search(data):
+    assert might_hold_config(data) == any(w.encode() in data.lower() for w in _WORDS)
+
+
+def test_prefilter_finds_each_word_after_near_misses():
+    for word in _WORDS:
+        for before in (b"", b"y", b"resy resyn egressnatpolic ", b"egressnatpolicy"[:-1] + b"\n"):
+            data = b"kind: Deployment\n# " + before + word.upper().encode() + b"\n"
+            assert might_hold_config(data), data
+    assert not might_hold_config(b"policy: resync\ninterval: 60s\negress: nat\nyy: y\n")
