@@ -22,7 +22,7 @@ from itertools import islice
 
 PIECE = 16  # items this process works on (with ``here``) before it looks whether a worker wants more
 CHUNK = 4 * PIECE  # files per message to a worker (chunks and pieces start at multiples of PIECE)
-_AHEAD = 2  # chunks a worker may have queued or in hand
+_AHEAD = 4  # chunks a worker may have queued or in hand
 _HEADER = struct.Struct("!Q")
 
 
