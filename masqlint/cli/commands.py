@@ -161,11 +161,13 @@ def _run_warnings(result, opts):
 
 def _unmatched_scope_globs(files, opts):
     """A scope glob that matches none of the files checked under its settings file."""
-    from masqlint.config.loader import find_settings_for_dir, shown_path  # noqa: PLC0415 - lazy: each subcommand loads what it needs
+    from masqlint.config.loader import find_settings_for_dir, scoped_settings_found, shown_path  # noqa: PLC0415 - lazy: each subcommand loads what it needs
     from masqlint.config.settings import glob_match  # noqa: PLC0415 - lazy: each subcommand loads what it needs
 
     if opts.forced is not None and not opts.forced.scopes or opts.forced is None and not opts.use_config_files:
         return  # no settings file found from the files, and the one forced has no scopes
+    if opts.forced is None and not scoped_settings_found():
+        return  # the walk looked up every directory's settings here: none of the files found has scopes
     from masqlint.pipeline.runner import dir_key  # noqa: PLC0415 - lazy: each subcommand loads what it needs
 
     groups: dict[int, tuple] = {}

@@ -277,14 +277,28 @@ def _settings_at_or_above(d: str) -> Settings | None:
     for name in CONFIG_NAMES:
         p = os.path.join(d, name)
         if os.path.isfile(p):
-            return load_yaml_settings(p)
+            return _seen(load_yaml_settings(p))
     pp = os.path.join(d, "pyproject.toml")
     if os.path.isfile(pp):
         s = load_pyproject_settings(pp)
         if s is not None:
-            return s
+            return _seen(s)
     parent = os.path.dirname(d)
     return None if parent == d else _settings_at_or_above(parent)
+
+
+_SCOPED: list[Settings] = []  # settings files found in this process that have scopes
+
+
+def _seen(s: Settings) -> Settings:
+    if s.scopes:
+        _SCOPED.append(s)
+    return s
+
+
+def scoped_settings_found() -> bool:
+    """Has this process found a settings file with scopes (then a scope glob may match no file checked)?"""
+    return bool(_SCOPED)
 
 
 def note_settings_found(directory: str, settings: Settings | None) -> None:
@@ -295,6 +309,7 @@ def note_settings_found(directory: str, settings: Settings | None) -> None:
 
 def _clear_settings_caches() -> None:
     _settings_at_or_above.cache_clear()
+    _SCOPED.clear()
     _real_dir.cache_clear()
     _WALKED.clear()
     _find_settings_cache_clear()

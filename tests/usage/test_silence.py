@@ -61,3 +61,15 @@ def test_settings_exclude_is_applied_to_the_walk(cli, tmp_path):
     write(tmp_path / "clusters" / "ip-masq-agent.yaml", GOOD)
     code, out, err = cli("check", ".")
     assert code == 0 and "vendor" not in out and "1 ip-masq-agent config" in out
+
+
+def test_a_scope_glob_matching_nothing_is_named_for_a_named_file_and_a_pooled_tree(cli, tmp_path):
+    write(tmp_path / ".masqlint.yaml", SCOPED)
+    write(tmp_path / "clusters" / "prod" / "ip-masq-agent.yaml", GOOD)
+    warning = "scope glob 'clusters/prd/**' matches none of the"
+    _, _, err = cli("check", "clusters/prod/ip-masq-agent.yaml")
+    assert warning in err
+    for i in range(150):  # enough files for worker processes
+        write(tmp_path / "clusters" / "prod" / "apps" / f"svc-{i:03d}.yaml", "apiVersion: v1\nkind: Service\n")
+    _, _, err = cli("check", "--jobs", "2", "clusters")
+    assert warning + " 151 files checked" in err
