@@ -72,7 +72,7 @@ def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
     c.add_argument("--require-config", action="store_true",
                    help="exit 1 when no ip-masq-agent config is found (a CI job pointed at the wrong path)")
     c.add_argument("--show-config", action="store_true", help="print the resolved settings for each PATH and exit")
-    c.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="processes that lint (default: the cores no other process is busy on)")
+    c.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="processes that lint (default: all cores)")
     c.add_argument("--max-file-size", type=int, metavar="BYTES", help="skip larger files with an info finding (default 5 MiB)")
     c.add_argument("--follow-symlinks", action="store_true", help="follow symbolic links (never into a loop)")
     c.add_argument("--skip-unread", action="store_true",

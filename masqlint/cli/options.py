@@ -73,7 +73,6 @@ def build_options(args, stdin_data=None):
         unsafe_fixes=getattr(args, "unsafe_fixes", False),
         diff=getattr(args, "diff", False),
         jobs=(args.jobs if getattr(args, "jobs", 0) else (os.cpu_count() or 1)),
-        auto_jobs=not getattr(args, "jobs", 0),
         follow_symlinks=getattr(args, "follow_symlinks", False),
         skip_unread=getattr(args, "skip_unread", False),
         stdin_filename=getattr(args, "stdin_filename", None),

@@ -28,13 +28,12 @@ if TYPE_CHECKING:  # pragma: no cover
 
 class Options(Record):
     __slots__ = ("forced", "base", "overrides", "use_config_files", "fix", "unsafe_fixes", "diff", "jobs",
-                 "follow_symlinks", "skip_unread", "stdin_filename", "stdin_data", "settings_by_dir", "count_fixable",
-                 "auto_jobs")
+                 "follow_symlinks", "skip_unread", "stdin_filename", "stdin_data", "settings_by_dir", "count_fixable")
 
     def __init__(self, forced: Settings | None = None, base: Settings | None = None, overrides: dict | None = None,
                  use_config_files: bool = True, fix: bool = False, unsafe_fixes: bool = False, diff: bool = False,
                  jobs: int = 1, follow_symlinks: bool = False, skip_unread: bool = False,
-                 stdin_filename: str | None = None, stdin_data: bytes | None = None, auto_jobs: bool = False):
+                 stdin_filename: str | None = None, stdin_data: bytes | None = None):
         self.forced = forced  # --config FILE
         self.base = base  # defaults when no settings file is found
         self.overrides = {} if overrides is None else overrides  # from CLI flags
@@ -43,8 +42,6 @@ class Options(Record):
         self.unsafe_fixes = unsafe_fixes
         self.diff = diff
         self.jobs = jobs
-        # jobs is the default (every core), not the user's: fewer processes lint when cores are busy with others
-        self.auto_jobs = auto_jobs
         self.follow_symlinks = follow_symlinks
         self.skip_unread = skip_unread  # named files of no form are skipped silently, as in a walk
         self.stdin_filename = stdin_filename
@@ -593,9 +590,8 @@ def _run(candidates, opts: Options) -> tuple[RunResult, list[FileOutcome]]:
         # files follow.
         head = list(itertools.islice(here, POOL_WARM_FILES))
         more = list(itertools.islice(it, POOL_MIN_FILES))
-        jobs = min(opts.jobs, free_cores()) if opts.auto_jobs else opts.jobs
-        if jobs > 1 and len(more) == POOL_MIN_FILES and not any(c.path == "-" for c in more):
-            rest: Iterable[tuple[str, FileOutcome | None]] = _run_pool(itertools.chain(more, it), opts, jobs)
+        if len(more) == POOL_MIN_FILES and not any(c.path == "-" for c in more):
+            rest: Iterable[tuple[str, FileOutcome | None]] = _run_pool(itertools.chain(more, it), opts)
         else:
             rest = ((c.display, process_or_none(c.display, c.path, c.explicit, opts)) for c in itertools.chain(more, it))
         pairs = itertools.chain(head, rest)
@@ -690,37 +686,8 @@ def _dir_of_walked(c: Candidate) -> str | None:
     return None if c.explicit else c.path[:c.path.rfind("/")] or "/"
 
 
-def free_cores() -> int:
-    """The cores this process may run on, less those other processes are running on right now (the
-    kernel's count of runnable tasks in /proc/loadavg, this process included; the middle of three
-    readings, so that a task that runs for an instant does not decide): when the machine is busy with
-    other work, workers would only take turns with this process on the same cores, and their start and
-    their messages would be time lost. Where the count cannot be read: every core this process may use."""
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):  # pragma: no cover - no affinity on this platform
-        usable = os.cpu_count() or 1
-    try:
-        readings = sorted(_runnable_tasks() for _ in range(3))
-    except (OSError, IndexError, ValueError):
-        return usable
-    return max(1, usable - max(0, readings[1] - 1))
-
-
-def _runnable_tasks() -> int:
-    """The fourth field of /proc/loadavg, ``runnable/total``: tasks running or ready to run now."""
-    fd = os.open("/proc/loadavg", os.O_RDONLY)
-    try:
-        fields = os.read(fd, 256).split()
-    finally:
-        os.close(fd)
-    return int(fields[3].split(b"/")[0])
-
-
-def _run_pool(candidates, opts: Options, jobs: int | None = None) -> list[tuple[str, FileOutcome | None]]:
-    """Lint in ``jobs`` processes (``opts.jobs`` unless given), this one and workers: (display, outcome or
-    None) in input order."""
-    jobs = opts.jobs if jobs is None else jobs
+def _run_pool(candidates, opts: Options) -> list[tuple[str, FileOutcome | None]]:
+    """Lint in ``opts.jobs`` processes, this one and workers: (display, outcome or None) in input order."""
     from masqlint.pipeline import pool as fork_pool  # noqa: PLC0415 - lazy: worker processes only for a run of many files
 
     if fork_pool.available():
@@ -748,7 +715,7 @@ def _run_pool(candidates, opts: Options, jobs: int | None = None) -> list[tuple[
 
         try:
             # jobs - 1 workers and this process, which lints a chunk whenever the workers have their fill
-            results = fork_pool.run(items(), work, jobs - 1, here=True)
+            results = fork_pool.run(items(), work, opts.jobs - 1, here=True)
         except fork_pool.Unavailable:  # no process could be started: lint here
             return [(c.display, process_or_none(c.display, c.path, c.explicit, opts)) for c in candidates]
         return [(c.display, o) for c, o in zip(kept, results)]
@@ -758,7 +725,7 @@ def _run_pool(candidates, opts: Options, jobs: int | None = None) -> list[tuple[
         ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else None)
         from multiprocessing.pool import Pool  # noqa: PLC0415 - lazy: multiprocessing only where the fork pool is unavailable
 
-        pool = Pool(jobs, _worker_init, (opts,), context=ctx)
+        pool = Pool(opts.jobs, _worker_init, (opts,), context=ctx)
     except (OSError, RuntimeError, ImportError):  # no process pool on this platform: do it here
         return [(c.display, process_or_none(c.display, c.path, c.explicit, opts)) for c in candidates]
     sent_kept: list = []

@@ -807,68 +807,6 @@ def test_pool_gives_the_serial_results_in_input_order(tmp_path, monkeypatch, job
     assert sum(len(f.findings) for f in serial[0].files) > 100  # the tree does exercise the checks
 
 
-@pytest.mark.parametrize("auto,free,workers", [(True, 1, None), (True, 2, 1), (True, 3, 1), (False, 1, 1)])
-def test_the_default_jobs_leave_busy_cores_alone(tmp_path, monkeypatch, auto, free, workers):
-    """With the default --jobs, the run lints in no more processes than there are cores no other process is
-    running on (one: no worker at all); a --jobs the user gave is taken as given. The results are the same."""
-    from masqlint.pipeline import pool, runner
-    from masqlint.pipeline.discover import discover
-    from masqlint.pipeline.runner import Options, run
-
-    if not pool.available():
-        pytest.skip("no fork here")
-    monkeypatch.chdir(tmp_path)
-    _tree(tmp_path)
-    serial = run(discover(["."]), Options(jobs=1, use_config_files=False))
-    started: list[int] = []
-    real_run = pool.run
-
-    def counting_run(items, work, jobs, here=False):
-        started.append(jobs)
-        return real_run(items, work, jobs, here)
-
-    monkeypatch.setattr(pool, "run", counting_run)
-    monkeypatch.setattr(runner, "free_cores", lambda: free)
-    got = run(discover(["."]), Options(jobs=2, use_config_files=False, auto_jobs=auto))
-    assert started == ([] if workers is None else [workers])
-    assert _summary(*got) == _summary(*serial)
-
-
-@pytest.mark.parametrize("runnable,usable,free", [(1, 2, 2), (2, 2, 1), (5, 2, 1), (2, 8, 7), (0, 4, 4)])
-def test_free_cores_are_the_usable_ones_others_do_not_run_on(monkeypatch, runnable, usable, free):
-    from masqlint.pipeline import runner
-
-    readings = iter([runnable + 3, runnable, runnable])  # the middle of three readings: one odd reading is passed over
-    monkeypatch.setattr(runner, "_runnable_tasks", lambda: next(readings))
-    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(usable)))
-    assert runner.free_cores() == free
-
-
-def test_free_cores_where_the_kernel_says_nothing(monkeypatch):
-    from masqlint.pipeline import runner
-
-    def unreadable():
-        raise FileNotFoundError(2, "No such file or directory")
-
-    monkeypatch.setattr(runner, "_runnable_tasks", unreadable)
-    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1, 2})
-    assert runner.free_cores() == 3
-    if os.path.exists("/proc/loadavg"):
-        monkeypatch.undo()
-        assert runner._runnable_tasks() >= 1  # this test is running
-        assert 1 <= runner.free_cores() <= len(os.sched_getaffinity(0))
-
-
-def test_jobs_are_automatic_only_when_not_given():
-    from masqlint.cli.main import build_parser
-    from masqlint.cli.options import build_options
-
-    given = build_options(build_parser("check").parse_args(["check", "--jobs", "2", "."]))
-    default = build_options(build_parser("check").parse_args(["check", "."]))
-    assert (given.jobs, given.auto_jobs) == (2, False)
-    assert default.auto_jobs and default.jobs == (os.cpu_count() or 1)
-
-
 def test_cli_output_is_the_same_with_jobs(tmp_path, monkeypatch, capsys):
     from masqlint.cli.main import main
 
