@@ -73,15 +73,21 @@ def finding(rule_id: str, settings: Settings, message: str, path: str, span: Spa
                    path=path, span=span, fix=fix, data=data if data is not None else {}, target=target, related=related)
 
 
-def skipped_findings(skipped: TooLarge) -> list[Finding]:
-    """The findings of the SKIPPED-scope checks (MQ006) for a file not read."""
+def scope_findings(scope: str, ctx, settings: Settings, path: str) -> list[Finding]:
+    """The findings of every check of ``scope`` run on ``ctx``, whose problems are placed by a Span
+    (a file not read, the directives of a file): no config context to resolve them against."""
     out = []
-    for check in checks_of(SKIPPED):
-        for p in check.problems(skipped):
-            f = finding(p.rule, skipped.settings, p.message, skipped.path, p.at, p.fix, p.data)
+    for check in checks_of(scope):
+        for p in check.problems(ctx):
+            f = finding(p.rule, settings, p.message, path, p.at, p.fix, p.data)
             if f is not None:
                 out.append(f)
     return out
+
+
+def skipped_findings(skipped: TooLarge) -> list[Finding]:
+    """The findings of the SKIPPED-scope checks (MQ006) for a file not read."""
+    return scope_findings(SKIPPED, skipped, skipped.settings, skipped.path)
 
 
 class TooLarge:

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import re
 
-from masqlint.checks import DIRECTIVES, checks_of
+from masqlint.checks import DIRECTIVES
 from masqlint.config.settings import Settings
-from masqlint.engine.emit import finding
+from masqlint.engine.emit import scope_findings
 from masqlint.engine.findings import FileResult, Finding
 from masqlint.text.source import LineIndex
 from masqlint.lazyre import lazy
@@ -105,13 +105,24 @@ class DirectiveContext:
 
 
 def _directive_findings(dctx: DirectiveContext) -> list[Finding]:
-    out = []
-    for check in checks_of(DIRECTIVES):
-        for p in check.problems(dctx):
-            f = finding(p.rule, dctx.settings, p.message, dctx.path, p.at, p.fix, p.data)
-            if f is not None:
-                out.append(f)
-    return out
+    return scope_findings(DIRECTIVES, dctx, dctx.settings, dctx.path)
+
+
+def _suppress(findings: list[Finding], directives: list[Directive], covers) -> tuple[list[Finding], int]:
+    """The findings no directive suppresses, and how many were; ``covers(d, f)``: the entries of
+    directive ``d`` that suppress finding ``f`` (recorded as used)."""
+    kept: list[Finding] = []
+    suppressed = 0
+    for f in findings:
+        for d in directives:
+            entries = covers(d, f)
+            if entries:
+                d.used.update(entries)
+                suppressed += 1
+                break
+        else:
+            kept.append(f)
+    return kept, suppressed
 
 
 def apply_suppressions(fctx, findings: list[Finding], source=None) -> tuple[list[Finding], int]:
@@ -124,18 +135,7 @@ def apply_suppressions(fctx, findings: list[Finding], source=None) -> tuple[list
     directives = find_directives(text)
     if not directives:
         return findings, 0
-    kept: list[Finding] = []
-    suppressed = 0
-    for f in findings:
-        for d in directives:
-            if d.applies_to_line(f.line):
-                entries = d.covering(f)
-                if entries:
-                    d.used.update(entries)
-                    suppressed += 1
-                    break
-        else:
-            kept.append(f)
+    kept, suppressed = _suppress(findings, directives, lambda d, f: d.covering(f) if d.applies_to_line(f.line) else [])
     kept += _directive_findings(DirectiveContext(text, source.path, fctx.settings, directives, source.index))
     return kept, suppressed
 
@@ -203,18 +203,11 @@ def apply_block_suppressions(fctx, findings: list[Finding], blocks: list[tuple[i
     directives = find_block_directives(fctx.source.text or "", blocks)
     if not directives:
         return findings, 0
-    kept: list[Finding] = []
-    suppressed = 0
-    for f in findings:
-        for d in directives:
-            inside = d.kind == "disable-file" or (d.block is not None and d.block[0] <= f.line <= d.block[1])
-            entries = d.covering(f) if inside else []
-            if entries:
-                d.used.update(entries)
-                suppressed += 1
-                break
-        else:
-            kept.append(f)
+    def covers(d: Directive, f: Finding):
+        inside = d.kind == "disable-file" or (d.block is not None and d.block[0] <= f.line <= d.block[1])
+        return d.covering(f) if inside else []
+
+    kept, suppressed = _suppress(findings, directives, covers)
     text = fctx.source.text or ""
     kept += _directive_findings(DirectiveContext(text, fctx.source.path, fctx.settings, directives, editable=False))
     return kept, suppressed
