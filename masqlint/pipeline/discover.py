@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from masqlint.config.settings import path_matches
 from masqlint.record import Record
+from masqlint.pipeline import gitignore
 from masqlint.pipeline.wanted import walk_wants
 
 TYPE_CHECKING = False  # typing's own flag, without importing typing
@@ -46,9 +47,9 @@ class Skipped(Record):
 class _Ignores:
     """.gitignore files met on the way down, each applying below its own directory.
 
-    pathspec (whose import alone takes tens of milliseconds) is loaded only once a path
-    could be ignored: most .gitignore files name things a tree of manifests never holds,
-    and a path lacking the literal text of every ignoring pattern cannot match one."""
+    A file's patterns are compiled only once a path could be ignored: most .gitignore files name
+    things a tree of manifests never holds, and a path lacking the literal text of every ignoring
+    pattern cannot match one."""
 
     def __init__(self):
         self.stack: list[_GitIgnore] = []
@@ -113,20 +114,27 @@ class _GitIgnore:
         self.literals = _ignoring_literals(lines)
         # finds one of the literals in a text (never, when no line ignores anything)
         self.literal_in = re.compile("|".join(map(re.escape, self.literals)) if self.literals else "(?!)").search
-        self._compiled: tuple[pathspec.GitIgnoreSpec | None, re.Pattern[str] | None] | None = None
+        self._compiled: tuple[gitignore.IgnoreSpec | pathspec.GitIgnoreSpec | None, re.Pattern[str] | None] | None = None
 
     def compiled(self):
-        """(pathspec.GitIgnoreSpec or None when the lines do not parse, its _any_include regex)."""
+        """(the compiled lines, or None when they do not parse; their _any_include regex)."""
         if self._compiled is None:
-            import pathspec  # noqa: PLC0415 - lazy: pathspec only once a path could be ignored
-
             try:
-                spec = pathspec.GitIgnoreSpec.from_lines(self.lines)
-            except Exception:  # noqa: BLE001 - a pattern pathspec cannot compile matches nothing
+                spec = _spec(self.lines)
+            except Exception:  # noqa: BLE001 - a file with a pattern that cannot compile ignores nothing
                 self._compiled = (None, None)
             else:
                 self._compiled = (spec, _any_include(spec))
         return self._compiled
+
+
+def _spec(lines: list[str]) -> gitignore.IgnoreSpec | pathspec.GitIgnoreSpec:
+    """The lines compiled: by masqlint.pipeline.gitignore when it reads them all, else by pathspec."""
+    if gitignore.readable(lines):
+        return gitignore.IgnoreSpec(lines)
+    import pathspec  # noqa: PLC0415 - lazy: pathspec only for lines with escapes or bracket expressions
+
+    return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
 def _ignoring_literals(lines: list[str]) -> list[str] | None:
