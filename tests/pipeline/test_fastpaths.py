@@ -967,10 +967,14 @@ def test_gitignore_without_a_possible_match_needs_no_pathspec(tmp_path, monkeypa
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True,
                          env={**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(os.path.abspath(__file__)))})
     assert out.stdout.strip() == "['a/x.yaml'] False"
-    (tmp_path / "a" / "y.tgz.yaml").write_text("kind: Service\n")  # holds ".tgz": pathspec decides (not ignored)
+    (tmp_path / "a" / "y.tgz.yaml").write_text("kind: Service\n")  # holds ".tgz": the lines decide (not ignored)
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True,
                          env={**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(os.path.abspath(__file__)))})
-    assert out.stdout.strip() == "['a/x.yaml', 'a/y.tgz.yaml'] True"
+    assert out.stdout.strip() == "['a/x.yaml', 'a/y.tgz.yaml'] False"  # lines without escapes or brackets: no pathspec
+    (tmp_path / ".gitignore").write_text("*.[t]gz\n.terraform/\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(os.path.abspath(__file__)))})
+    assert out.stdout.strip() == "['a/x.yaml', 'a/y.tgz.yaml'] True"  # a bracket expression: pathspec compiles them
 
 
 # --- what a run imports -------------------------------------------------------------------------------
