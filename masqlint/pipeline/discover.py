@@ -15,12 +15,13 @@ from collections.abc import Callable
 
 from masqlint.config.settings import path_matches
 from masqlint.record import Record
-from masqlint.pipeline import gitignore
 from masqlint.pipeline.wanted import walk_wants
 
 TYPE_CHECKING = False  # typing's own flag, without importing typing
 if TYPE_CHECKING:  # pragma: no cover
     import pathspec
+
+    from masqlint.pipeline import gitignore
 
 EXTENSIONS = (".yaml", ".yml", ".json", ".md", ".markdown", "/Kustomization", ".tf")
 _NAME = attrgetter("name")
@@ -130,6 +131,8 @@ class _GitIgnore:
 
 def _spec(lines: list[str]) -> gitignore.IgnoreSpec | pathspec.GitIgnoreSpec:
     """The lines compiled: by masqlint.pipeline.gitignore when it reads them all, else by pathspec."""
+    from masqlint.pipeline import gitignore  # noqa: PLC0415 - lazy: only once a path could be ignored
+
     if gitignore.readable(lines):
         return gitignore.IgnoreSpec(lines)
     import pathspec  # noqa: PLC0415 - lazy: pathspec only for lines with escapes or bracket expressions
