@@ -138,7 +138,7 @@ def cmd_check(args) -> int:
     worst = any(f.severity >= fail_on for f in result.findings)
     if errors:
         return EXIT_ERROR
-    if getattr(args, "require_config", False) and not result.configs_found:
+    if getattr(args, "require_config", False) and not _found_any(result):
         return EXIT_FINDINGS
     if fixed_total and getattr(args, "exit_non_zero_on_fix", False):
         return EXIT_FINDINGS
@@ -150,12 +150,18 @@ def _fixable(outcomes) -> tuple[int, int]:
     return sum(o.fixable[0] for o in outcomes), sum(o.fixable[1] for o in outcomes)
 
 
+def _found_any(result) -> bool:
+    """Did the run find an agent config, or an EgressNATPolicy (what GKE Autopilot reads instead)?"""
+    return any(f.configs or f.policies for f in result.files)
+
+
 def _run_warnings(result, opts):
     """What a run that otherwise passes must not keep quiet about."""
-    if not result.configs_found:
+    if not _found_any(result):
         n = result.files_checked
         yield (f"no ip-masq-agent config found in the {n} file{'s' if n != 1 else ''} checked (a ConfigMap named "
-               "ip-masq-agent, or an agent config file); is the path right? (--require-config makes this fail)")
+               "ip-masq-agent, an agent config file, or a GKE EgressNATPolicy); is the path right? (--require-config makes "
+               "this fail)")
     yield from _unmatched_scope_globs(result.files, opts)
 
 

@@ -70,7 +70,7 @@ def build_parser(wanted: str | None = None) -> argparse.ArgumentParser:
     c.add_argument("--reason", metavar="TEXT", default="present when masqlint was adopted",
                    help="the reason --add-noqa writes after `--` in each comment")
     c.add_argument("--require-config", action="store_true",
-                   help="exit 1 when no ip-masq-agent config is found (a CI job pointed at the wrong path)")
+                   help="exit 1 when no ip-masq-agent config (nor EgressNATPolicy) is found (a CI job pointed at the wrong path)")
     c.add_argument("--show-config", action="store_true", help="print the resolved settings for each PATH and exit")
     c.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="processes that lint (default: all cores)")
     c.add_argument("--max-file-size", type=int, metavar="BYTES", help="skip larger files with an info finding (default 5 MiB)")

@@ -150,13 +150,14 @@ class RuleInfo(Record):
 class FileResult(Record):
     """One checked file (a clean file is this object and its empty list of findings, nothing more)."""
 
-    __slots__ = ("path", "text", "findings", "configs", "suppressed", "error", "related", "facts", "settings")
+    __slots__ = ("path", "text", "findings", "configs", "suppressed", "error", "related", "facts", "settings",
+                 "policies")
     # mutable: not hashable
     __hash__ = None  # type: ignore[assignment]
 
     def __init__(self, path: str, text: str | None = None, findings: list[Finding] | None = None, configs: int = 0,
                  suppressed: int = 0, error: str | None = None, related: list | None = None,
-                 facts: dict[str, list[Any]] | None = None, settings: Any = None):
+                 facts: dict[str, list[Any]] | None = None, settings: Any = None, policies: int = 0):
         self.path = path  # as shown to the user
         self.text = text  # decoded text when it could be read (for source lines in reports)
         self.findings = [] if findings is None else findings
@@ -169,6 +170,7 @@ class FileResult(Record):
         # what COLLECT-scope checks gathered from the file for the RUN-scope check of the same rule id
         self.facts: dict[str, list[Any]] = {} if facts is None else facts
         self.settings = settings  # the settings the file was checked with (config.settings.Settings)
+        self.policies = policies  # GKE EgressNATPolicy objects found in the file
 
 
 class RunResult(Record):
@@ -194,6 +196,10 @@ class RunResult(Record):
     @property
     def configs_found(self) -> int:
         return sum(f.configs for f in self.files)
+
+    @property
+    def policies_found(self) -> int:
+        return sum(f.policies for f in self.files)
 
     @property
     def suppressed(self) -> int:

@@ -298,7 +298,8 @@ def lint_source(source: SourceFile, settings: Settings, standalone: bool | None 
         findings = [f for f in findings if f.path == source.path]
     findings, suppressed = apply_suppressions(fctx, findings)
     result = FileResult(path=source.path, text=source.text, findings=findings, configs=len(fctx.configs),
-                        suppressed=suppressed, facts={} if fixes_only else collect_facts(fctx), settings=settings)
+                        suppressed=suppressed, facts={} if fixes_only else collect_facts(fctx), settings=settings,
+                        policies=len(fctx.policies))
     if fctx.units:
         _lint_units(fctx, result, fixes_only)
     if elsewhere or any(c.config.elsewhere for c in fctx.configs):
@@ -332,11 +333,13 @@ def _lint_units(fctx: FileContext, result: FileResult, fixes_only: bool = False)
                 result.related.append(other)
             other.findings.extend(unit.place.finding(f, outer.path) for f in sub.findings)
             other.configs += sub.configs
+            other.policies += sub.policies
             other.suppressed += sub.suppressed
             continue
         blocks.append(unit.place.lines)
         placed.extend(unit.place.finding(f, result.path) for f in sub.findings)
         result.configs += sub.configs
+        result.policies += sub.policies
         result.suppressed += sub.suppressed
     if blocks:
         placed, n = apply_block_suppressions(fctx, placed, blocks)

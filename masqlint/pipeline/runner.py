@@ -615,6 +615,7 @@ def _merge_findings(into: FileResult, other: FileResult) -> None:
     into.findings.extend(f for f in other.findings if (f.rule, f.span) not in seen)
     into.findings.sort(key=Finding.sort_key)
     into.configs = max(into.configs, other.configs)
+    into.policies = max(into.policies, other.policies)
     into.suppressed = max(into.suppressed, other.suppressed)
 
 

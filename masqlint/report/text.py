@@ -63,22 +63,25 @@ def summary(result: RunResult, fixable: tuple[int, int] | None = None) -> str:
     """The closing lines: what was found, what was checked, what --fix can do. ``fixable`` is
     (safe, unsafe): how many problems --fix (and --unsafe-fixes) will fix, fixes they uncover
     included; without it, the findings that carry a fix are counted."""
-    findings = result.findings
-    checked = (
-        f"{plural(result.files_checked, 'file')} checked, "
-        f"{plural(result.configs_found, 'ip-masq-agent config')}"
-    )
-    policies = sum(len(getattr(f, "policies", None) or ()) for f in result.files)
+    findings: list = []
+    files_with = configs = policies = suppressed = 0
+    for f in result.files:  # (one pass: a run over a large tree has tens of thousands of clean files)
+        if f.findings:
+            findings.extend(f.findings)
+            files_with += 1
+        configs += f.configs
+        policies += f.policies
+        suppressed += f.suppressed
+    checked = f"{plural(result.files_checked, 'file')} checked, {plural(configs, 'ip-masq-agent config')}"
     if policies:
         checked += f", {plural(policies, 'EgressNATPolicy', 'EgressNATPolicies')}"
-    if result.suppressed:
-        checked += f", {result.suppressed} suppressed"
+    if suppressed:
+        checked += f", {suppressed} suppressed"
     if findings:
         counts = count_by_severity(findings)
         words = ((Severity.ERROR, "error", "errors"), (Severity.WARNING, "warning", "warnings"),
                  (Severity.INFO, "info", "info"))
         by_severity = ", ".join(plural(counts[sev], one, many) for sev, one, many in words if counts[sev])
-        files_with = sum(1 for f in result.files if f.findings)
         head = f"Found {plural(len(findings), 'problem')} ({by_severity}) in {plural(files_with, 'file')}"
     else:
         head = "No problems found"
