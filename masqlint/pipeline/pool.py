@@ -17,8 +17,11 @@ import pickle
 import select
 import struct
 import sys
-from typing import Any
 from itertools import islice
+
+TYPE_CHECKING = False  # typing's own flag, without importing typing
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
 
 PIECE = 16  # items this process works on (with ``here``) before it looks whether a worker wants more
 CHUNK = 4 * PIECE  # files per message to a worker (chunks and pieces start at multiples of PIECE)

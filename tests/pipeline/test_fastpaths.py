@@ -1020,6 +1020,33 @@ def test_a_type_error_needs_no_jsonschema(tmp_path):
     assert out == "1 []"  # MQ204 from the schema's own types, checked directly
 
 
+def test_a_pooled_run_over_a_repository_loads_nothing_heavy(tmp_path):
+    """Workers, a .gitignore that names a directory present, configs and other manifests in plain block YAML:
+    the process that walks, forks the workers and lints beside them loads none of the heavy or slow-to-import
+    modules (a module it loads before forking, every worker holds)."""
+    import subprocess
+    import sys
+
+    from paths import REPO
+
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".gitignore").write_text("*.tgz\ncharts/*/charts/\n.terraform/\n")
+    for i in range(120):
+        d = tmp_path / ("charts/web/charts" if i % 10 == 0 else "charts/web" if i % 10 == 1 else f"apps/a{i % 9}")
+        d.mkdir(parents=True, exist_ok=True)
+        text = (AGENT_CM.format(cidr=f"10.{i}.0.{5 if i % 8 == 0 else 0}/16") if i % 4 == 0 else  # host bits: a fix
+                f"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web-{i}\nspec:\n  replicas: 2\n")
+        (d / f"m{i:03d}.yaml").write_text(text)
+    heavy = HEAVY + ("typing", "dataclasses", "inspect", "pathlib", "json")
+    code = ("import sys; from masqlint.cli.main import main; code = main(['check', '--no-config', '--jobs', '2', '.']); "
+            f"print(code, sorted({{m.split('.')[0] for m in sys.modules}} & set({heavy!r})))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert "108 files checked" in out.stdout  # charts/web/charts/ is ignored
+    assert "fixable with --fix" in out.stdout  # the count of what --fix would fix ran too
+    assert out.stdout.strip().splitlines()[-1] == "1 []"
+
+
 def test_fix_through_the_pool_writes_what_the_serial_run_writes(tmp_path, monkeypatch, capsys):
     import shutil
 
