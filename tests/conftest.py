@@ -42,6 +42,22 @@ def manifest(cidrs=None, extra: str = "masqLinkLocal: false\n", name: str = "ip-
     return f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n{ns}data:\n  config: |\n{body}"
 
 
+POLICY = """\
+apiVersion: networking.gke.io/v1
+kind: EgressNATPolicy
+metadata:
+  name: {name}
+spec:
+  action: {action}
+  destinations:
+{dests}"""
+
+
+def policy(name="default", action="NoSNAT", dests=("10.0.0.0/8",)) -> str:
+    """A GKE EgressNATPolicy (Autopilot's SNAT settings) with these destinations."""
+    return POLICY.format(name=name, action=action, dests="".join(f"  - cidr: {d}\n" for d in dests))
+
+
 def run_cli(args, capsys, stdin: bytes | None = None, monkeypatch=None) -> tuple[int, str, str]:
     """``masqlint ARGS`` in this process: (exit code, standard output, standard error)."""
     if stdin is not None:

@@ -5,24 +5,11 @@ from __future__ import annotations
 
 import json
 
+from conftest import policy
+
 from masqlint.cli.main import main
 from masqlint.config.settings import Settings, from_mapping
 from masqlint.pipeline.runner import lint_bytes
-
-POLICY = """\
-apiVersion: networking.gke.io/v1
-kind: EgressNATPolicy
-metadata:
-  name: {name}
-spec:
-  action: {action}
-  destinations:
-{dests}"""
-
-
-def policy(name="default", action="NoSNAT", dests=("10.0.0.0/8",)) -> str:
-    return POLICY.format(name=name, action=action, dests="".join(f"  - cidr: {d}\n" for d in dests))
-
 
 def lint(text: str, settings: Settings | None = None, name: str = "egress-nat.yaml"):
     return lint_bytes(name, text.encode(), settings or Settings(), None).findings

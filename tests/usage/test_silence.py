@@ -3,6 +3,8 @@ summary line beside an error that ended the run."""
 
 from __future__ import annotations
 
+from conftest import GKE_WITHOUT_10, policy
+
 from .conftest import GOOD, write
 
 SCOPED = """# production clusters must keep the pod range
@@ -41,35 +43,13 @@ def test_no_config_found_is_a_warning_and_require_config_fails(cli, tmp_path):
     assert code == 0 and err == ""
 
 
-AUTOPILOT_POLICY = """\
-apiVersion: networking.gke.io/v1
-kind: EgressNATPolicy
-metadata:
-  name: default
-spec:
-  action: NoSNAT
-  destinations:
-  - cidr: 10.0.0.0/8
-  - cidr: 172.16.0.0/12
-  - cidr: 192.168.0.0/16
-  - cidr: 100.64.0.0/10
-  - cidr: 192.0.0.0/24
-  - cidr: 192.0.2.0/24
-  - cidr: 192.88.99.0/24
-  - cidr: 198.18.0.0/15
-  - cidr: 198.51.100.0/24
-  - cidr: 203.0.113.0/24
-  - cidr: 240.0.0.0/4
-"""
-
-
 def test_an_egressnatpolicy_is_what_an_autopilot_repository_holds_so_nothing_is_missing(cli, tmp_path):
-    write(tmp_path / "autopilot" / "egress-nat.yaml", AUTOPILOT_POLICY)
+    write(tmp_path / "autopilot" / "egress-nat.yaml", policy(dests=["10.0.0.0/8", "172.16.0.0/12", *GKE_WITHOUT_10[1:]]))
     write(tmp_path / "autopilot" / "values.yaml", "replicaCount: 2\n")
     code, out, err = cli("check", "--require-config", "autopilot")
     assert code == 0 and err == ""
     assert "No problems found; 2 files checked, 0 ip-masq-agent configs, 1 EgressNATPolicy." in out
-    write(tmp_path / "autopilot" / "more.yaml", AUTOPILOT_POLICY.replace("name: default", "name: second"))
+    write(tmp_path / "autopilot" / "more.yaml", policy(name="second"))
     code, out, err = cli("check", "autopilot")
     assert "3 files checked, 0 ip-masq-agent configs, 2 EgressNATPolicies." in out
 
