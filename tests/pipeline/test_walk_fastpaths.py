@@ -224,7 +224,8 @@ def test_a_walked_path_that_became_a_pipe_is_an_error_not_a_wait(tmp_path):
 
 _NAMES = ["ip-masq-agent", "ip-masq-agent.conf", "etc/config/ip-masq-agent", "ip-masq-agent-config.yaml",
           "k/ip-masq-agent-config.YAML", "ip-masq-agent.json", "ip-masq-agent.yml", "agent.conf", "web.yaml",
-          "deploy/ip-masq-agent.config", "x/ip-masq-agent-config"]
+          "deploy/ip-masq-agent.config", "x/ip-masq-agent-config", "docs/ip-masq-agent.md", "IP-MASQ-AGENT",
+          "notes.md", "main.tf", "ip-masq-agent-config.tf", "x/ip-masq-agent/values.conf"]
 
 
 @pytest.mark.parametrize("standalone", [None, ("**/agent.conf",), ("**/*.yaml",), ()])
@@ -324,6 +325,7 @@ def test_walked_files_passed_over_early_get_what_prepare_gives(tmp_path, monkeyp
         "a/big.yaml": "# masq\n" + "x: 1\n" * 3000, "a/big-plain.json": "{}" + " " * 20000,
         "a/ip-masq-agent": "nonMasqueradeCIDRs: [10.0.0.5/8]\n", "a/ip-masq-agent.yaml": "nonMasqueradeCIDRs: []\n",
         "a/notes.md": "# notes\nnothing here\n", "a/main.tf": 'resource "x" "y" {}\n',
+        "a/ip-masq-agent.conf": "{}\n", "a/ip-masq-agent-notes.md": "# masq\n",
         "b/.masqlint.yaml": "exclude: ['vendor/**']\nstandalone: ['**/agent*.yaml']\nmax-file-size: 100000\n",
         "b/agent-empty.yaml": "{}\n",  # named an agent config by settings: linted, though it never says masq
         "b/vendor/cm.yaml": cm, "b/agent.yaml": "nonMasqueradeCIDRs: [10.0.0.5/8]\n", "b/cm.yaml": cm,
@@ -355,6 +357,7 @@ def test_walked_files_passed_over_early_get_what_prepare_gives(tmp_path, monkeyp
     assert [f["rule"] for f in got["a/big.yaml"][2]] == ["MQ006"] and got["a/big-plain.json"] is not None
     assert "b/vendor/cm.yaml" not in got or got["b/vendor/cm.yaml"] is None
     assert got["b/agent.yaml"][1] == 1 and got["b/agent-empty.yaml"][1] == 1 and got["c/cm.yaml"][1] == 1
+    assert got["a/ip-masq-agent.conf"][1] == 1 and got["a/ip-masq-agent"][1] == 1  # named agent configs by the built-in globs
 
 
 def test_workers_start_only_when_enough_files_follow_those_linted_here(tmp_path, monkeypatch):
