@@ -198,9 +198,5 @@ class RunResult(Record):
         return sum(f.configs for f in self.files)
 
     @property
-    def policies_found(self) -> int:
-        return sum(f.policies for f in self.files)
-
-    @property
     def suppressed(self) -> int:
         return sum(f.suppressed for f in self.files)
