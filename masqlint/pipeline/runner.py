@@ -215,13 +215,17 @@ def _read_at_most(fd: int, limit: int, size_hint: int) -> bytes:
 def _content_decides(settings: Settings, path: str) -> bool:
     """Do these settings leave everything about the file ``path`` to its content (``prepare`` would match
     no exclude glob and no standalone glob that can decide)?"""
-    return not settings.exclude and (not settings.standalone or _standalone_guess_only(settings, path))
+    return not settings.exclude and (not settings.standalone or _standalone_undecided(settings, path))
 
 
-def _standalone_guess_only(settings: Settings, name: str) -> bool:
-    """The built-in standalone globs only guess for a YAML or JSON name (content decides): no need to match them."""
-    return ((settings.standalone is DEFAULT_STANDALONE_GLOBS or settings.standalone == DEFAULT_STANDALONE_GLOBS)
-            and name.lower().endswith((".yaml", ".yml", ".json")))
+def _standalone_undecided(settings: Settings, name: str) -> bool:
+    """Can the standalone globs not decide for ``name``, so that there is no need to match them? The
+    built-in ones only guess for a YAML or JSON name (content decides), and each matches one file
+    name beginning ``ip-masq-agent`` (a page, a Terraform file or a chart's other files match none)."""
+    if not (settings.standalone is DEFAULT_STANDALONE_GLOBS or settings.standalone == DEFAULT_STANDALONE_GLOBS):
+        return False
+    low = name.lower()
+    return low.endswith((".yaml", ".yml", ".json")) or not os.path.basename(low).startswith("ip-masq-agent")
 
 
 def _read_plain(path: str, limit: int) -> bytes | None:
@@ -314,8 +318,8 @@ def prepare(display: str, path: str | None, opts: Options, *, data: bytes | None
     if settings is None:
         settings = settings_for(name, opts)
     standalone: bool | None = None
-    guess_only = _standalone_guess_only(settings, name)
-    if settings.exclude or (settings.standalone and not guess_only):
+    undecided = _standalone_undecided(settings, name)
+    if settings.exclude or (settings.standalone and not undecided):
         if path == "-":
             absolute = os.path.abspath(opts.stdin_filename) if opts.stdin_filename else None
         elif path is None:
@@ -325,7 +329,7 @@ def prepare(display: str, path: str | None, opts: Options, *, data: bytes | None
         bases = (settings.config_root, _CWD(), root)
         if settings.exclude and path_matches(settings.exclude, absolute, name if path is None else display, bases):
             return Prepared(display, None, settings, skipped=EXCLUDED)
-        if not guess_only and path_matches(settings.standalone, absolute, name, bases):
+        if not undecided and path_matches(settings.standalone, absolute, name, bases):
             standalone = True
     if data is None:
         if path is None:
