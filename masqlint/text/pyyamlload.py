@@ -249,6 +249,18 @@ def _duplicate_anchor(err: yaml.YAMLError) -> bool:
     return type(err).__name__ == "ComposerError" and "found duplicate anchor" in str(getattr(err, "context", "") or "")
 
 
+def _compose_again(err: yaml.YAMLError, text: str, redefine: bool) -> bool:
+    """After a YAML error (located in ``text`` here): compose again with a loader that lets an anchor be
+    defined twice? Only when the first loader met a duplicate anchor."""
+    _locate(err, text)
+    return not redefine and _duplicate_anchor(err)
+
+
+def _too_deep_to_redefine() -> yaml.YAMLError:
+    """What composing again with redefined anchors reports when the document nests too deeply for it."""
+    return yaml.YAMLError("an anchor defined twice in a document nested too deeply to compose")
+
+
 def compose_all(text: str):
     """Yield the root node of every document (None for an empty one)."""
     deep = _find_too_deep(text, first_only=False)
@@ -274,14 +286,13 @@ def compose_all(text: str):
                 index += 1
             return
         except yaml.YAMLError as e:
-            _locate(e, text)
-            if redefine or not _duplicate_anchor(e):
+            if not _compose_again(e, text, redefine):
                 raise
             redefine = True  # compose again, skipping the documents already given
         except RecursionError:
             if not redefine:
                 raise
-            raise yaml.YAMLError("an anchor defined twice in a document nested too deeply to compose") from None
+            raise _too_deep_to_redefine() from None
         finally:
             loader.dispose()
 
@@ -302,13 +313,12 @@ def compose_first(text: str) -> Node | None:
         except yaml.YAMLError as e:
             if _is_nesting_limit(e):
                 raise _capped(e, text, 0) from None
-            _locate(e, text)
-            if redefine or not _duplicate_anchor(e):
+            if not _compose_again(e, text, redefine):
                 raise
         except RecursionError:
             if not redefine:
                 raise
-            raise yaml.YAMLError("an anchor defined twice in a document nested too deeply to compose") from None
+            raise _too_deep_to_redefine() from None
         finally:
             loader.dispose()
     return None  # pragma: no cover
