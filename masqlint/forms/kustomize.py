@@ -40,10 +40,6 @@ MAX_KUSTOMIZATIONS = 64  # bases (of bases...) followed from one kustomization
 _TRUE = frozenset({"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", "y", "Y"})  # go-yaml v2
 
 
-def is_kustomization(name: str) -> bool:
-    return os.path.basename(name) in NAMES
-
-
 # --- reading a kustomization -----------------------------------------------------------------
 
 

@@ -8,24 +8,13 @@ decides is unknown to the rules.
 
 from __future__ import annotations
 
-
 from masqlint.forms import manifest
 from masqlint.forms import standalone as standalone_form
 from masqlint.forms.embedded import AgentConfig
 from masqlint.forms.template import Masked, mask
 from masqlint.text.source import SourceFile, node_range
-import os
 from masqlint.forms.base import FormRead
 from masqlint.forms.claims import TEMPLATED_FORMS, helm as claims_go, jinja as claims_jinja, template_syntax as syntax_of  # noqa: F401 - claims: this form's
-
-
-def _suffix(name: str) -> str:
-    return os.path.splitext(name)[1].lower()
-
-
-def _inner_suffix(name: str) -> str:
-    """``ip-masq-agent.yaml.j2`` → ``.yaml``."""
-    return _suffix(os.path.splitext(name)[0])
 
 
 def read_go(source: SourceFile):
