@@ -17,7 +17,6 @@ DOCS_URL = "https://github.com/masqlint/masqlint/blob/main/docs/rules.md#{anchor
 
 # Rule texts cite the recorded agent runs they rest on (`conformance: a1_key_capital_S`): evidence for
 # the catalog's maintainers, noise to its readers. Docs, `masqlint rule` and SARIF show the text without.
-_PAREN = r"\((?:[^()]|\([^()]*\))*\)"
 _CASE_ID = r"[a-z][a-z0-9]*_[A-Za-z0-9_]+"
 _CITED = re.compile(r"[ \t]*\n?[ \t]*\((?:[^()]|\([^()]*\))*?conformance(?:\s+on\s+\w+)?:(?:[^()]|\([^()]*\))*\)")
 _LOOSE = re.compile(rf"(?:\w+ )?conformance(?:\s+on\s+\w+)?:\s*{_CASE_ID}(?:,\s*(?:and\s+)?{_CASE_ID})*;?\s*")
